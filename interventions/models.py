@@ -1,0 +1,1 @@
+"""Support plans, attendance contracts, early help, reasonable adjustments (built with the case issue)."""

@@ -1,0 +1,1 @@
+"""Attendance meetings and TAC/TAF meetings (built with the case issue)."""

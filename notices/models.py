@@ -1,0 +1,1 @@
+"""Notices to improve, penalty notices and letters (built with the notices issue)."""

@@ -1,0 +1,69 @@
+"""Personas and shared fixtures: a school and its staff, another school in the same LA, an LA officer."""
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def la(db):
+    return factories.LocalAuthorityFactory(code="873", name="Fenshire County Council")
+
+
+@pytest.fixture
+def school(la):
+    return factories.SchoolFactory(urn="123456", name="Meadow Lane Primary School", local_authority=la)
+
+
+@pytest.fixture
+def other_school(la):
+    return factories.SchoolFactory(urn="654321", name="Hillcrest Academy", local_authority=la)
+
+
+@pytest.fixture
+def other_la_school(db):
+    other = factories.LocalAuthorityFactory(code="312", name="Riverside Borough Council")
+    return factories.SchoolFactory(urn="777777", name="Riverside High School", local_authority=other)
+
+
+def _staff(username, role, position, *, school=None, la=None):
+    user = factories.UserFactory(username=username)
+    factories.StaffProfileFactory(user=user, role=role, position=position, school=school, local_authority=la)
+    return user
+
+
+@pytest.fixture
+def dsl(school):
+    return _staff("dsl", Role.DSL, "Deputy Headteacher (Attendance Lead)", school=school)
+
+
+@pytest.fixture
+def attendance_officer(school):
+    return _staff("attendance", Role.ATTENDANCE_OFFICER, "Attendance Officer", school=school)
+
+
+@pytest.fixture
+def senco(school):
+    return _staff("senco", Role.SENCO, "SENCo", school=school)
+
+
+@pytest.fixture
+def headteacher(school):
+    return _staff("head", Role.HEADTEACHER, "Headteacher", school=school)
+
+
+@pytest.fixture
+def other_school_dsl(other_school):
+    return _staff("other_dsl", Role.DSL, "Assistant Headteacher", school=other_school)
+
+
+@pytest.fixture
+def la_officer(la):
+    return _staff("la_officer", Role.LA_OFFICER, "Senior Attendance Officer", la=la)
+
+
+@pytest.fixture
+def pupil(school):
+    return factories.PupilFactory(upn="A123456789012", forename="Amelia", surname="Hughes", school=school)
