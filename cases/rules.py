@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -204,3 +204,236 @@ def is_persistent_absence(absent: int, possible: int) -> bool:
 
 def is_severe_absence(absent: int, possible: int) -> bool:
     return possible > 0 and absent * 100 >= possible * SEVERE_ABSENCE_PERCENT
+
+
+def _week_index(on: date) -> int:
+    # date(1, 1, 1) is a Monday with ordinal 1, so this numbers Monday-to-Sunday weeks.
+    return (on.toordinal() - 1) // 7
+
+
+def _upto(marks: Sequence[Mark], as_of: date) -> Sequence[Mark]:
+    """The marks dated on or before ``as_of`` (marks are sorted, so a bisection finds the cut)."""
+    return marks[: bisect.bisect_right(marks, (as_of, PM + 1))]
+
+
+def _school_weeks(marks: Iterable[Mark]) -> list[int]:
+    """Week indexes, ascending, of the weeks holding at least one mark other than '#'."""
+    return sorted({_week_index(d) for d, _, code in marks if code != CLOSURE_CODE})
+
+
+def _window_first_week(school_weeks: list[int], last_week: int, size: int) -> int | None:
+    """The week index that opens the ``size`` school weeks ending with calendar week ``last_week``."""
+    end = bisect.bisect_right(school_weeks, last_week)
+    if end == 0:
+        return None
+    return school_weeks[max(0, end - size)]
+
+
+def _is_covered(on: date, covered: Sequence[OffencePeriod]) -> bool:
+    return any(period.start <= on <= period.end for period in covered)
+
+
+def _threshold_sessions(
+    marks: Sequence[Mark], conduct: Conduct, covered: Sequence[OffencePeriod], school_weeks: list[int]
+) -> list[tuple[date, int]]:
+    """(date, school-week number) of each session that counts toward the threshold, in order."""
+    position = {week: number for number, week in enumerate(school_weeks)}
+    return [
+        (d, position[_week_index(d)])
+        for d, _, code in marks
+        if code in conduct.threshold_codes and not _is_covered(d, covered)
+    ]
+
+
+def threshold_first_met(
+    marks: Sequence[Mark],
+    *,
+    as_of: date,
+    conduct: Conduct = NATIONAL,
+    covered: Sequence[OffencePeriod] = (),
+    since: date | None = None,
+) -> date | None:
+    """The date of the first session, on or after ``since`` (default: this academic year's start), at which
+    the penalty-notice threshold was reached.
+
+    domain.md 2: the threshold is reached at a counted session s when at least ``threshold_sessions``
+    counted sessions t <= s have school-week number w(t) >= w(s) - (weeks - 1). The window may reach
+    back across holidays, academic years and schools; sessions covered by earlier notices never count.
+    """
+    marks = _upto(marks, as_of)
+    since = academic_year_start(as_of) if since is None else since
+    return _first_met(_threshold_sessions(marks, conduct, covered, _school_weeks(marks)), conduct, since)
+
+
+def _first_met(counted: list[tuple[date, int]], conduct: Conduct, since: date) -> date | None:
+    oldest = 0
+    for newest, (on, week) in enumerate(counted):
+        # School-week numbers never decrease along the sessions, so the window's start only moves on.
+        while counted[oldest][1] < week - (conduct.threshold_school_weeks - 1):
+            oldest += 1
+        if newest - oldest + 1 >= conduct.threshold_sessions and on >= since:
+            return on
+    return None
+
+
+def _stale_n_dates(marks: Sequence[Mark], *, as_of: date, since: date) -> Iterable[date]:
+    """Dates of N marks on or after ``since`` followed by more than 5 school days up to ``as_of``."""
+    marks = _upto(marks, as_of)
+    school_days = sorted({d for d, _, code in marks if code != CLOSURE_CODE})
+    for d, _, code in marks:
+        if (
+            code == NOT_ESTABLISHED_CODE
+            and d >= since
+            and len(school_days) - bisect.bisect_right(school_days, d) > N_RESOLVE_SCHOOL_DAYS
+        ):
+            yield d
+
+
+def stale_n_count(marks: Sequence[Mark], *, as_of: date, since: date) -> int:
+    """How many N marks on or after ``since`` are stale (domain.md 2: never silently unauthorised)."""
+    return sum(1 for _ in _stale_n_dates(marks, as_of=as_of, since=since))
+
+
+def unexplained_run(marks: Sequence[Mark], *, as_of: date) -> int:
+    """Length of the trailing run of N/O sessions ending at the latest mark on or before ``as_of``.
+
+    Not-counted codes (including '#') are stepped over: a closure or a dual-registration day neither
+    breaks nor lengthens a run of unexplained absence.
+    """
+    run = 0
+    for _, _, code in reversed(_upto(marks, as_of)):
+        if code in NOT_COUNTED_CODES:
+            continue
+        if code not in UNEXPLAINED_CODES:
+            break
+        run += 1
+    return run
+
+
+def measure(
+    marks: Sequence[Mark],
+    *,
+    as_of: date,
+    conduct: Conduct = NATIONAL,
+    covered: Sequence[OffencePeriod] = (),
+) -> Measures:
+    """Every measure of domain.md section 2 for one pupil, from marks sorted by (date, session).
+
+    Pass marks from far enough back for the rolling windows (the scan loads from before the academic
+    year began); only this academic year's marks feed the in-year counts.
+    """
+    marks = _upto(marks, as_of)
+    year_start = academic_year_start(as_of)
+    this_year = marks[bisect.bisect_left(marks, (year_start,)) :]
+
+    possible = attended = pending_n = illness = 0
+    for _, _, code in this_year:
+        if code in NOT_COUNTED_CODES:
+            continue
+        possible += 1
+        if code in ATTENDED_CODES:
+            attended += 1
+        elif code == NOT_ESTABLISHED_CODE:
+            pending_n += 1
+        elif code == ILLNESS_CODE:
+            illness += 1
+    absent = possible - attended
+
+    school_weeks = _school_weeks(marks)
+    as_of_week = _week_index(as_of)
+    window_from = _window_first_week(school_weeks, as_of_week, conduct.threshold_school_weeks)
+    unauthorised_in_window = (
+        0
+        if window_from is None
+        else sum(1 for d, _, code in marks if code in conduct.threshold_codes and _week_index(d) >= window_from)
+    )
+    lateness_from = _window_first_week(school_weeks, as_of_week, conduct.lateness_school_weeks)
+    late_recent = (
+        0
+        if lateness_from is None
+        else sum(1 for d, _, code in marks if code in LATE_CODES and _week_index(d) >= lateness_from)
+    )
+    first_met = _first_met(_threshold_sessions(marks, conduct, covered, school_weeks), conduct, year_start)
+    stale_n = stale_n_count(marks, as_of=as_of, since=year_start) if pending_n else 0
+    run = unexplained_run(marks, as_of=as_of)
+
+    return Measures(
+        possible_sessions=possible,
+        attended_sessions=attended,
+        attendance_pct=percent_one_place(attended, possible),
+        persistent_absence=is_persistent_absence(absent, possible),
+        severe_absence=is_severe_absence(absent, possible),
+        unauthorised_in_window=unauthorised_in_window,
+        pn_threshold_met=first_met is not None,
+        pn_threshold_first_met=first_met,
+        pending_n_sessions=pending_n,
+        stale_n_sessions=stale_n,
+        illness_sessions=illness,
+        sickness_return_due=illness >= SICKNESS_RETURN_SESSIONS,
+        unexplained_run_sessions=run,
+        cme_risk=run >= conduct.cme_unexplained_sessions,
+        late_marks_recent=late_recent,
+        lateness_concern=late_recent >= conduct.lateness_marks,
+    )
+
+
+def weekly_series(
+    marks: Sequence[Mark],
+    *,
+    as_of: date,
+    conduct: Conduct = NATIONAL,
+    covered: Sequence[OffencePeriod] = (),
+) -> list[WeekPoint]:
+    """One point per school week of this academic year: the week's attendance, and the sessions that
+    count toward the threshold in the rolling window ending with that week (the pupil page's chart)."""
+    marks = _upto(marks, as_of)
+    year_start = academic_year_start(as_of)
+    school_weeks = _school_weeks(marks)
+    counted_weeks = [week for _, week in _threshold_sessions(marks, conduct, covered, school_weeks)]
+
+    possible: dict[int, int] = {}
+    attended: dict[int, int] = {}
+    for d, _, code in marks[bisect.bisect_left(marks, (year_start,)) :]:
+        week = _week_index(d)
+        possible.setdefault(week, 0)
+        attended.setdefault(week, 0)
+        if code in NOT_COUNTED_CODES:
+            continue
+        possible[week] += 1
+        if code in ATTENDED_CODES:
+            attended[week] += 1
+
+    points = []
+    for number, week in enumerate(school_weeks):
+        if week not in possible:
+            continue
+        in_window = bisect.bisect_right(counted_weeks, number) - bisect.bisect_left(
+            counted_weeks, number - (conduct.threshold_school_weeks - 1)
+        )
+        points.append(
+            WeekPoint(
+                week_start=date.fromordinal(week * 7 + 1),
+                possible=possible[week],
+                attended=attended[week],
+                attendance_pct=percent_one_place(attended[week], possible[week]),
+                unauthorised_in_window=in_window,
+            )
+        )
+    return points
+
+
+def unexplained_run_start(marks: Sequence[Mark], *, as_of: date) -> date | None:
+    """The date the trailing N/O run began (it names the episode, so one run raises one alert)."""
+    start = None
+    for d, _, code in reversed(_upto(marks, as_of)):
+        if code in NOT_COUNTED_CODES:
+            continue
+        if code not in UNEXPLAINED_CODES:
+            break
+        start = d
+    return start
+
+
+def oldest_stale_n(marks: Sequence[Mark], *, as_of: date, since: date) -> date | None:
+    """The date of the earliest stale N on or after ``since``: it names the data-quality episode."""
+    return next(iter(_stale_n_dates(marks, as_of=as_of, since=since)), None)

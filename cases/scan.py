@@ -1,0 +1,398 @@
+"""The attendance scan: every pupil's measures from one streaming read of the register.
+
+The register is read set-wise (one ordered query over the marks table, no query per pupil), the
+measures come from the pure rules module, and the nightly run stores them as snapshots and raises
+deduplicated alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases import rules
+from cases.models import Alert, AlertKind, AttendanceSnapshot, LocalAuthority, Mark, Pupil
+
+logger = logging.getLogger(__name__)
+
+# Marks are read from this long before 1 September so the rolling windows (10 school weeks by
+# default) can reach back over the summer holiday into the previous summer term. A pupil whose
+# history needs more (a long gap, a late joiner) is read again in full; see _needs_full_history.
+LOOKBACK = timedelta(weeks=26)
+FETCH_BATCH = 20_000
+ID_CHUNK = 900  # stays under SQLite's default limit of host parameters
+
+
+class UnknownPupil(LookupError):
+    """A UPN asked for by name that is not on any school's roll here."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    pupil_id: int
+    upn: str
+    school_id: int
+    measures: rules.Measures
+    # Names of the episode behind an ongoing condition, so one episode raises one alert.
+    cme_run_start: date | None = None
+    oldest_stale_n: date | None = None
+
+
+@dataclass
+class ScanTimings:
+    load_seconds: float = 0.0
+    compute_seconds: float = 0.0
+    marks: int = 0
+    pupils: int = 0
+    reloaded_pupils: int = 0
+
+
+@dataclass(frozen=True)
+class NightlySummary:
+    as_of: date
+    pupils: int
+    alerts_created: int
+    alerts_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _pupils(upns: Sequence[str] | None, school_ids: Sequence[int] | None) -> list[tuple[int, str, int, int]]:
+    queryset = Pupil.objects.order_by("upn")
+    if upns is not None:
+        wanted = sorted(set(upns))
+        queryset = queryset.filter(upn__in=wanted)
+    if school_ids is not None:
+        queryset = queryset.filter(school_id__in=school_ids)
+    rows = list(queryset.values_list("id", "upn", "school_id", "school__local_authority_id"))
+    if upns is not None:
+        missing = sorted(set(upns) - {upn for _, upn, _, _ in rows})
+        if missing:
+            raise UnknownPupil(f"unknown UPN: {', '.join(missing)}")
+    return rows
+
+
+def _conducts() -> dict[int, rules.Conduct]:
+    return {la.id: la.conduct() for la in LocalAuthority.objects.select_related("code_of_conduct")}
+
+
+def _stream_marks(
+    *, pupil_ids: Sequence[int] | None, since: date | None, until: date
+) -> Iterator[tuple[int, list[rules.Mark]]]:
+    """Yields (pupil_id, marks sorted by date and session), reading the table in key order in batches."""
+    table = Mark._meta.db_table
+    date_cache: dict[object, date] = {}
+
+    def as_date(value: object) -> date:
+        # SQLite hands back ISO strings; a year holds ~200 distinct dates, so convert each once.
+        found = date_cache.get(value)
+        if found is None:
+            found = value if isinstance(value, date) else date.fromisoformat(value)  # type: ignore[arg-type]
+            date_cache[value] = found
+        return found
+
+    chunks: Iterable[Sequence[int] | None] = (
+        [None] if pupil_ids is None else [pupil_ids[i : i + ID_CHUNK] for i in range(0, len(pupil_ids), ID_CHUNK)]
+    )
+    for chunk in chunks:
+        where, params = ["date <= %s"], [until]
+        if since is not None:
+            where.append("date >= %s")
+            params.append(since)
+        if chunk is not None:
+            where.append(f"pupil_id IN ({', '.join(['%s'] * len(chunk))})")
+            params.extend(chunk)
+        sql = (
+            f"SELECT pupil_id, date, session, code FROM {table} "
+            f"WHERE {' AND '.join(where)} ORDER BY pupil_id, date, session"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            current, marks = None, []
+            while rows := cursor.fetchmany(FETCH_BATCH):
+                for pupil_id, day, session, code in rows:
+                    if pupil_id != current:
+                        if current is not None:
+                            yield current, marks
+                        current, marks = pupil_id, []
+                    marks.append((as_date(day), session, code))
+            if current is not None:
+                yield current, marks
+
+
+def _needs_full_history(marks: list[rules.Mark], *, year_start: date, run: int, conduct: rules.Conduct) -> bool:
+    """Whether the look-back may have cut off school weeks or a run that a measure needs.
+
+    True for a pupil with fewer school weeks before 1 September than the widest window, or whose
+    unexplained run reaches the first loaded mark. Most such pupils are simply new, and the check for
+    earlier marks that follows finds none.
+    """
+    widest = max(conduct.threshold_school_weeks, conduct.lateness_school_weeks)
+    weeks_before = {rules.week_start(d) for d, _, code in marks if d < year_start and code != rules.CLOSURE_CODE}
+    if len(weeks_before) < widest:
+        return True
+    return run > 0 and run == sum(1 for _, _, code in marks if code not in rules.NOT_COUNTED_CODES)
+
+
+def _has_earlier_marks(pupil_ids: Sequence[int], before: date) -> set[int]:
+    found: set[int] = set()
+    for i in range(0, len(pupil_ids), ID_CHUNK):
+        chunk = pupil_ids[i : i + ID_CHUNK]
+        found.update(
+            Mark.objects.filter(pupil_id__in=chunk, date__lt=before).values_list("pupil_id", flat=True).distinct()
+        )
+    return found
+
+
+def _result(
+    pupil: tuple[int, str, int, int], marks: list[rules.Mark], *, as_of: date, conduct: rules.Conduct
+) -> ScanResult:
+    pupil_id, upn, school_id, _ = pupil
+    measures = rules.measure(marks, as_of=as_of, conduct=conduct)
+    year_start = rules.academic_year_start(as_of)
+    return ScanResult(
+        pupil_id=pupil_id,
+        upn=upn,
+        school_id=school_id,
+        measures=measures,
+        cme_run_start=rules.unexplained_run_start(marks, as_of=as_of) if measures.cme_risk else None,
+        oldest_stale_n=(
+            rules.oldest_stale_n(marks, as_of=as_of, since=year_start) if measures.stale_n_sessions else None
+        ),
+    )
+
+
+def scan(
+    *,
+    as_of: date,
+    upns: Sequence[str] | None = None,
+    school_ids: Sequence[int] | None = None,
+    timings: ScanTimings | None = None,
+) -> list[ScanResult]:
+    """Measures for every pupil (or the pupils named), sorted by UPN, from marks dated up to ``as_of``."""
+    timings = timings if timings is not None else ScanTimings()
+    pupils = _pupils(upns, school_ids)
+    by_id = {p[0]: p for p in pupils}
+    conducts = _conducts()
+    year_start = rules.academic_year_start(as_of)
+    loaded_from = year_start - LOOKBACK
+    restrict = None if upns is None and school_ids is None else sorted(by_id)
+
+    results: dict[int, ScanResult] = {}
+    needs_more: list[int] = []
+    load = compute = 0.0
+    started = time.perf_counter()
+    for pupil_id, marks in _stream_marks(pupil_ids=restrict, since=loaded_from, until=as_of):
+        pupil = by_id.get(pupil_id)
+        if pupil is None:
+            continue
+        tick = time.perf_counter()
+        load += tick - started
+        timings.marks += len(marks)
+        conduct = conducts.get(pupil[3], rules.NATIONAL)
+        results[pupil_id] = _result(pupil, marks, as_of=as_of, conduct=conduct)
+        run = results[pupil_id].measures.unexplained_run_sessions
+        if _needs_full_history(marks, year_start=year_start, run=run, conduct=conduct):
+            needs_more.append(pupil_id)
+        started = time.perf_counter()
+        compute += started - tick
+    load += time.perf_counter() - started
+
+    reload_ids = sorted(_has_earlier_marks(needs_more, loaded_from)) if needs_more else []
+    if reload_ids:
+        for pupil_id, marks in _stream_marks(pupil_ids=reload_ids, since=None, until=as_of):
+            pupil = by_id[pupil_id]
+            results[pupil_id] = _result(pupil, marks, as_of=as_of, conduct=conducts.get(pupil[3], rules.NATIONAL))
+    timings.load_seconds += load
+    timings.compute_seconds += compute
+    timings.pupils += len(pupils)
+    timings.reloaded_pupils += len(reload_ids)
+
+    empty = rules.measure([], as_of=as_of)
+    return [results.get(p[0]) or ScanResult(p[0], p[1], p[2], empty) for p in pupils]
+
+
+def measures_json(result: ScanResult) -> dict:
+    """The contract's JSON object for one pupil (shared/contract.md section 2)."""
+    m = result.measures
+    return {
+        "upn": result.upn,
+        "possible_sessions": m.possible_sessions,
+        "attended_sessions": m.attended_sessions,
+        "attendance_pct": m.attendance_pct,
+        "persistent_absence": m.persistent_absence,
+        "severe_absence": m.severe_absence,
+        "unauthorised_in_window": m.unauthorised_in_window,
+        "pn_threshold_met": m.pn_threshold_met,
+        "pn_threshold_first_met": m.pn_threshold_first_met.isoformat() if m.pn_threshold_first_met else None,
+        "pending_n_sessions": m.pending_n_sessions,
+        "stale_n_sessions": m.stale_n_sessions,
+        "illness_sessions": m.illness_sessions,
+        "sickness_return_due": m.sickness_return_due,
+        "unexplained_run_sessions": m.unexplained_run_sessions,
+        "cme_risk": m.cme_risk,
+        "late_marks_recent": m.late_marks_recent,
+        "lateness_concern": m.lateness_concern,
+    }
+
+
+_SNAPSHOT_FIELDS = [
+    "possible_sessions",
+    "attended_sessions",
+    "attendance_pct",
+    "persistent_absence",
+    "severe_absence",
+    "unauthorised_in_window",
+    "pn_threshold_met",
+    "pn_threshold_first_met",
+    "pending_n_sessions",
+    "stale_n_sessions",
+    "illness_sessions",
+    "sickness_return_due",
+    "unexplained_run_sessions",
+    "cme_risk",
+    "late_marks_recent",
+    "lateness_concern",
+]
+
+
+def snapshots_save(*, as_of: date, results: Sequence[ScanResult]) -> int:
+    """Stores each pupil's latest measures, replacing the previous snapshot."""
+    rows = [
+        AttendanceSnapshot(
+            pupil_id=r.pupil_id,
+            as_of=as_of,
+            computed_at=timezone.now(),
+            **{name: getattr(r.measures, name) for name in _SNAPSHOT_FIELDS},
+        )
+        for r in results
+    ]
+    AttendanceSnapshot.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["pupil"],
+        update_fields=["as_of", "computed_at", *_SNAPSHOT_FIELDS],
+    )
+    return len(rows)
+
+
+def _academic_year_label(on: date) -> str:
+    start = rules.academic_year_start(on).year
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _term_label(on: date) -> str:
+    # Terms differ by LA and Easter; calendar blocks are enough to say "once a term".
+    term = "autumn" if on.month >= 9 else ("spring" if on.month <= 3 else "summer")
+    return f"{_academic_year_label(on)} {term}"
+
+
+def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]:
+    """(kind, dedup key, detail) of every alert a pupil's measures call for.
+
+    The key names the episode: a new persistent absentee once a year; a threshold once per date it was
+    first met; a missing-education run once per run; stale N once per oldest stale mark; lateness once a
+    term. A re-run of the scan therefore raises nothing new.
+    """
+    m = result.measures
+    year = _academic_year_label(as_of)
+    found = []
+    if m.pn_threshold_met and m.pn_threshold_first_met:
+        found.append(
+            (
+                AlertKind.THRESHOLD_MET,
+                m.pn_threshold_first_met.isoformat(),
+                f"National threshold met on {m.pn_threshold_first_met:%d %B %Y}: "
+                f"{m.unauthorised_in_window} unauthorised sessions in the current window.",
+            )
+        )
+    if m.severe_absence:
+        found.append((AlertKind.SEVERE_ABSENCE, year, f"Attendance {m.attendance_pct}% this year (severe absence)."))
+    elif m.persistent_absence:
+        found.append(
+            (AlertKind.PERSISTENT_ABSENCE, year, f"Attendance {m.attendance_pct}% this year (persistent absence).")
+        )
+    if m.stale_n_sessions and result.oldest_stale_n:
+        found.append(
+            (
+                AlertKind.STALE_N,
+                result.oldest_stale_n.isoformat(),
+                f"{m.stale_n_sessions} session(s) still coded N more than {rules.N_RESOLVE_SCHOOL_DAYS} "
+                f"school days later, the oldest on {result.oldest_stale_n:%d %B %Y}.",
+            )
+        )
+    if m.sickness_return_due:
+        found.append(
+            (
+                AlertKind.SICKNESS_RETURN_DUE,
+                year,
+                f"{m.illness_sessions} illness sessions this year: a sickness return to the LA is due.",
+            )
+        )
+    if m.cme_risk and result.cme_run_start:
+        found.append(
+            (
+                AlertKind.CME_RISK,
+                result.cme_run_start.isoformat(),
+                f"{m.unexplained_run_sessions} sessions of unexplained absence in a row since "
+                f"{result.cme_run_start:%d %B %Y}.",
+            )
+        )
+    if m.lateness_concern:
+        found.append(
+            (
+                AlertKind.LATENESS_CONCERN,
+                _term_label(as_of),
+                f"{m.late_marks_recent} late marks in the last school weeks.",
+            )
+        )
+    return found
+
+
+def alerts_raise(*, as_of: date, results: Sequence[ScanResult]) -> dict[str, int]:
+    """Creates the alerts the results call for that do not already exist; returns new ones by kind."""
+    candidates = [
+        Alert(pupil_id=r.pupil_id, school_id=r.school_id, kind=kind, dedup_key=key, raised_on=as_of, detail=detail)
+        for r in results
+        for kind, key, detail in alerts_for(r, as_of=as_of)
+    ]
+    if not candidates:
+        return {}
+    pupil_ids = sorted({a.pupil_id for a in candidates})
+    existing: set[tuple[int, str, str]] = set()
+    for i in range(0, len(pupil_ids), ID_CHUNK):
+        existing.update(
+            Alert.objects.filter(pupil_id__in=pupil_ids[i : i + ID_CHUNK]).values_list("pupil_id", "kind", "dedup_key")
+        )
+    new = [a for a in candidates if (a.pupil_id, a.kind, a.dedup_key) not in existing]
+    # ignore_conflicts covers a concurrent run; the unique constraint is the real guarantee.
+    Alert.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    counts: dict[str, int] = {}
+    for a in new:
+        counts[a.kind] = counts.get(a.kind, 0) + 1
+    return counts
+
+
+def nightly_scan(*, as_of: date | None = None, school_ids: Sequence[int] | None = None) -> NightlySummary:
+    """Scans every pupil, stores snapshots and raises new alerts, in one transaction."""
+    as_of = as_of or timezone.localdate()
+    timings = ScanTimings()
+    results = scan(as_of=as_of, school_ids=school_ids, timings=timings)
+    with transaction.atomic():
+        snapshots_save(as_of=as_of, results=results)
+        created = alerts_raise(as_of=as_of, results=results)
+    logger.info(
+        "scan as of %s: %d pupils, %d marks, load %.2fs, compute %.2fs, %d new alerts",
+        as_of,
+        timings.pupils,
+        timings.marks,
+        timings.load_seconds,
+        timings.compute_seconds,
+        sum(created.values()),
+    )
+    return NightlySummary(as_of=as_of, pupils=len(results), alerts_created=sum(created.values()), alerts_by_kind=created)

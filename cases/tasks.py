@@ -1,0 +1,21 @@
+"""Celery tasks: take plain values, call one service, safe to retry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from cases.scan import nightly_scan
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def nightly_attendance_scan(as_of: str | None = None, school_ids: list[int] | None = None) -> dict:
+    """The nightly scan over every pupil: snapshots and alerts. Idempotent: a re-run raises nothing new."""
+    summary = nightly_scan(as_of=date.fromisoformat(as_of) if as_of else None, school_ids=school_ids)
+    return {
+        "as_of": summary.as_of.isoformat(),
+        "pupils": summary.pupils,
+        "alerts_created": summary.alerts_created,
+        "alerts_by_kind": summary.alerts_by_kind,
+    }
