@@ -7,6 +7,13 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases import models
+from cases.imports.csvfile import upn_check_letter
+
+
+def valid_upn(serial: int, la_code: str = "873") -> str:
+    """A UPN with a correct DfE check letter, so factory pupils could have come through pupils.csv."""
+    digits = f"{la_code}{serial:09d}"
+    return upn_check_letter(digits) + digits
 
 
 class LocalAuthorityFactory(factory.django.DjangoModelFactory):
@@ -39,7 +46,7 @@ class PupilFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Pupil
 
-    upn = factory.Sequence(lambda n: f"A{n:012d}")
+    upn = factory.Sequence(lambda n: valid_upn(n))
     forename = factory.Faker("first_name", locale="en_GB")
     surname = factory.Faker("last_name", locale="en_GB")
     date_of_birth = dt.date(2015, 3, 14)

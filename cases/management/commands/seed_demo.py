@@ -1,0 +1,263 @@
+"""Create the demo local authority (Fenshire, 873): schools, pupils, parents, registers, staff, a scan."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+
+from cases import demo
+from cases.models import (
+    CodeOfConduct,
+    LocalAuthority,
+    Mark,
+    MarkAmendment,
+    Parent,
+    ParentalRelationship,
+    Pupil,
+    Role,
+    School,
+    StaffProfile,
+)
+
+DEFAULT_PASSWORD = "attendance-demo-2026"
+
+# username, first name, last name, role, position, school index (None: the LA)
+DEMO_STAFF = (
+    ("dsl", "Sarah", "Whitfield", Role.DSL, "Deputy Headteacher (Attendance Lead)", 0),
+    ("attendance", "Kiran", "Patel", Role.ATTENDANCE_OFFICER, "Attendance Officer", 0),
+    ("senco", "Daniel", "Okafor", Role.SENCO, "SENCo", 0),
+    ("head", "Helen", "Marsh", Role.HEADTEACHER, "Headteacher", 0),
+    ("primary_dsl", "James", "Ridley", Role.DSL, "Deputy Headteacher and Designated Safeguarding Lead", 2),
+    ("la_officer", "Fiona", "Hargreaves", Role.LA_OFFICER, "Senior Education Welfare Officer", None),
+)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"{value!r} is not a date in YYYY-MM-DD form") from exc
+
+
+class Command(BaseCommand):
+    help = "Create a synthetic local authority with schools, pupils, parents, registers and demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the demo authority's data and recreate it"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (same seed, same data)"
+        )
+        parser.add_argument(
+            "--pupils", type=int, default=demo.DEFAULT_PUPILS, help="number of pupils (about 3,000)"
+        )
+        parser.add_argument(
+            "--from",
+            dest="start",
+            type=_date,
+            default=demo.DEFAULT_FROM,
+            help="first register date (2025-09-01)",
+        )
+        parser.add_argument("--as-of", type=_date, default=None, help="last register date (default: today)")
+        parser.add_argument("--no-scan", action="store_true", help="skip the attendance scan at the end")
+
+    def handle(self, *args, reset, seed, pupils, start, as_of, no_scan, **options):
+        as_of = as_of or timezone.localdate()
+        if pupils < 8:
+            raise CommandError("--pupils must be at least 8 (two per school)")
+        if start > as_of:
+            raise CommandError(f"--from {start} is after --as-of {as_of}")
+        existing = LocalAuthority.objects.filter(code=demo.DEMO_LA_CODE).first()
+        if existing and not reset:
+            self.stdout.write("demo data already present (use --reset to recreate it)")
+            return
+        began = time.perf_counter()
+        with transaction.atomic():
+            if existing:
+                self._delete(existing)
+            counts = self._create(seed=seed, n=pupils, start=start, as_of=as_of)
+        seeded = time.perf_counter() - began
+        scan_summary = None if no_scan else self._scan(as_of)
+        self._summary(counts, seeded, time.perf_counter() - began - seeded, scan_summary, as_of)
+
+    def _delete(self, la: LocalAuthority) -> None:
+        schools = School.objects.filter(local_authority=la)
+        pupils = Pupil.objects.filter(school__in=schools)
+        try:
+            Mark.objects.filter(Q(pupil__in=pupils) | Q(school__in=schools)).delete()
+            pupils.delete()
+            Parent.objects.filter(school__in=schools).delete()
+            get_user_model().objects.filter(username__in=demo.DEMO_USERNAMES).delete()
+            StaffProfile.objects.filter(Q(school__in=schools) | Q(local_authority=la)).delete()
+            schools.delete()
+            la.delete()
+        except ProtectedError as exc:
+            raise CommandError(
+                f"cannot reset the demo authority: other records still point at it ({exc})"
+            ) from exc
+
+    def _create(self, *, seed: int, n: int, start: date, as_of: date) -> dict[str, int]:
+        la = LocalAuthority.objects.create(code=demo.DEMO_LA_CODE, name=demo.DEMO_LA_NAME)
+        CodeOfConduct.objects.create(local_authority=la)
+        schools = [School.objects.create(urn=s.urn, name=s.name, local_authority=la) for s in demo.SCHOOLS]
+
+        plans = demo.plan_pupils(n, seed, start)
+        families = demo.plan_families(plans, seed)
+        pupils = Pupil.objects.bulk_create(
+            Pupil(
+                upn=p.upn,
+                forename=p.forename,
+                surname=p.surname,
+                date_of_birth=p.date_of_birth,
+                school=schools[p.school],
+                year_group="R" if p.year_group == 0 else str(p.year_group),
+                sen_status=p.sen,
+                fsm=p.fsm,
+                social_worker=p.social_worker,
+                looked_after=p.looked_after,
+                young_carer=p.young_carer,
+                eal=p.eal,
+            )
+            for p in plans
+        )
+        parents = Parent.objects.bulk_create(
+            Parent(
+                school=schools[f.school],
+                parent_ref=f.ref,
+                forename=f.forename,
+                surname=f.surname,
+                address=f.address,
+                email=f.email,
+                phone=f.phone,
+            )
+            for f in families
+        )
+        links = ParentalRelationship.objects.bulk_create(
+            ParentalRelationship(
+                pupil=pupils[child],
+                parent=parent,
+                relationship=relationship,
+                parental_responsibility=responsibility,
+                lives_with_pupil=lives,
+            )
+            for parent, f in zip(parents, families, strict=True)
+            for child, relationship, responsibility, lives in f.links
+        )
+
+        amendments: list = []
+        rows = demo.register_rows(
+            plans,
+            [p.pk for p in pupils],
+            [s.pk for s in schools],
+            seed=seed,
+            start=start,
+            as_of=as_of,
+            amendments=amendments,
+        )
+        marks = demo.insert_marks(rows)
+        rng = random.Random(seed + 2)
+        officer = {s.pk: plan.attendance_officer for s, plan in zip(schools, demo.SCHOOLS, strict=True)}
+        made = MarkAmendment.objects.bulk_create(
+            MarkAmendment(
+                pupil_id=pupil_id,
+                date=on,
+                session=a.session,
+                original_code=a.original,
+                amended_code=a.amended,
+                reason=a.reason,
+                amended_at=timezone.make_aware(demo.amended_at(on, rng, latest=as_of)),
+                amended_by_name=officer[school_id][0],
+                amended_by_position=officer[school_id][1],
+            )
+            for pupil_id, _plan, on, a, school_id in amendments
+        )
+        self._users(schools, la)
+        return {
+            "schools": len(schools),
+            "pupils": len(pupils),
+            "parents": len(parents),
+            "links": len(links),
+            "marks": marks,
+            "amendments": len(made),
+        }
+
+    def _users(self, schools: list[School], la: LocalAuthority) -> None:
+        User = get_user_model()
+        password = make_password(os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD))
+        for username, first, last, role, position, school in DEMO_STAFF:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "password": password,
+                    "email": f"{username}@fenshire.example.com",
+                    "is_active": True,
+                },
+            )
+            StaffProfile.objects.update_or_create(
+                user=user,
+                defaults={
+                    "role": role,
+                    "position": position,
+                    "school": None if school is None else schools[school],
+                    "local_authority": la if school is None else None,
+                },
+            )
+        User.objects.update_or_create(
+            username="admin",
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Administrator",
+                "password": password,
+                "email": "admin@fenshire.example.com",
+                "is_staff": True,
+                "is_superuser": True,
+            },
+        )
+
+    def _scan(self, as_of: date):
+        try:
+            from cases.scan import nightly_scan
+        except ImportError:
+            self.stderr.write(
+                "cases.scan.nightly_scan is not available: snapshots and alerts were not computed"
+            )
+            return None
+        return nightly_scan(as_of=as_of)
+
+    def _summary(
+        self, counts: dict[str, int], seeded: float, scanned: float, scan_summary, as_of: date
+    ) -> None:
+        w = self.stdout.write
+        w(
+            f"{demo.DEMO_LA_NAME} ({demo.DEMO_LA_CODE}): {counts['schools']} schools, {counts['pupils']} pupils, "
+            f"{counts['parents']} parents and carers, {counts['marks']:,} register marks to {as_of}, "
+            f"{counts['amendments']} amendments in {seeded:.1f} s"
+        )
+        if scan_summary is not None:
+            by_kind = getattr(scan_summary, "alerts_by_kind", {}) or {}
+            kinds = ", ".join(f"{n} {getattr(k, 'label', k)}" for k, n in sorted(by_kind.items()))
+            w(
+                f"Scan as of {as_of} in {scanned:.1f} s: {getattr(scan_summary, 'pupils', '?')} pupils, "
+                f"{getattr(scan_summary, 'alerts_created', '?')} new alerts"
+                + (f" ({kinds})" if kinds else "")
+            )
+        w("")
+        w("Open http://127.0.0.1:8000/ (python manage.py runserver) and sign in as:")
+        for username, first, last, _role, position, school in DEMO_STAFF:
+            where = demo.DEMO_LA_NAME if school is None else demo.SCHOOLS[school].name
+            w(f"  {username:<12} {first} {last}, {position}, {where}")
+        w("  admin        Django administrator (/admin/)")
+        password_from = "DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else f"default {DEFAULT_PASSWORD!r}"
+        w(f"Password for all: {password_from}")
