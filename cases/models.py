@@ -221,6 +221,9 @@ class MarkAmendment(models.Model):
         ordering = ["date", "session", "amended_at", "id"]
         indexes = [models.Index(fields=["pupil", "date"])]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_session_display()}: {self.original_code} -> {self.amended_code}"
+
 
 class AttendanceSnapshot(models.Model):
     """The latest scan's measures per pupil, so lists and filters read a row instead of a year of marks."""
@@ -244,6 +247,9 @@ class AttendanceSnapshot(models.Model):
     late_marks_recent = models.PositiveIntegerField()
     lateness_concern = models.BooleanField()
     computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Measures of pupil {self.pupil_id} as of {self.as_of}"
 
 
 class AlertKind(models.TextChoices):
@@ -314,8 +320,8 @@ class StaffProfile(models.Model):
             models.CheckConstraint(
                 name="school_role_has_school_la_role_has_la",
                 condition=(
-                    Q(role__in=[r.value for r in SCHOOL_ROLES], school__isnull=False, local_authority__isnull=True)
-                    | Q(role__in=[r.value for r in LA_ROLES], school__isnull=True, local_authority__isnull=False)
+                    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, local_authority__isnull=True)
+                    | Q(role__in=sorted(LA_ROLES), school__isnull=True, local_authority__isnull=False)
                 ),
             )
         ]
@@ -345,3 +351,6 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.user_id}"

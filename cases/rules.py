@@ -104,6 +104,22 @@ LATENESS_SCHOOL_WEEKS = 6
 PN_DEEMED_RECEIPT_WORKING_DAYS = 2  # a posted notice is treated as received on the 2nd working day
 
 
+# DfE "Unique pupil numbers": the check letter is the sum of each of the 12 digits times its
+# position (2..13), mod 23, indexing these letters (no I, O or S).
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_check_letter(digits: str) -> str:
+    """The DfE check letter for the 12 digits of a UPN that follow it."""
+    if len(digits) != 12 or not digits.isdigit():
+        raise ValueError(f"a UPN has 12 digits after its check letter, not {digits!r}")
+    return UPN_CHECK_LETTERS[sum(int(d) * weight for weight, d in enumerate(digits, start=2)) % 23]
+
+
+def upn_is_valid(upn: str) -> bool:
+    return len(upn) == 13 and upn[1:].isdigit() and upn[0] == upn_check_letter(upn[1:])
+
+
 def is_valid_code(code: str, on: date) -> bool:
     """Whether ``code`` may stand in a register on ``on`` (old codes only before 19 August 2024)."""
     if code in CODES_2024:

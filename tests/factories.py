@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases import models
-from cases.imports.csvfile import upn_check_letter
+from cases.rules import upn_check_letter
 
 
 def valid_upn(serial: int, la_code: str = "873") -> str:

@@ -17,6 +17,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from cases.rules import upn_check_letter
+
 # Pseudo-columns for problems that belong to no single cell.
 FILE_COLUMN = "(file)"
 HEADER_COLUMN = "(header)"
@@ -252,8 +254,6 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UPN = re.compile(r"[A-Z][0-9]{12}")
 _URN = re.compile(r"[0-9]{6}")
 _LA_CODE = re.compile(r"[0-9]{3}")
-# DfE "Unique pupil numbers" guidance: the remainder mod 23 indexes these letters (no I, O or S).
-UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def parse_date(value: str) -> date:
@@ -272,11 +272,6 @@ def parse_bool(value: str) -> bool:
     if flag == "N":
         return False
     raise Invalid(f"{value!r} is not Y or N")
-
-
-def upn_check_letter(digits: str) -> str:
-    """The DfE check letter of a UPN's last 12 characters: weights 2..13, sum mod 23."""
-    return UPN_CHECK_LETTERS[sum(weight * int(ch) for weight, ch in enumerate(digits, start=2)) % 23]
 
 
 def upn_shape_problem(value: str) -> str | None:

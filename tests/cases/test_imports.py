@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases.imports import ImportFailed, import_register
-from cases.imports.csvfile import upn_check_letter
 from cases.models import (
     Alert,
     AlertKind,
@@ -25,6 +24,7 @@ from cases.models import (
     School,
     Session,
 )
+from cases.rules import upn_check_letter
 from tests import factories
 
 pytestmark = pytest.mark.django_db
