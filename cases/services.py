@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import audit
+from cases.errors import DomainError
 from cases.models import Alert
 
 
-class AlertAlreadyResolved(Exception):
+class AlertAlreadyResolved(DomainError):
     """Someone else marked the alert as dealt with first."""
 
 

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import rules, selectors
 from cases.audit import audit
+from cases.errors import DomainError
 from cases.forms import PupilFilterForm
-from cases.services import AlertAlreadyResolved, alert_resolve
+from cases.services import alert_resolve
 from cases.templatetags.casework import build_register_grid
 
 PUPILS_PER_PAGE = 50
@@ -76,7 +77,7 @@ def alert_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.open_alert_for_user(user=request.user, pk=pk)
     try:
         alert_resolve(alert=alert, user=request.user)
-    except AlertAlreadyResolved as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{alert.get_kind_display()} for {alert.pupil} marked as dealt with")
