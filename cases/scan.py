@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases import rules
@@ -110,7 +111,8 @@ def _stream_marks(
             f"SELECT pupil_id, date, session, code FROM {table} "
             f"WHERE {' AND '.join(where)} ORDER BY pupil_id, date, session"
         )
-        with connection.cursor() as cursor:
+        # A server-side cursor on PostgreSQL, so a whole LA's register is never held in memory at once.
+        with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             current, marks = None, []
             while rows := cursor.fetchmany(FETCH_BATCH):
@@ -139,12 +141,12 @@ def _needs_full_history(marks: list[rules.Mark], *, year_start: date, run: int, 
 
 
 def _has_earlier_marks(pupil_ids: Sequence[int], before: date) -> set[int]:
+    # EXISTS per pupil is one probe of the (pupil, date, session) index, however long the history.
+    earlier = Mark.objects.filter(pupil_id=OuterRef("pk"), date__lt=before)
     found: set[int] = set()
     for i in range(0, len(pupil_ids), ID_CHUNK):
         chunk = pupil_ids[i : i + ID_CHUNK]
-        found.update(
-            Mark.objects.filter(pupil_id__in=chunk, date__lt=before).values_list("pupil_id", flat=True).distinct()
-        )
+        found.update(Pupil.objects.filter(id__in=chunk).filter(Exists(earlier)).values_list("id", flat=True))
     return found
 
 
