@@ -294,6 +294,10 @@ def _term_label(on: date) -> str:
     return f"{_academic_year_label(on)} {term}"
 
 
+def _long_date(on: date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
 def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]:
     """(kind, dedup key, detail) of every alert a pupil's measures call for.
 
@@ -309,8 +313,8 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
             (
                 AlertKind.THRESHOLD_MET,
                 m.pn_threshold_first_met.isoformat(),
-                f"National threshold met on {m.pn_threshold_first_met:%d %B %Y}: "
-                f"{m.unauthorised_in_window} unauthorised sessions in the current window.",
+                f"Penalty notice threshold first met on {_long_date(m.pn_threshold_first_met)}; "
+                f"{m.unauthorised_in_window} unauthorised sessions in the rolling window now.",
             )
         )
     if m.severe_absence:
@@ -325,7 +329,7 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
                 AlertKind.STALE_N,
                 result.oldest_stale_n.isoformat(),
                 f"{m.stale_n_sessions} session(s) still coded N more than {rules.N_RESOLVE_SCHOOL_DAYS} "
-                f"school days later, the oldest on {result.oldest_stale_n:%d %B %Y}.",
+                f"school days later, the oldest on {_long_date(result.oldest_stale_n)}.",
             )
         )
     if m.sickness_return_due:
@@ -342,7 +346,7 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
                 AlertKind.CME_RISK,
                 result.cme_run_start.isoformat(),
                 f"{m.unexplained_run_sessions} sessions of unexplained absence in a row since "
-                f"{result.cme_run_start:%d %B %Y}.",
+                f"{_long_date(result.cme_run_start)}.",
             )
         )
     if m.lateness_concern:

@@ -67,3 +67,19 @@ def la_officer(la):
 @pytest.fixture
 def pupil(school):
     return factories.PupilFactory(upn="A123456789012", forename="Amelia", surname="Hughes", school=school)
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Tasks run in-process even when a real broker is configured (CI's second run): tests check what a
+    task does, deterministically. Tests marked celery_worker opt out and go through a real worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    from config.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    before = {key: app.conf.get(key) for key in keys}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(before)

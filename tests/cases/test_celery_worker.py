@@ -39,6 +39,7 @@ def worker(settings, tmp_path):
         if os.environ.get("REQUIRE_CELERY_WORKER"):
             pytest.fail("REQUIRE_CELERY_WORKER is set but there is no real broker and PostgreSQL database")
         pytest.skip("needs CELERY_BROKER_URL (Redis) and DATABASE_URL (PostgreSQL), as in CI")
+    app.control.purge()  # nothing left over from an earlier run reaches this worker
     log = tmp_path / "worker.log"
     # The worker must use the test database that pytest-django created, not the configured one.
     env = {**os.environ, "DATABASE_URL": url}
