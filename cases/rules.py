@@ -103,6 +103,12 @@ LATENESS_MARKS = 6
 LATENESS_SCHOOL_WEEKS = 6
 PN_DEEMED_RECEIPT_WORKING_DAYS = 2  # a posted notice is treated as received on the 2nd working day
 
+# Notices and notifications of the ladder (domain.md 3-4).
+NTI_MIN_IMPROVEMENT_WEEKS = 3  # a notice to improve's improvement period: between 3 and 6 weeks
+NTI_MAX_IMPROVEMENT_WEEKS = 6
+# The LA is told when a part-time timetable starts and ends: on the day, so a day late is overdue.
+LA_NOTIFICATION_GRACE = timedelta(days=0)
+
 
 # DfE "Unique pupil numbers": the check letter is the sum of each of the 12 digits times its
 # position (2..13), mod 23, indexing these letters (no I, O or S).

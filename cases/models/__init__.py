@@ -1,0 +1,66 @@
+"""The cases app's models, split by subject; import them from here."""
+
+from cases.models.audit import AuditEvent
+from cases.models.case import (
+    LADDER,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseOutcome,
+    CaseState,
+    EventKind,
+    PenaltyNoticeConsideration,
+)
+from cases.models.organisations import (
+    LA_CODE_VALIDATOR,
+    LA_ROLES,
+    SCHOOL_ROLES,
+    URN_VALIDATOR,
+    CodeOfConduct,
+    LocalAuthority,
+    Role,
+    School,
+    StaffProfile,
+)
+from cases.models.pupils import UPN_VALIDATOR, Parent, ParentalRelationship, Pupil, SenStatus, YearGroup
+from cases.models.register import (
+    Alert,
+    AlertKind,
+    AttendanceSnapshot,
+    Mark,
+    MarkAmendment,
+    Session,
+)
+
+__all__ = [
+    "LADDER",
+    "OPEN_STATES",
+    "Case",
+    "CaseEvent",
+    "CaseOutcome",
+    "CaseState",
+    "EventKind",
+    "PenaltyNoticeConsideration",
+    "LA_CODE_VALIDATOR",
+    "LA_ROLES",
+    "SCHOOL_ROLES",
+    "UPN_VALIDATOR",
+    "URN_VALIDATOR",
+    "Alert",
+    "AlertKind",
+    "AttendanceSnapshot",
+    "AuditEvent",
+    "CodeOfConduct",
+    "LocalAuthority",
+    "Mark",
+    "MarkAmendment",
+    "Parent",
+    "ParentalRelationship",
+    "Pupil",
+    "Role",
+    "School",
+    "SenStatus",
+    "Session",
+    "StaffProfile",
+    "YearGroup",
+]

@@ -1,0 +1,141 @@
+"""Local authorities and their codes of conduct, schools, and the staff who work for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from cases import rules
+
+LA_CODE_VALIDATOR = RegexValidator(r"^\d{3}$", "A local authority number is 3 digits.")
+URN_VALIDATOR = RegexValidator(r"^\d{6}$", "A URN is 6 digits.")
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField("LA number", max_length=3, unique=True, validators=[LA_CODE_VALIDATOR])
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "local authorities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def conduct(self) -> rules.Conduct:
+        """The rules-side figures of this LA's code of conduct (national defaults when it has none)."""
+        try:
+            return self.code_of_conduct.as_rules()
+        except CodeOfConduct.DoesNotExist:
+            return rules.NATIONAL
+
+
+class CodeOfConduct(models.Model):
+    """The LA's local code of conduct for penalty notices: every [LA] figure of domain.md, national by default."""
+
+    local_authority = models.OneToOneField(LocalAuthority, on_delete=models.CASCADE, related_name="code_of_conduct")
+    pn_threshold_sessions = models.PositiveSmallIntegerField(
+        "unauthorised sessions that meet the threshold",
+        default=rules.PN_THRESHOLD_SESSIONS,
+        validators=[MinValueValidator(1)],
+    )
+    pn_threshold_school_weeks = models.PositiveSmallIntegerField(
+        "rolling window in school weeks", default=rules.PN_THRESHOLD_SCHOOL_WEEKS, validators=[MinValueValidator(1)]
+    )
+    pn_threshold_codes = models.CharField(
+        "codes counted toward the threshold",
+        max_length=40,
+        default=",".join(sorted(rules.PN_THRESHOLD_CODES)),
+        help_text="Comma-separated attendance codes, e.g. G,O,U",
+    )
+    cme_unexplained_sessions = models.PositiveSmallIntegerField(
+        "unexplained sessions in a row that raise a children-missing-education risk",
+        default=rules.CME_UNEXPLAINED_SESSIONS,
+        validators=[MinValueValidator(1)],
+    )
+    lateness_marks = models.PositiveSmallIntegerField(
+        "late marks that raise a lateness concern", default=rules.LATENESS_MARKS, validators=[MinValueValidator(1)]
+    )
+    lateness_school_weeks = models.PositiveSmallIntegerField(
+        "lateness window in school weeks", default=rules.LATENESS_SCHOOL_WEEKS, validators=[MinValueValidator(1)]
+    )
+    pn_deemed_receipt_working_days = models.PositiveSmallIntegerField(
+        "working days after posting when a notice is treated as received",
+        default=rules.PN_DEEMED_RECEIPT_WORKING_DAYS,
+    )
+
+    def __str__(self) -> str:
+        return f"Code of conduct of {self.local_authority}"
+
+    def threshold_codes(self) -> frozenset[str]:
+        return frozenset(c.strip() for c in self.pn_threshold_codes.split(",") if c.strip())
+
+    def as_rules(self) -> rules.Conduct:
+        return rules.Conduct(
+            threshold_sessions=self.pn_threshold_sessions,
+            threshold_school_weeks=self.pn_threshold_school_weeks,
+            threshold_codes=self.threshold_codes(),
+            cme_unexplained_sessions=self.cme_unexplained_sessions,
+            lateness_marks=self.lateness_marks,
+            lateness_school_weeks=self.lateness_school_weeks,
+        )
+
+
+class School(models.Model):
+    urn = models.CharField("URN", max_length=6, unique=True, validators=[URN_VALIDATOR])
+    name = models.CharField(max_length=200)
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="schools")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    DSL = "dsl", "Designated senior leader for attendance"
+    ATTENDANCE_OFFICER = "attendance_officer", "School attendance officer"
+    SENCO = "senco", "SENCo"
+    HEADTEACHER = "headteacher", "Headteacher"
+    LA_OFFICER = "la_officer", "LA attendance officer"
+
+
+SCHOOL_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HEADTEACHER})
+LA_ROLES = frozenset({Role.LA_OFFICER})
+
+
+class StaffProfile(models.Model):
+    """Who a user is at work: a role at one school, or at one local authority."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    position = models.CharField(max_length=200, help_text="Job title, as written on register amendments and letters")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="school_role_has_school_la_role_has_la",
+                condition=(
+                    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, local_authority__isnull=True)
+                    | Q(role__in=sorted(LA_ROLES), school__isnull=True, local_authority__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_school_staff(self) -> bool:
+        return self.role in SCHOOL_ROLES
+
+    @property
+    def is_la_staff(self) -> bool:
+        return self.role in LA_ROLES
