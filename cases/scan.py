@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases import rules
+from cases.formatting import long_date
 from cases.models import Alert, AlertKind, AttendanceSnapshot, LocalAuthority, Mark, Pupil
 
 logger = logging.getLogger(__name__)
@@ -294,10 +295,6 @@ def _term_label(on: date) -> str:
     return f"{_academic_year_label(on)} {term}"
 
 
-def _long_date(on: date) -> str:
-    return f"{on.day} {on:%B %Y}"
-
-
 def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]:
     """(kind, dedup key, detail) of every alert a pupil's measures call for.
 
@@ -313,7 +310,7 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
             (
                 AlertKind.THRESHOLD_MET,
                 m.pn_threshold_first_met.isoformat(),
-                f"Penalty notice threshold first met on {_long_date(m.pn_threshold_first_met)}; "
+                f"Penalty notice threshold first met on {long_date(m.pn_threshold_first_met)}; "
                 f"{m.unauthorised_in_window} unauthorised sessions in the rolling window now.",
             )
         )
@@ -329,7 +326,7 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
                 AlertKind.STALE_N,
                 result.oldest_stale_n.isoformat(),
                 f"{m.stale_n_sessions} session(s) still coded N more than {rules.N_RESOLVE_SCHOOL_DAYS} "
-                f"school days later, the oldest on {_long_date(result.oldest_stale_n)}.",
+                f"school days later, the oldest on {long_date(result.oldest_stale_n)}.",
             )
         )
     if m.sickness_return_due:
@@ -346,7 +343,7 @@ def alerts_for(result: ScanResult, *, as_of: date) -> list[tuple[str, str, str]]
                 AlertKind.CME_RISK,
                 result.cme_run_start.isoformat(),
                 f"{m.unexplained_run_sessions} sessions of unexplained absence in a row since "
-                f"{_long_date(result.cme_run_start)}.",
+                f"{long_date(result.cme_run_start)}.",
             )
         )
     if m.lateness_concern:

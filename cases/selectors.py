@@ -277,3 +277,20 @@ def la_school_rows(*, local_authority: LocalAuthority) -> list[SchoolRow]:
         )
         for s in schools
     ]
+
+
+def case_for_user(*, user, pk: int):
+    """A case the user may read: staff of the pupil's school with a casework role; others get 404."""
+    from cases.models import Case
+    from cases.permissions import can_read_case
+
+    profile = _school_staff_profile(user)
+    try:
+        case = Case.objects.select_related("pupil__school__local_authority", "opened_by").get(
+            pk=pk, pupil__school_id=profile.school_id
+        )
+    except Case.DoesNotExist:
+        raise Http404("No such case at your school.") from None
+    if not can_read_case(user, case.pupil):
+        raise PermissionDenied("Your role does not include reading attendance cases.")
+    return case

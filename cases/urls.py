@@ -9,4 +9,5 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.alert_resolve_view, name="alert_resolve"),
     path("pupils/<str:upn>/", views.pupil_detail, name="pupil_detail"),
     path("la/<str:code>/", views.la_overview, name="la_overview"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
 ]

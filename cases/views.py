@@ -139,3 +139,11 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
             },
         },
     )
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_user(user=request.user, pk=pk)
+    audit(request=request, action="case.view", pupil=case.pupil, detail=f"case {case.pk}")
+    return render(request, "cases/case_detail.html", {"case": case, "pupil": case.pupil})

@@ -48,6 +48,18 @@ class CaseOutcome(models.TextChoices):
     LA_DECISION = "la_decision", "Local authority decision"
 
 
+def _guarded_by(transition: str):
+    """The django-fsm condition for ``transition``: the same check that explains a refusal."""
+
+    def condition(case: Case) -> bool:
+        from cases import ladder  # the ladder reads other apps' records; import it when first used
+
+        return ladder.check(case, transition).allowed
+
+    condition.__name__ = f"ladder_allows_{transition}"
+    return condition
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     """One pupil's attendance case. At most one open case per pupil, enforced by the database."""
 
@@ -81,6 +93,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"Case of {self.pupil} ({self.get_state_display()})"
 
+    def save(self, *args, **kwargs):
+        # protected=True stops assignment but not create(state=...): a case is born a concern, and only
+        # transitions move it on.
+        if self._state.adding and self.state != CaseState.CONCERN:
+            raise ValueError("A new case starts at the concern stage; use the case's transitions to move it.")
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
@@ -92,29 +111,29 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # so a forged call to the method is refused as well as the button being hidden.
 
     @transition(field=state, source=CaseState.CONCERN, target=CaseState.TARGETED_SUPPORT,
-                conditions=["guard_targeted_support"])
+                conditions=[_guarded_by("start_targeted_support")])
     def start_targeted_support(self, *, at) -> None:
         self._enter(at)
 
     @transition(field=state, source=CaseState.TARGETED_SUPPORT, target=CaseState.FORMAL_SUPPORT,
-                conditions=["guard_formal_support"])
+                conditions=[_guarded_by("start_formal_support")])
     def start_formal_support(self, *, at) -> None:
         self._enter(at)
 
     @transition(field=state, source=[CaseState.TARGETED_SUPPORT, CaseState.FORMAL_SUPPORT],
-                target=CaseState.NOTICE_TO_IMPROVE, conditions=["guard_notice_to_improve"])
+                target=CaseState.NOTICE_TO_IMPROVE, conditions=[_guarded_by("issue_notice_to_improve")])
     def issue_notice_to_improve(self, *, at) -> None:
         self._enter(at)
 
     @transition(field=state,
                 source=[CaseState.TARGETED_SUPPORT, CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE],
-                target=CaseState.PENALTY_NOTICE, conditions=["guard_penalty_notice"])
+                target=CaseState.PENALTY_NOTICE, conditions=[_guarded_by("request_penalty_notice")])
     def request_penalty_notice(self, *, at) -> None:
         self._enter(at)
 
     @transition(field=state,
                 source=[CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE],
-                target=CaseState.PROSECUTION_REFERRAL, conditions=["guard_prosecution_referral"])
+                target=CaseState.PROSECUTION_REFERRAL, conditions=[_guarded_by("refer_for_prosecution")])
     def refer_for_prosecution(self, *, at) -> None:
         self._enter(at)
 
@@ -140,32 +159,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.closed_at = at
         self.held_from = ""
         self._enter(at)
-
-    # Guards, named so django-fsm can call them; the reasons live in cases.ladder.
-    def guard_targeted_support(self) -> bool:
-        from cases import ladder
-
-        return ladder.check(self, "start_targeted_support").allowed
-
-    def guard_formal_support(self) -> bool:
-        from cases import ladder
-
-        return ladder.check(self, "start_formal_support").allowed
-
-    def guard_notice_to_improve(self) -> bool:
-        from cases import ladder
-
-        return ladder.check(self, "issue_notice_to_improve").allowed
-
-    def guard_penalty_notice(self) -> bool:
-        from cases import ladder
-
-        return ladder.check(self, "request_penalty_notice").allowed
-
-    def guard_prosecution_referral(self) -> bool:
-        from cases import ladder
-
-        return ladder.check(self, "refer_for_prosecution").allowed
 
 
 class EventKind(models.TextChoices):

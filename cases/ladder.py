@@ -1,0 +1,309 @@
+"""The guards of the escalation ladder: "support first", as domain.md section 3 sets it out.
+
+Each check says what is missing, in words a DSL understands, and what evidence it relied on. The
+case's state machine calls the same checks as its transition conditions, so a refused step is refused
+whether it comes from a button, a form or code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from cases import rules
+from cases.formatting import long_date
+from cases.models import Case, CaseState, EventKind, Pupil
+
+
+@dataclass(frozen=True)
+class Check:
+    """Whether a transition may happen now: what is missing, and what it would rest on."""
+
+    transition: str
+    missing: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.missing
+
+
+# --- the facts the guards look for -----------------------------------------------------------------
+
+
+def offence_periods(pupil_ids: Iterable[int]) -> dict[int, list[rules.OffencePeriod]]:
+    """Dates whose sessions an earlier notice already covered, per pupil: they never count again."""
+    from notices.models import NoticeToImprove
+
+    periods: dict[int, list[rules.OffencePeriod]] = {}
+    rows = NoticeToImprove.objects.filter(case__pupil_id__in=list(pupil_ids)).values_list(
+        "case__pupil_id", "offence_from", "offence_to"
+    )
+    for pupil_id, start, end in rows:
+        periods.setdefault(pupil_id, []).append(rules.OffencePeriod(start, end))
+    return periods
+
+
+def threshold_fact(pupil: Pupil, today: date) -> tuple[date | None, str]:
+    """When this academic year the threshold was met, not counting covered sessions, with its wording."""
+    from cases.selectors import pupil_marks
+
+    conduct = pupil.school.local_authority.conduct()
+    marks = pupil_marks(pupil=pupil, as_of=today)
+    covered = offence_periods([pupil.pk]).get(pupil.pk, [])
+    first_met = rules.threshold_first_met(marks, as_of=today, conduct=conduct, covered=covered)
+    rule = (
+        f"{conduct.threshold_sessions} unauthorised sessions within {conduct.threshold_school_weeks} school weeks"
+    )
+    if first_met is None:
+        note = " (sessions covered by an earlier notice do not count again)" if covered else ""
+        return None, f"The threshold for a notice is not met this academic year: {rule} are needed{note}."
+    return first_met, f"Threshold met on {long_date(first_met)}: {rule}, not counting sessions an earlier notice covered."
+
+
+def _support_offered(case: Case) -> list[str]:
+    from interventions.models import ContractStatus, SupportPlanStatus
+
+    found = [
+        f"Support plan agreed on {long_date(plan.agreed_on)}"
+        for plan in case.support_plans.filter(status__in=[SupportPlanStatus.AGREED, SupportPlanStatus.CLOSED])
+        if plan.agreed_on
+    ]
+    found += [
+        f"Attendance contract {contract.get_status_display().lower()} (from {long_date(contract.starts_on)})"
+        for contract in case.contracts.exclude(status=ContractStatus.DRAFT)
+    ]
+    found += [f"{help_.get_kind_display()}: {help_.agency}, from {long_date(help_.started_on)}" for help_ in case.early_help.all()]
+    return found
+
+
+def _meetings_held(case: Case) -> list[str]:
+    from meetings.models import MeetingKind, MeetingStatus
+
+    return [
+        f"{meeting.get_kind_display()} held on {long_date(meeting.starts_at)}"
+        for meeting in case.meetings.filter(
+            status=MeetingStatus.HELD, kind__in=[MeetingKind.ATTENDANCE, MeetingKind.IMPROVEMENT]
+        )
+    ]
+
+
+def _non_engagement(case: Case) -> list[str]:
+    from interventions.models import ContractStatus
+    from meetings.models import AttendeeRole, MeetingStatus
+
+    found = [
+        f"Attendance contract {contract.get_status_display().lower()} on {long_date(contract.status_changed_on)}"
+        for contract in case.contracts.filter(status__in=[ContractStatus.DECLINED, ContractStatus.BREACHED])
+        if contract.status_changed_on
+    ]
+    found += [
+        f"{attendee.name} did not attend the {attendee.meeting.get_kind_display().lower()} on "
+        f"{long_date(attendee.meeting.starts_at)}"
+        for attendee in _missed_meetings(case, AttendeeRole.PARENT, MeetingStatus.HELD)
+    ]
+    found += [
+        f"Non-engagement recorded on {long_date(event.at)}: {event.summary}"
+        for event in case.events.filter(kind=EventKind.NON_ENGAGEMENT)
+    ]
+    return found
+
+
+def _missed_meetings(case: Case, role: str, held: str):
+    from meetings.models import MeetingAttendee
+
+    return MeetingAttendee.objects.filter(
+        meeting__case=case, meeting__status=held, role=role, attended=False
+    ).select_related("meeting")
+
+
+def _adjustments_reviewed(case: Case) -> tuple[list[str], list[str]]:
+    """For a pupil with SEND, the review of reasonable adjustments that a notice must show (domain.md 4)."""
+    pupil = case.pupil
+    if not pupil.has_send:
+        return [], []
+    reviews = pupil.adjustment_reviews.filter(reviewed_on__gte=timezone.localtime(case.opened_at).date())
+    latest = reviews.first()
+    if latest is None:
+        need = "an EHC plan" if pupil.sen_status == "E" else "SEN support"
+        return [
+            f"{pupil.forename} has {need}: the SENCo must review the reasonable adjustments "
+            "(Equality Act 2010, s20) during this case first."
+        ], []
+    return [], [f"Reasonable adjustments reviewed on {long_date(latest.reviewed_on)}: {latest.conclusion[:120]}"]
+
+
+def _latest_consideration(case: Case):
+    return case.pn_considerations.order_by("-recorded_at").first()
+
+
+# --- the checks, one per transition ----------------------------------------------------------------
+
+
+def _targeted_support(case: Case, today: date) -> Check:
+    evidence = _meetings_held(case)
+    from interventions.models import SupportPlanStatus
+
+    evidence += [
+        f"Support plan agreed on {long_date(plan.agreed_on)}"
+        for plan in case.support_plans.filter(status=SupportPlanStatus.AGREED)
+        if plan.agreed_on
+    ]
+    missing = [] if evidence else ["Hold an attendance meeting with the parents, or agree a support plan with them, first."]
+    return Check("start_targeted_support", tuple(missing), tuple(evidence))
+
+
+def _formal_support(case: Case, today: date) -> Check:
+    from interventions.models import ContractStatus, EarlyHelpKind
+
+    evidence = [
+        f"Attendance contract {contract.get_status_display().lower()}"
+        for contract in case.contracts.exclude(status=ContractStatus.DRAFT)
+    ]
+    evidence += [
+        f"Voluntary early help plan with {help_.agency} from {long_date(help_.started_on)}"
+        for help_ in case.early_help.filter(kind=EarlyHelpKind.VOLUNTARY_PLAN)
+    ]
+    missing = [] if evidence else [
+        "Offer the parents an attendance contract, or start a voluntary early help plan, first."
+    ]
+    return Check("start_formal_support", tuple(missing), tuple(evidence))
+
+
+def _support_and_engagement(case: Case) -> tuple[list[str], list[str]]:
+    missing, evidence = [], []
+    support = _support_offered(case)
+    if support:
+        evidence += support
+    else:
+        missing.append("Record the support offered to the family (a support plan, an attendance contract or early help).")
+    engagement = _non_engagement(case)
+    if engagement:
+        evidence += engagement
+    else:
+        missing.append(
+            "Record how the parents have not engaged with that support (a declined or broken contract, a missed "
+            "meeting, or a note of non-engagement)."
+        )
+    return missing, evidence
+
+
+def _notice_to_improve(case: Case, today: date) -> Check:
+    first_met, wording = threshold_fact(case.pupil, today)
+    missing, evidence = ([], [wording]) if first_met else ([wording], [])
+    more_missing, more_evidence = _support_and_engagement(case)
+    sen_missing, sen_evidence = _adjustments_reviewed(case)
+    return Check(
+        "issue_notice_to_improve",
+        tuple(missing + more_missing + sen_missing),
+        tuple(evidence + more_evidence + sen_evidence),
+    )
+
+
+def _after_notice_to_improve(case: Case, today: date) -> tuple[list[str], list[str]]:
+    """After an NTI, a penalty notice only once its period ended without sufficient improvement, or on a
+    ground the notice stated (domain.md 3.4)."""
+    from notices.models import NoticeOutcome
+
+    notice = case.notices_to_improve.order_by("-issued_on").first()
+    if notice is None:
+        if case.state == CaseState.NOTICE_TO_IMPROVE:
+            return ["Record the notice to improve (its date of issue and improvement period) first."], []
+        return [], []
+    ends = long_date(notice.improvement_period_ends_on)
+    if notice.early_ground_invoked and notice.early_penalty_grounds:
+        return [], [f"Notice to improve of {long_date(notice.issued_on)}: a stated ground has arisen: {notice.early_ground_invoked}"]
+    if notice.outcome == NoticeOutcome.IMPROVED:
+        return [f"Attendance improved sufficiently under the notice to improve that ended on {ends}: "
+                "a penalty notice cannot follow it."], []
+    if notice.improvement_period_ends_on >= today:
+        return [f"The notice to improve's improvement period runs until {ends}: a penalty notice may follow "
+                "only once it has ended without sufficient improvement, or on a ground the notice stated."], []
+    if notice.outcome != NoticeOutcome.NOT_IMPROVED:
+        return [f"Record the outcome of the notice to improve whose period ended on {ends}."], []
+    return [], [f"Notice to improve of {long_date(notice.issued_on)}: not sufficient improvement by {ends}"]
+
+
+def _penalty_notice(case: Case, today: date) -> Check:
+    first_met, wording = threshold_fact(case.pupil, today)
+    missing, evidence = ([], [wording]) if first_met else ([wording], [])
+    more_missing, more_evidence = _support_and_engagement(case)
+    missing += more_missing
+    evidence += more_evidence
+    consideration = _latest_consideration(case)
+    if consideration is None:
+        missing.append(
+            "Record the penalty notice considerations: why a penalty notice is the best tool, whether support, a "
+            "notice to improve or another legal intervention would be better, and the Equality Act 2010 consideration."
+        )
+    else:
+        evidence.append(
+            f"Considerations recorded on {long_date(consideration.recorded_at)}, "
+            f"including the Equality Act 2010: {consideration.equality_act_consideration[:120]}"
+        )
+        if consideration.authorised_by_id is None:
+            missing.append("The headteacher must authorise the penalty notice request.")
+        else:
+            evidence.append(
+                f"Authorised by the headteacher on {long_date(consideration.authorised_at)}"
+            )
+    sen_missing, sen_evidence = _adjustments_reviewed(case)
+    nti_missing, nti_evidence = _after_notice_to_improve(case, today)
+    return Check(
+        "request_penalty_notice",
+        tuple(missing + sen_missing + nti_missing),
+        tuple(evidence + sen_evidence + nti_evidence),
+    )
+
+
+def _prosecution_referral(case: Case, today: date) -> Check:
+    # A documented failure of support: support was offered and the parents did not engage. Referral after
+    # an unpaid penalty notice or the three-year limit is decided on the notices themselves.
+    missing, evidence = _support_and_engagement(case)
+    missing = [
+        "A prosecution referral needs a documented failure of support. " + m for m in missing
+    ]
+    return Check("refer_for_prosecution", tuple(missing), tuple(evidence))
+
+
+CHECKS: dict[str, Callable[[Case, date], Check]] = {
+    "start_targeted_support": _targeted_support,
+    "start_formal_support": _formal_support,
+    "issue_notice_to_improve": _notice_to_improve,
+    "request_penalty_notice": _penalty_notice,
+    "refer_for_prosecution": _prosecution_referral,
+}
+
+
+def check(case: Case, transition: str, *, today: date | None = None) -> Check:
+    """The guard of ``transition`` for ``case`` as of ``today``; transitions without a guard are allowed."""
+    today = today or timezone.localdate()
+    guard = CHECKS.get(transition)
+    if guard is None:
+        return Check(transition, (), ())
+    return guard(case, today)
+
+
+# What the DSL sees for each transition; the order is the ladder's.
+TRANSITION_LABELS: dict[str, str] = {
+    "start_targeted_support": "Move to targeted support",
+    "start_formal_support": "Move to formal support (attendance contract)",
+    "issue_notice_to_improve": "Move to notice to improve",
+    "request_penalty_notice": "Request a penalty notice",
+    "refer_for_prosecution": "Refer for prosecution",
+    "put_on_hold": "Put the case on hold",
+    "resume": "Resume the case",
+    "close": "Close the case",
+}
+TRANSITION_TARGETS: dict[str, str] = {
+    "start_targeted_support": CaseState.TARGETED_SUPPORT,
+    "start_formal_support": CaseState.FORMAL_SUPPORT,
+    "issue_notice_to_improve": CaseState.NOTICE_TO_IMPROVE,
+    "request_penalty_notice": CaseState.PENALTY_NOTICE,
+    "refer_for_prosecution": CaseState.PROSECUTION_REFERRAL,
+    "put_on_hold": CaseState.ON_HOLD,
+    "close": CaseState.CLOSED,
+}

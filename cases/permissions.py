@@ -1,0 +1,59 @@
+"""Who may do what to a case, by role and by school (domain.md 5: roles).
+
+Views and services both ask these; a refusal in a service raises ``NotPermitted``.
+"""
+
+from __future__ import annotations
+
+from cases.errors import DomainError
+from cases.models import Pupil, Role, StaffProfile
+
+# The DSL runs casework and the school's attendance officer works day to day: both move a case.
+CASE_MOVERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
+# Everyone at the school who works with attendance may read the case file.
+CASE_READERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HEADTEACHER})
+# The SENCo logs reasonable adjustments; the DSL may too.
+ADJUSTMENT_RECORDERS = frozenset({Role.SENCO, Role.DSL})
+# Only the headteacher authorises a request for a penalty notice.
+PN_AUTHORISERS = frozenset({Role.HEADTEACHER})
+# Support records (plans, meetings, contracts, early help, notes) are kept by the people who run casework.
+SUPPORT_RECORDERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO})
+
+
+class NotPermitted(DomainError):
+    """The person's role or school does not allow this."""
+
+
+def _profile(user) -> StaffProfile | None:
+    return getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
+
+
+def _at_school_in(user, pupil: Pupil, roles: frozenset[str]) -> bool:
+    profile = _profile(user)
+    return profile is not None and profile.role in roles and profile.school_id == pupil.school_id
+
+
+def can_read_case(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, CASE_READERS)
+
+
+def can_move_case(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, CASE_MOVERS)
+
+
+def can_record_support(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, SUPPORT_RECORDERS)
+
+
+def can_record_adjustment(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, ADJUSTMENT_RECORDERS)
+
+
+def can_authorise_penalty_notice(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, PN_AUTHORISERS)
+
+
+def require(allowed: bool, action: str) -> None:
+    """Raises NotPermitted naming the action, for services to call first."""
+    if not allowed:
+        raise NotPermitted(f"Your role does not allow you to {action} for this pupil.")

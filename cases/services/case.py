@@ -1,0 +1,304 @@
+"""Opening, moving, holding and closing a case; notes; penalty notice considerations.
+
+Every change goes through a transition of the case's state machine, records who, when, why and the
+evidence relied on, and appears on the chronology. Two people acting at once: exactly one wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from cases import ladder
+from cases.audit import audit
+from cases.errors import DomainError
+from cases.formatting import long_date
+from cases.models import (
+    Alert,
+    Case,
+    CaseEvent,
+    CaseOutcome,
+    CaseState,
+    EventKind,
+    PenaltyNoticeConsideration,
+    Pupil,
+)
+from cases.permissions import (
+    can_authorise_penalty_notice,
+    can_move_case,
+    can_record_support,
+    require,
+)
+from cases.services.chronology import case_event_record
+
+# Transitions that climb the ladder and are guarded by cases.ladder.
+LADDER_TRANSITIONS = (
+    "start_targeted_support",
+    "start_formal_support",
+    "issue_notice_to_improve",
+    "request_penalty_notice",
+    "refer_for_prosecution",
+)
+NOTE_KINDS = (EventKind.NOTE, EventKind.CONTACT, EventKind.NON_ENGAGEMENT, EventKind.SAFEGUARDING)
+
+
+class CaseAlreadyOpen(DomainError):
+    pass
+
+
+class TransitionRefused(DomainError):
+    """The law's conditions for the step are not all met; ``missing`` lists them."""
+
+    def __init__(self, message: str, missing: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.missing = missing
+
+
+class CaseChangedMeanwhile(DomainError):
+    """Someone else moved the case first."""
+
+
+def _now():
+    return timezone.now()
+
+
+def _state_label(state: str) -> str:
+    return CaseState(state).label
+
+
+def _save_transition(case: Case, *, expected_state: str | None) -> None:
+    try:
+        case.save()
+    except ConcurrentTransition:
+        current = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first()
+        raise CaseChangedMeanwhile(
+            f"Someone else changed this case to “{_state_label(current)}” just now. "
+            "Reload the page to see what they did; nothing you entered was saved."
+        ) from None
+
+
+def _lock(case: Case, expected_state: str | None) -> Case:
+    """Re-reads the case with a row lock (PostgreSQL) and refuses if it moved since the user saw it."""
+    locked = Case.objects.select_for_update().select_related("pupil__school__local_authority").get(pk=case.pk)
+    if expected_state is not None and locked.state != expected_state:
+        raise CaseChangedMeanwhile(
+            f"This case moved to “{_state_label(locked.state)}” while you were looking at it. "
+            "Reload the page; nothing you entered was saved."
+        )
+    return locked
+
+
+@transaction.atomic
+def case_open(*, pupil: Pupil, by, reason: str, alert: Alert | None = None) -> Case:
+    """Opens a case at the first rung (concern), from an alert or by staff, with a reason."""
+    require(can_move_case(by, pupil), "open an attendance case")
+    if not reason.strip():
+        raise DomainError("Say why the case is being opened.")
+    if alert is not None and alert.pupil_id != pupil.pk:
+        raise DomainError("That alert is about another pupil.")
+    existing = Case.objects.filter(pupil=pupil).exclude(state=CaseState.CLOSED).first()
+    if existing is not None:
+        raise CaseAlreadyOpen(
+            f"{pupil} already has an open case (opened on {long_date(existing.opened_at)})."
+        )
+    now = _now()
+    try:
+        # The savepoint keeps the transaction usable if a concurrent open wins the unique constraint.
+        with transaction.atomic():
+            # The state field is protected: a new case always starts as a concern (the model default).
+            case = Case.objects.create(
+                pupil=pupil,
+                school=pupil.school,
+                opened_at=now,
+                opened_by=by,
+                opening_reason=reason.strip(),
+                source_alert=alert,
+                stage_entered_at=now,
+            )
+    except IntegrityError:
+        raise CaseAlreadyOpen(f"{pupil} already has an open case.") from None
+    evidence = [f"Alert: {alert.get_kind_display()}: {alert.detail}"] if alert else []
+    case_event_record(
+        case=case, kind=EventKind.OPENED, summary="Case opened at the concern stage", by=by,
+        reason=case.opening_reason, evidence=evidence, to_state=CaseState.CONCERN, at=now,
+    )
+    audit(user=by, action="case.open", pupil=pupil, detail=f"case {case.pk}")
+    return case
+
+
+@dataclass(frozen=True)
+class Availability:
+    """One action on the case page: whether it can be taken now, and if not, why."""
+
+    transition: str
+    label: str
+    allowed: bool
+    missing: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+def case_available_actions(*, case: Case, user) -> list[Availability]:
+    """Every step that could follow from the case's stage, with the reasons a refused one is refused."""
+    if not can_move_case(user, case.pupil):
+        return []
+    found = []
+    for name in (*LADDER_TRANSITIONS, "put_on_hold", "resume", "close"):
+        if case.state not in _sources(case, name):
+            continue
+        check = ladder.check(case, name)
+        found.append(
+            Availability(name, ladder.TRANSITION_LABELS[name], check.allowed, check.missing, check.evidence)
+        )
+    return found
+
+
+def _sources(case: Case, name: str) -> set[str]:
+    return {t.source for t in case.get_all_state_transitions() if t.name == name}
+
+
+@transaction.atomic
+def case_transition(*, case: Case, transition: str, by, reason: str, expected_state: str | None = None) -> Case:
+    """Moves the case one step up the ladder, if the law's conditions hold; records why and on what evidence."""
+    if transition not in LADDER_TRANSITIONS:
+        raise DomainError(f"“{transition}” is not a step of the ladder.")
+    require(can_move_case(by, case.pupil), "move an attendance case")
+    if not reason.strip():
+        raise DomainError("Give the reason for this step: it goes on the case's chronology.")
+    case = _lock(case, expected_state)
+    if case.state not in _sources(case, transition):
+        raise TransitionRefused(
+            f"A case at “{case.get_state_display()}” cannot {ladder.TRANSITION_LABELS[transition].lower()}."
+        )
+    check = ladder.check(case, transition)
+    if not check.allowed:
+        raise TransitionRefused(
+            f"{ladder.TRANSITION_LABELS[transition]} is not possible yet: " + " ".join(check.missing), check.missing
+        )
+    before, now = case.state, _now()
+    getattr(case, transition)(at=now)
+    _save_transition(case, expected_state=before)
+    case_event_record(
+        case=case, kind=EventKind.TRANSITION,
+        summary=f"{_state_label(before)} → {case.get_state_display()}", by=by, reason=reason.strip(),
+        evidence=check.evidence, from_state=before, to_state=case.state, at=now,
+    )
+    audit(user=by, action=f"case.{transition}", pupil=case.pupil, detail=f"case {case.pk}: {before} -> {case.state}")
+    return case
+
+
+@transaction.atomic
+def case_hold(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
+    """Puts a case on hold (e.g. a hospital stay, a safeguarding referral), remembering where it was."""
+    require(can_move_case(by, case.pupil), "put an attendance case on hold")
+    if not reason.strip():
+        raise DomainError("Say why the case is on hold (for example a hospital stay or a safeguarding referral).")
+    case = _lock(case, expected_state)
+    if not can_proceed(case.put_on_hold):
+        raise TransitionRefused(f"A case at “{case.get_state_display()}” cannot be put on hold.")
+    before, now = case.state, _now()
+    case.put_on_hold(at=now)
+    _save_transition(case, expected_state=before)
+    case_event_record(case=case, kind=EventKind.ON_HOLD, summary=f"Put on hold at “{_state_label(before)}”",
+                      by=by, reason=reason.strip(), from_state=before, to_state=case.state, at=now)
+    audit(user=by, action="case.put_on_hold", pupil=case.pupil, detail=f"case {case.pk}")
+    return case
+
+
+@transaction.atomic
+def case_resume(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
+    require(can_move_case(by, case.pupil), "resume an attendance case")
+    if not reason.strip():
+        raise DomainError("Say why the case is resuming.")
+    case = _lock(case, expected_state)
+    if case.state != CaseState.ON_HOLD:
+        raise TransitionRefused("Only a case on hold can be resumed.")
+    before, now = case.state, _now()
+    case.resume(at=now)
+    _save_transition(case, expected_state=before)
+    case_event_record(case=case, kind=EventKind.RESUMED, summary=f"Resumed at “{case.get_state_display()}”",
+                      by=by, reason=reason.strip(), from_state=before, to_state=case.state, at=now)
+    audit(user=by, action="case.resume", pupil=case.pupil, detail=f"case {case.pk}")
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str | None = None) -> Case:
+    """Closes the case with an outcome; it may close at any step."""
+    require(can_move_case(by, case.pupil), "close an attendance case")
+    if outcome not in CaseOutcome.values:
+        raise DomainError("Choose the outcome the case is closing with.")
+    if not reason.strip():
+        raise DomainError("Say why the case is closing.")
+    case = _lock(case, expected_state)
+    if case.state == CaseState.CLOSED:
+        raise TransitionRefused("This case is already closed.")
+    before, now = case.state, _now()
+    case.close(at=now, outcome=outcome)
+    _save_transition(case, expected_state=before)
+    case_event_record(case=case, kind=EventKind.CLOSED, summary=f"Closed: {CaseOutcome(outcome).label}",
+                      by=by, reason=reason.strip(), from_state=before, to_state=case.state, at=now)
+    audit(user=by, action="case.close", pupil=case.pupil, detail=f"case {case.pk}: {outcome}")
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, by, kind: str, summary: str, details: str = "") -> CaseEvent:
+    """A note, a contact with the family, recorded non-engagement, or a safeguarding referral made (KCSIE)."""
+    require(can_record_support(by, case.pupil), "add to the case file")
+    if kind not in NOTE_KINDS:
+        raise DomainError("Choose what kind of entry this is.")
+    if not summary.strip():
+        raise DomainError("Write a one-line summary.")
+    if case.state == CaseState.CLOSED:
+        raise DomainError("This case is closed; open a new case to record more.")
+    event = case_event_record(case=case, kind=kind, summary=summary.strip(), by=by, reason=details.strip())
+    audit(user=by, action=f"case.{kind}", pupil=case.pupil, detail=f"case {case.pk}")
+    return event
+
+
+@transaction.atomic
+def pn_consideration_record(
+    *, case: Case, by, why_penalty_notice_is_the_best_tool: str, alternatives_considered: str,
+    equality_act_consideration: str,
+) -> PenaltyNoticeConsideration:
+    """Records the considerations domain.md 3.5 requires before a penalty notice, threshold from the register."""
+    require(can_move_case(by, case.pupil), "record penalty notice considerations")
+    texts = {
+        "why a penalty notice is the best tool": why_penalty_notice_is_the_best_tool,
+        "the alternatives considered": alternatives_considered,
+        "the Equality Act 2010 consideration": equality_act_consideration,
+    }
+    empty = [name for name, text in texts.items() if not text.strip()]
+    if empty:
+        raise DomainError("Record " + ", ".join(empty) + ".")
+    first_met, wording = ladder.threshold_fact(case.pupil, timezone.localdate())
+    if first_met is None:
+        raise DomainError(wording)
+    consideration = PenaltyNoticeConsideration.objects.create(
+        case=case, recorded_at=_now(), recorded_by=by, threshold_first_met=first_met,
+        why_penalty_notice_is_the_best_tool=why_penalty_notice_is_the_best_tool.strip(),
+        alternatives_considered=alternatives_considered.strip(),
+        equality_act_consideration=equality_act_consideration.strip(),
+    )
+    case_event_record(case=case, kind=EventKind.CONSIDERATION, summary="Penalty notice considerations recorded",
+                      by=by, evidence=[wording, f"Equality Act 2010: {consideration.equality_act_consideration}"])
+    audit(user=by, action="case.pn_considerations", pupil=case.pupil, detail=f"case {case.pk}")
+    return consideration
+
+
+@transaction.atomic
+def pn_consideration_authorise(*, consideration: PenaltyNoticeConsideration, by) -> PenaltyNoticeConsideration:
+    """The headteacher authorises the request for a penalty notice."""
+    case = consideration.case
+    require(can_authorise_penalty_notice(by, case.pupil), "authorise a penalty notice request")
+    locked = PenaltyNoticeConsideration.objects.select_for_update().get(pk=consideration.pk)
+    if locked.authorised_by_id is not None:
+        raise DomainError("This request was already authorised.")
+    locked.authorised_by, locked.authorised_at = by, _now()
+    locked.save(update_fields=["authorised_by", "authorised_at"])
+    case_event_record(case=case, kind=EventKind.CONSIDERATION, summary="Penalty notice request authorised by the headteacher", by=by)
+    audit(user=by, action="case.pn_authorise", pupil=case.pupil, detail=f"case {case.pk}")
+    return locked
