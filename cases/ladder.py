@@ -7,7 +7,7 @@ whether it comes from a button, a form or code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases import rules
 from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, Pupil
+from cases.scan import offence_periods
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,6 @@ class Check:
 
 
 # --- the facts the guards look for -----------------------------------------------------------------
-
-
-def offence_periods(pupil_ids: Iterable[int]) -> dict[int, list[rules.OffencePeriod]]:
-    """Dates whose sessions an earlier notice already covered, per pupil: they never count again."""
-    from notices.models import NoticeToImprove
-
-    periods: dict[int, list[rules.OffencePeriod]] = {}
-    rows = NoticeToImprove.objects.filter(case__pupil_id__in=list(pupil_ids)).values_list(
-        "case__pupil_id", "offence_from", "offence_to"
-    )
-    for pupil_id, start, end in rows:
-        periods.setdefault(pupil_id, []).append(rules.OffencePeriod(start, end))
-    return periods
 
 
 def threshold_fact(pupil: Pupil, today: date) -> tuple[date | None, str]:

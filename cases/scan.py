@@ -151,11 +151,33 @@ def _has_earlier_marks(pupil_ids: Sequence[int], before: date) -> set[int]:
     return found
 
 
+def offence_periods(pupil_ids: Iterable[int] | None = None) -> dict[int, list[rules.OffencePeriod]]:
+    """Dates whose sessions an earlier notice already covered, per pupil: they never count again."""
+    from notices.models import NoticeToImprove  # notices builds on cases; read its table when needed
+
+    everyone = NoticeToImprove.objects.all()
+    if pupil_ids is None:
+        selections = [everyone]
+    else:
+        ids = sorted(set(pupil_ids))
+        selections = [everyone.filter(case__pupil_id__in=ids[i : i + ID_CHUNK]) for i in range(0, len(ids), ID_CHUNK)]
+    periods: dict[int, list[rules.OffencePeriod]] = {}
+    for notices in selections:
+        for pupil_id, start, end in notices.values_list("case__pupil_id", "offence_from", "offence_to"):
+            periods.setdefault(pupil_id, []).append(rules.OffencePeriod(start, end))
+    return periods
+
+
 def _result(
-    pupil: tuple[int, str, int, int], marks: list[rules.Mark], *, as_of: date, conduct: rules.Conduct
+    pupil: tuple[int, str, int, int],
+    marks: list[rules.Mark],
+    *,
+    as_of: date,
+    conduct: rules.Conduct,
+    covered: Sequence[rules.OffencePeriod],
 ) -> ScanResult:
     pupil_id, upn, school_id, _ = pupil
-    measures = rules.measure(marks, as_of=as_of, conduct=conduct)
+    measures = rules.measure(marks, as_of=as_of, conduct=conduct, covered=covered)
     year_start = rules.academic_year_start(as_of)
     return ScanResult(
         pupil_id=pupil_id,
@@ -184,6 +206,8 @@ def scan(
     year_start = rules.academic_year_start(as_of)
     loaded_from = year_start - LOOKBACK
     restrict = None if upns is None and school_ids is None else sorted(by_id)
+    # The notices table is small beside the register: one query for the whole LA.
+    covered = offence_periods(restrict)
 
     results: dict[int, ScanResult] = {}
     needs_more: list[int] = []
@@ -197,7 +221,7 @@ def scan(
         load += tick - started
         timings.marks += len(marks)
         conduct = conducts.get(pupil[3], rules.NATIONAL)
-        results[pupil_id] = _result(pupil, marks, as_of=as_of, conduct=conduct)
+        results[pupil_id] = _result(pupil, marks, as_of=as_of, conduct=conduct, covered=covered.get(pupil_id, ()))
         run = results[pupil_id].measures.unexplained_run_sessions
         if _needs_full_history(marks, year_start=year_start, run=run, conduct=conduct):
             needs_more.append(pupil_id)
@@ -209,7 +233,10 @@ def scan(
     if reload_ids:
         for pupil_id, marks in _stream_marks(pupil_ids=reload_ids, since=None, until=as_of):
             pupil = by_id[pupil_id]
-            results[pupil_id] = _result(pupil, marks, as_of=as_of, conduct=conducts.get(pupil[3], rules.NATIONAL))
+            results[pupil_id] = _result(
+                pupil, marks, as_of=as_of, conduct=conducts.get(pupil[3], rules.NATIONAL),
+                covered=covered.get(pupil_id, ()),
+            )
     timings.load_seconds += load
     timings.compute_seconds += compute
     timings.pupils += len(pupils)

@@ -16,6 +16,7 @@ from cases import rules, selectors
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.forms import PupilFilterForm
+from cases.scan import offence_periods
 from cases.services import alert_resolve
 from cases.templatetags.casework import build_register_grid
 
@@ -108,7 +109,9 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
             "snapshot": selectors.pupil_snapshot(pupil),
             "alerts": selectors.open_alerts_for_pupil(pupil=pupil),
             "parents": selectors.pupil_parents(pupil=pupil),
-            "weeks": rules.weekly_series(marks, as_of=as_of, conduct=conduct),
+            "weeks": rules.weekly_series(
+                marks, as_of=as_of, conduct=conduct, covered=offence_periods([pupil.pk]).get(pupil.pk, ())
+            ),
             "grid": build_register_grid(
                 marks, since=year_start, until=as_of, amended={(a.date, a.session) for a in amendments}
             ),

@@ -155,3 +155,21 @@ def test_save_option_stores_snapshots(school):
     run_scan("--as-of", "2025-09-19", "--save")
     assert AttendanceSnapshot.objects.filter(pupil=pupil).exists()
     assert Alert.objects.filter(pupil=pupil).count() == 3
+
+
+def test_sessions_covered_by_a_notice_to_improve_do_not_count_toward_the_threshold(school, dsl):
+    from cases.services import case_open
+    from notices.models import NoticeToImprove
+
+    pupil = PupilFactory(school=school)
+    add_marks(pupil, MONDAY, "GG" * 5)
+    assert scan(as_of=dt.date(2025, 9, 12))[0].measures.pn_threshold_first_met == dt.date(2025, 9, 5)
+    case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
+    NoticeToImprove.objects.create(
+        case=case, issued_on=dt.date(2025, 9, 8), improvement_period_ends_on=dt.date(2025, 10, 6),
+        sufficient_improvement="No unauthorised absence", offence_from=MONDAY, offence_to=dt.date(2025, 9, 5),
+        created_by=dsl, created_at=dt.datetime(2025, 9, 8, tzinfo=dt.UTC),
+    )
+    (result,) = scan(as_of=dt.date(2025, 9, 12))
+    assert result.measures.pn_threshold_met is False
+    assert result.measures.unauthorised_in_window == 10  # the raw count the contract names still shows them
