@@ -19,10 +19,8 @@ def case_states_mermaid() -> str:
     for transition in field.get_all_transitions(Case):
         source = transition.source
         target = transition.target
-        if hasattr(target, "allowed_states"):  # GET_STATE: resume returns to where the case was held
-            targets = list(target.allowed_states)
-        else:
-            targets = [target]
+        # GET_STATE (resume) returns to wherever the case was held: draw an edge to each.
+        targets = list(target.allowed_states) if hasattr(target, "allowed_states") else [target]
         label = TRANSITION_LABELS.get(transition.name, transition.name).replace(":", "")
         for to in targets:
             edges.append((str(source), str(to), label))
