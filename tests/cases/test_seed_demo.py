@@ -173,3 +173,24 @@ def test_school_days_skip_bank_holidays_and_holidays():
     open_days = sum(1 for closed in calendar.closed if not closed)
     assert 185 <= open_days <= 195  # a school year is 190 days
     assert calendar.days[0] + timedelta(days=1) == calendar.days[1]
+
+
+def test_casework_is_made_through_the_ladder_when_the_demo_is_dated_today(db, monkeypatch):
+    """Seeded on its as-of day, the demo opens cases at several stages, each step with its evidence."""
+    import datetime as dt
+
+    import time_machine
+
+    from cases.models import Case, CaseEvent, CaseState, EventKind
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        out = StringIO()
+        call_command("seed_demo", "--pupils", "400", "--from", FROM.isoformat(), "--as-of", AS_OF.isoformat(),
+                     stdout=out, stderr=StringIO())
+    assert "Casework:" in out.getvalue()
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {CaseState.CONCERN, CaseState.TARGETED_SUPPORT, CaseState.FORMAL_SUPPORT} <= states
+    for event in CaseEvent.objects.filter(kind=EventKind.TRANSITION):
+        assert event.evidence, f"{event} moved without evidence"
+        assert event.at.date() <= AS_OF

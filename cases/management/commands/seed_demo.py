@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import demo
 from cases.models import (
+    Case,
     CodeOfConduct,
     LocalAuthority,
     Mark,
@@ -27,6 +28,8 @@ from cases.models import (
     School,
     StaffProfile,
 )
+from interventions.models import LeaveOfAbsenceRequest
+from notices.models import Letter, NoticeToImprove
 
 DEFAULT_PASSWORD = "attendance-demo-2026"
 
@@ -88,12 +91,20 @@ class Command(BaseCommand):
             counts = self._create(seed=seed, n=pupils, start=start, as_of=as_of)
         seeded = time.perf_counter() - began
         scan_summary = None if no_scan else self._scan(as_of)
-        self._summary(counts, seeded, time.perf_counter() - began - seeded, scan_summary, as_of)
+        scanned = time.perf_counter() - began - seeded
+        if scan_summary is not None:
+            self._casework(as_of, seed)
+        self._summary(counts, seeded, scanned, scan_summary, as_of)
 
     def _delete(self, la: LocalAuthority) -> None:
         schools = School.objects.filter(local_authority=la)
         pupils = Pupil.objects.filter(school__in=schools)
         try:
+            # Casework first: notices and letters protect the cases and parents they were made for.
+            Letter.objects.filter(pupil__in=pupils).delete()
+            NoticeToImprove.objects.filter(case__pupil__in=pupils).delete()
+            Case.objects.filter(pupil__in=pupils).delete()
+            LeaveOfAbsenceRequest.objects.filter(pupil__in=pupils).delete()
             Mark.objects.filter(Q(pupil__in=pupils) | Q(school__in=schools)).delete()
             pupils.delete()
             Parent.objects.filter(school__in=schools).delete()
@@ -225,6 +236,32 @@ class Command(BaseCommand):
                 "is_superuser": True,
             },
         )
+
+    def _casework(self, as_of: date, seed: int) -> None:
+        """Cases at every stage for the secondary DSL's and the primary DSL's caseloads."""
+        if as_of != timezone.localdate():
+            # The ladder's guards read today's date: casework dated from another day would not be real.
+            self.stderr.write("casework skipped: it is only made when --as-of is today")
+            return
+        from cases.demo.casework import Staff, seed_casework
+        from cases.scan import nightly_scan
+
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=demo.DEMO_USERNAMES)}
+        schools = {s.urn: s for s in School.objects.filter(local_authority__code=demo.DEMO_LA_CODE)}
+        with transaction.atomic():
+            made = seed_casework(
+                school=schools[demo.SCHOOLS[0].urn],
+                staff=Staff(dsl=users["dsl"], senco=users["senco"], head=users["head"]),
+                as_of=as_of, seed=seed, kind="secondary",
+            )
+            made += seed_casework(
+                school=schools[demo.SCHOOLS[2].urn],
+                staff=Staff(dsl=users["primary_dsl"], senco=None, head=None),
+                as_of=as_of, seed=seed + 1, kind="primary",
+            )
+        # Notices to improve now cover their sessions: refresh the snapshots (alerts are never duplicated).
+        nightly_scan(as_of=as_of)
+        self.stdout.write(f"Casework: {made} cases across the ladder at {demo.SCHOOLS[0].name} and {demo.SCHOOLS[2].name}")
 
     def _scan(self, as_of: date):
         try:

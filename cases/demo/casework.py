@@ -1,0 +1,327 @@
+"""Demo casework: cases at every stage of the ladder, with the meetings, plans, contracts, notices,
+adjustments and timetables behind them.
+
+Every case moves through the real services, so the demo can only show what the rules allow; the
+history is then back-dated across the last weeks so the chronology reads as a term's work.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from cases import ladder
+from cases.formatting import long_date
+from cases.models import (
+    Alert,
+    AlertKind,
+    Case,
+    CaseEvent,
+    CaseOutcome,
+    EventKind,
+    Pupil,
+    School,
+)
+from cases.services import (
+    case_close,
+    case_hold,
+    case_note_add,
+    case_open,
+    case_transition,
+    pn_consideration_authorise,
+    pn_consideration_record,
+)
+from interventions.models import (
+    Action,
+    AdjustmentArea,
+    AdjustmentReview,
+    AttendanceContract,
+    ContractParty,
+    ContractStatus,
+    EarlyHelp,
+    EarlyHelpKind,
+    LANotification,
+    LeaveDecision,
+    LeaveOfAbsenceRequest,
+    NotificationKind,
+    PartTimeTimetable,
+    PartyResponse,
+    ReasonableAdjustment,
+    SupportPlan,
+    SupportPlanStatus,
+)
+from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
+from notices.models import NoticeOutcome, NoticeToImprove
+
+# How many cases of each kind a school's caseload gets (secondary, primary).
+STAGES = {
+    "secondary": {"concern": 6, "targeted": 5, "formal": 3, "nti": 2, "pn": 1, "on_hold": 1, "closed": 2},
+    "primary": {"concern": 2, "targeted": 2, "formal": 1},
+}
+
+BARRIERS = [
+    "Anxiety about lessons with supply teachers; struggles to get up after late nights gaming.",
+    "Mum works early shifts and younger siblings need taking to primary school first.",
+    "Friendship breakdown in Year 9; says lunchtimes are the hardest part of the day.",
+    "Frequent headaches reported; no GP appointment made yet.",
+    "Bus pass lost in September; the family cannot afford the fare every day.",
+    "Caring for dad after his operation; has not told school how much.",
+]
+ACTIONS = [
+    ("Meet with the pastoral lead every Monday morning", "Head of Year"),
+    ("Make a GP appointment about the headaches", "{parent}"),
+    ("Refer to the school nurse", "Attendance Officer"),
+    ("Apply for a bus pass through the LA's travel team", "Attendance Officer"),
+    ("Set a morning routine chart and alarm", "{parent}"),
+    ("Offer a place at the breakfast club", "Pastoral Support"),
+]
+
+
+@dataclass
+class Staff:
+    dsl: object
+    senco: object | None
+    head: object | None
+
+
+def _at(on: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(on, time(hour, 0)))
+
+
+def _parents(pupil: Pupil):
+    return [link.parent for link in pupil.parent_links.select_related("parent") if link.parental_responsibility]
+
+
+def _meeting(case: Case, by, on: date, rng: random.Random, *, parents_attended: bool) -> Meeting:
+    meeting = Meeting.objects.create(
+        case=case, kind=MeetingKind.ATTENDANCE, starts_at=_at(on), location="Pastoral office",
+        status=MeetingStatus.HELD, created_by=by, created_at=_at(on - timedelta(days=7)), recorded_by=by,
+        recorded_at=_at(on, 15), barriers_discussed=rng.choice(BARRIERS),
+        notes="Went through the attendance record week by week; agreed a plan and a review date.",
+    )
+    for parent in _parents(case.pupil):
+        MeetingAttendee.objects.create(
+            meeting=meeting, role=AttendeeRole.PARENT, parent=parent, name=str(parent), attended=parents_attended
+        )
+    MeetingAttendee.objects.create(meeting=meeting, role=AttendeeRole.STAFF, name=by.get_full_name(),
+                                   organisation=by.staff.position, attended=True)
+    if not parents_attended:
+        for parent in _parents(case.pupil):
+            case_note_add(case=case, by=by, kind=EventKind.NON_ENGAGEMENT,
+                          summary=f"{parent} did not attend the attendance meeting on {long_date(on)}")
+    return meeting
+
+
+def _plan(case: Case, by, on: date, as_of: date, rng: random.Random) -> SupportPlan:
+    plan = SupportPlan.objects.create(
+        case=case, barriers=rng.choice(BARRIERS), status=SupportPlanStatus.AGREED, agreed_on=on,
+        review_on=on + timedelta(weeks=6), created_by=by, created_at=_at(on, 15),
+    )
+    parent = next(iter(_parents(case.pupil)), None)
+    for offset, (description, owner) in zip((10, 25, 45), rng.sample(ACTIONS, 3), strict=True):
+        due = on + timedelta(days=offset)
+        Action.objects.create(
+            case=case, support_plan=plan, description=description,
+            owner=owner.format(parent=parent or "Parent"), due_on=due,
+            completed_on=due - timedelta(days=2) if due < as_of - timedelta(days=14) else None,
+            created_at=_at(on, 15),
+        )
+    return plan
+
+
+def _contract(case: Case, by, on: date, status: str) -> AttendanceContract:
+    contract = AttendanceContract.objects.create(
+        case=case, school_commitments="A weekly check-in with the Head of Year; a mentor; breakfast club place.",
+        parent_commitments="Make sure the pupil arrives by 8:40 every day; ring before 9:00 on any day of absence.",
+        starts_on=on, review_on=on + timedelta(weeks=6), status=status, status_changed_on=on + timedelta(days=3),
+        status_note="Parents said they did not see the need for a contract." if status == ContractStatus.DECLINED else "",
+        created_by=by, created_at=_at(on),
+    )
+    response = PartyResponse.DECLINED if status == ContractStatus.DECLINED else PartyResponse.SIGNED
+    for parent in _parents(case.pupil):
+        ContractParty.objects.create(contract=contract, parent=parent, response=response,
+                                     responded_on=on + timedelta(days=3))
+    return contract
+
+
+class _Clock:
+    """Back-dates each step's chronology entries to the day the step happened in the demo's story."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        self.stamped = 0
+
+    def stamp(self, on: date) -> None:
+        events = CaseEvent.objects.filter(case=self.case, pk__gt=self.stamped)
+        last = events.order_by("-pk").values_list("pk", flat=True).first()
+        if last is None:
+            return
+        events.update(at=_at(on, 11))
+        self.stamped = last
+        moved = CaseEvent.objects.filter(case=self.case).exclude(to_state="").order_by("-pk").first()
+        first = CaseEvent.objects.filter(case=self.case).order_by("pk").first()
+        Case.objects.filter(pk=self.case.pk).update(
+            opened_at=first.at, stage_entered_at=moved.at if moved else first.at,
+            **({"closed_at": moved.at} if moved and moved.to_state == "closed" else {}),
+        )
+
+
+def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: random.Random) -> Case:
+    """Walks a new case up to ``stage`` through the services, creating the evidence each step needs."""
+    dsl, clock = staff.dsl, _Clock(case)
+    clock.stamp(start)
+    if stage == "concern":
+        return case
+    engaged = stage not in ("nti", "pn")
+    met = start + timedelta(days=7)
+    _meeting(case, dsl, met, rng, parents_attended=engaged)
+    _plan(case, dsl, met, as_of, rng)
+    clock.stamp(met)
+    case = case_transition(case=case, transition="start_targeted_support", by=dsl,
+                           reason="Attendance meeting held and a support plan agreed with the family.")
+    clock.stamp(met + timedelta(days=1))
+    if stage in ("on_hold", "closed"):
+        if stage == "on_hold":
+            case = case_hold(case=case, by=dsl, reason="Admitted to hospital; the school nurse is liaising with the ward.")
+        else:
+            case = case_close(case=case, by=dsl, outcome=CaseOutcome.IMPROVED,
+                              reason="Attendance above 95% for the last six weeks; the plan's actions are done.")
+        clock.stamp(start + timedelta(days=30))
+        return case
+    if stage == "targeted":
+        return case
+    offered = start + timedelta(days=20)
+    _contract(case, dsl, offered, ContractStatus.SIGNED if engaged else ContractStatus.DECLINED)
+    if not engaged:
+        EarlyHelp.objects.create(case=case, kind=EarlyHelpKind.REFERRAL, agency="Fenshire Early Help Hub",
+                                 started_on=offered + timedelta(days=2), family_consented=False,
+                                 outcome="Family declined to take part.", created_by=dsl, created_at=_at(offered))
+    case = case_transition(case=case, transition="start_formal_support", by=dsl,
+                           reason="Attendance contract offered to both parents.")
+    clock.stamp(offered + timedelta(days=4))
+    if stage == "formal":
+        return case
+    if case.pupil.has_send and staff.senco:
+        AdjustmentReview.objects.create(pupil=case.pupil, case=case, reviewed_on=as_of - timedelta(days=12),
+                                        reviewed_by=staff.senco,
+                                        conclusion="Adjustments in place and working; none is a barrier to attending.")
+    first_met, _ = ladder.threshold_fact(case.pupil, as_of)
+    if first_met is None or not ladder.check(case, "issue_notice_to_improve").allowed:
+        return case
+    issued = start + timedelta(days=35)
+    case = case_transition(case=case, transition="issue_notice_to_improve", by=dsl,
+                           reason="Threshold met; the contract was declined and the meeting missed.")
+    clock.stamp(issued)
+    notice = NoticeToImprove.objects.create(
+        case=case, issued_on=issued, improvement_period_ends_on=issued + timedelta(weeks=6 if stage == "pn" else 4),
+        sufficient_improvement="No unauthorised absence during the improvement period, and attendance above 90%.",
+        early_penalty_grounds="An unauthorised holiday taken during the improvement period.",
+        offence_from=first_met - timedelta(days=13), offence_to=first_met,
+        outcome=NoticeOutcome.NOT_IMPROVED if stage == "pn" else NoticeOutcome.PENDING,
+        outcome_recorded_on=as_of - timedelta(days=2) if stage == "pn" else None,
+        created_by=dsl, created_at=_at(issued),
+    )
+    notice.parents.set(_parents(case.pupil))
+    if stage != "pn" or staff.head is None or ladder.threshold_fact(case.pupil, as_of)[0] is None:
+        return case
+    consideration = pn_consideration_record(
+        case=case, by=dsl,
+        why_penalty_notice_is_the_best_tool="Support and a notice to improve have not changed the pattern of "
+        "unauthorised absence; the parents have not engaged.",
+        alternatives_considered="A further notice to improve would repeat one that failed; an education "
+        "supervision order is not proportionate at this stage.",
+        equality_act_consideration="No disability or SEN; no reasonable adjustment bears on the absence.",
+    )
+    clock.stamp(as_of - timedelta(days=2))
+    pn_consideration_authorise(consideration=consideration, by=staff.head)
+    if ladder.check(case, "request_penalty_notice").allowed:
+        case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
+                               reason="Improvement period ended without sufficient improvement.")
+    clock.stamp(as_of - timedelta(days=1))
+    return case
+
+
+# Days before the as-of date each kind of case began, so its story fits before today.
+STARTS = {"pn": (80, 85), "nti": (50, 55)}
+
+
+def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind: str) -> int:
+    """Opens and walks cases for ``school``'s worst attenders; returns how many cases it made."""
+    rng = random.Random(seed)
+    alerts = {
+        a.pupil_id: a for a in Alert.objects.filter(
+            school=school, kind__in=[AlertKind.PERSISTENT_ABSENCE, AlertKind.SEVERE_ABSENCE], resolved_at=None
+        )
+    }
+    candidates = list(
+        Pupil.objects.filter(id__in=alerts, snapshot__isnull=False).order_by("snapshot__attendance_pct", "upn")
+    )
+    threshold = [p for p in candidates if p.snapshot.pn_threshold_met]
+    others = [p for p in candidates if not p.snapshot.pn_threshold_met]
+    made = 0
+    for stage, count in STAGES[kind].items():
+        pool = threshold if stage in ("nti", "pn") else others
+        for _ in range(count):
+            if not pool:
+                break
+            pupil = pool.pop(0)
+            alert = alerts[pupil.pk]
+            case = case_open(pupil=pupil, by=staff.dsl, reason=f"{alert.get_kind_display()}: {alert.detail}",
+                             alert=alert)
+            low, high = STARTS.get(stage, (35, 48))
+            start = as_of - timedelta(days=rng.randint(low, high))
+            # The story begins when the scan first raised the alert the case was opened from.
+            Alert.objects.filter(pk=alert.pk).update(raised_on=start)
+            _climb(case, staff, stage, as_of, start, rng)
+            made += 1
+    _send_records(school, staff, as_of, rng)
+    return made
+
+
+def _send_records(school: School, staff: Staff, as_of: date, rng: random.Random) -> None:
+    """Reasonable adjustments (SENCo), part-time timetables and leave requests for the school."""
+    if staff.senco is not None:
+        send = list(Pupil.objects.filter(school=school, sen_status__in=["K", "E"]).order_by("upn")[:12])
+        areas = list(AdjustmentArea)
+        for index, pupil in enumerate(send):
+            ReasonableAdjustment.objects.create(
+                pupil=pupil, area=areas[index % len(areas)],
+                description="Can leave lessons five minutes early to avoid busy corridors.",
+                barrier="Sensory overload in crowded corridors (autism diagnosis) leads to refusal to come in.",
+                agreed_with="Parents, the pupil and the specialist teacher", starts_on=as_of - timedelta(days=60),
+                review_on=as_of + timedelta(days=rng.randint(-10, 40)), recorded_by=staff.senco,
+                recorded_at=_at(as_of - timedelta(days=60)),
+            )
+    part_time = list(Pupil.objects.filter(school=school, marks__code="C2").distinct().order_by("upn")[:2])
+    for index, pupil in enumerate(part_time):
+        first = pupil.marks.filter(code="C2").order_by("date").values_list("date", flat=True).first()
+        timetable = PartTimeTimetable.objects.create(
+            pupil=pupil, agreed_hours="Mornings only, 8:40 to 12:20", reason="Phased return after a long illness.",
+            agreed_with_parents_on=first - timedelta(days=3), starts_on=first, planned_end_on=first + timedelta(weeks=6),
+            review_on=first + timedelta(weeks=3), la_notified_of_start_on=first if index == 0 else None,
+            recorded_by=staff.dsl, recorded_at=_at(first),
+        )
+        if index == 0:
+            LANotification.objects.create(pupil=pupil, kind=NotificationKind.PART_TIME_START,
+                                          part_time_timetable=timetable, sent_on=first,
+                                          details="Mornings only for six weeks: phased return.", sent_by=staff.dsl)
+    families = list(Pupil.objects.filter(school=school, parent_links__isnull=False).distinct().order_by("upn")[5:8])
+    decisions = [LeaveDecision.PENDING, LeaveDecision.REFUSED, LeaveDecision.GRANTED]
+    reasons = ["Sister's wedding abroad.", "Family holiday: flights are cheaper before half term.",
+               "Grandmother's funeral in Krakow."]
+    for pupil, decision, reason in zip(families, decisions, reasons, strict=False):
+        parent = pupil.parent_links.first().parent
+        decided = decision != LeaveDecision.PENDING
+        if decided and staff.head is None:
+            continue  # only the headteacher decides leave
+        LeaveOfAbsenceRequest.objects.create(
+            pupil=pupil, requested_by=parent, first_day=as_of + timedelta(days=20),
+            last_day=as_of + timedelta(days=24), reason=reason, received_on=as_of - timedelta(days=6),
+            decision=decision, decided_by=staff.head if decided else None,
+            decided_on=as_of - timedelta(days=2) if decided else None,
+            decision_reason={LeaveDecision.REFUSED: "Not exceptional: a holiday can be taken in the school holidays.",
+                             LeaveDecision.GRANTED: "Exceptional: a close family funeral abroad."}.get(decision, ""),
+        )
