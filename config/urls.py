@@ -13,4 +13,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cases.urls")),
+    path("", include("interventions.urls")),
+    path("", include("meetings.urls")),
+    path("", include("notices.urls")),
 ]

@@ -80,3 +80,12 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def save(self, *args, **kwargs):
+        # A letter sent is evidence: it is never changed, only superseded by a new version.
+        if not self._state.adding:
+            raise ValueError("A generated letter cannot be changed; generate a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A generated letter is kept as evidence and cannot be deleted.")

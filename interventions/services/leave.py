@@ -1,0 +1,85 @@
+"""Leave of absence in term time: the parent's request and the headteacher's decision (domain.md 5).
+
+Leave is granted only in exceptional circumstances; refused leave that is taken is coded G.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import EventKind, Parent, ParentalRelationship, Pupil, Role
+from cases.permissions import can_record_support, require
+from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
+from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+
+
+def can_decide_leave(user, pupil: Pupil) -> bool:
+    """Only the headteacher of the pupil's school decides leave of absence."""
+    profile = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
+    return profile is not None and profile.role == Role.HEADTEACHER and profile.school_id == pupil.school_id
+
+
+@transaction.atomic
+def leave_request_record(
+    *, pupil: Pupil, by, parent: Parent, first_day: date, last_day: date, reason: str, received_on: date
+) -> LeaveOfAbsenceRequest:
+    """Records a parent's request for leave, for the headteacher to decide."""
+    require(can_record_support(by, pupil) or can_decide_leave(by, pupil), "record a leave of absence request")
+    if not ParentalRelationship.objects.filter(pupil=pupil, parent=parent).exists():
+        raise InterventionRefused(
+            f"{parent} is not recorded as a parent or carer of {pupil}. Only a parent can request leave."
+        )
+    if last_day < first_day:
+        raise InterventionRefused("The last day of leave must be on or after the first day.")
+    if not reason.strip():
+        raise InterventionRefused("Give the reason the parent gave for the leave.")
+    leave = LeaveOfAbsenceRequest.objects.create(
+        pupil=pupil, requested_by=parent, first_day=first_day, last_day=last_day, reason=reason.strip(),
+        received_on=received_on,
+    )
+    record(
+        user=by, pupil=pupil, case=open_case_of(pupil), action="leave.request", kind=EventKind.NOTE,
+        summary=f"{parent} asked for leave of absence from {long_date(first_day)} to {long_date(last_day)} "
+        f"(received {long_date(received_on)})",
+        reason=leave.reason, evidence=[f"leave_request:{leave.pk}"],
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_request_decide(
+    *, leave: LeaveOfAbsenceRequest, by, decision: str, reason: str, decided_on: date
+) -> LeaveOfAbsenceRequest:
+    """The headteacher's decision, with the reason: leave is granted only in exceptional circumstances."""
+    leave = LeaveOfAbsenceRequest.objects.select_for_update().select_related("pupil", "requested_by").get(pk=leave.pk)
+    require(can_decide_leave(by, leave.pupil), "decide a leave of absence request (only the headteacher can)")
+    if leave.decision != LeaveDecision.PENDING:
+        raise InterventionRefused(
+            f"This request was already decided on {long_date(leave.decided_on)}: {leave.get_decision_display().lower()}."
+        )
+    if decision not in (LeaveDecision.GRANTED, LeaveDecision.REFUSED):
+        raise InterventionRefused("Choose whether the leave is granted or refused.")
+    if not reason.strip():
+        raise InterventionRefused(
+            "Give the reason for the decision: leave is granted only in exceptional circumstances, "
+            "and a refusal must say why."
+        )
+    if decided_on > timezone.localdate():
+        raise InterventionRefused("The date of the decision cannot be in the future.")
+    if decided_on < leave.received_on:
+        raise InterventionRefused(f"The decision cannot be before the request was received ({long_date(leave.received_on)}).")
+    leave.decision, leave.decision_reason, leave.decided_on, leave.decided_by = decision, reason.strip(), decided_on, by
+    leave.save(update_fields=["decision", "decision_reason", "decided_on", "decided_by"])
+    outcome = (
+        "granted in exceptional circumstances" if decision == LeaveDecision.GRANTED
+        else "refused: absence taken in those dates is unauthorised (code G)"
+    )
+    record(
+        user=by, pupil=leave.pupil, case=open_case_of(leave.pupil), action="leave.decide", kind=EventKind.NOTE,
+        summary=f"Leave of absence from {long_date(leave.first_day)} to {long_date(leave.last_day)} {outcome}",
+        reason=leave.decision_reason, evidence=[f"leave_request:{leave.pk}"],
+    )
+    return leave

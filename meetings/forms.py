@@ -1,0 +1,219 @@
+"""Forms of the meetings screens. Templates render GOV.UK markup by hand; forms only validate.
+
+Error messages follow the GOV.UK pattern: say what went wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from meetings.models import AttendeeRole, MeetingAttendee, MeetingKind
+from meetings.services import KINDS_WITH_THREE_PART_NOTES, OtherAttendee
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+TIME_PATTERN = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)?$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time | None:
+    """ "9:30am", "2pm", "14:00", "09.15", "midday" to a time; None if it is not a time of day."""
+    text = text.strip().lower().replace(" ", "")
+    if text in {"midday", "noon", "12noon"}:
+        return time(12, 0)
+    match = TIME_PATTERN.match(text)
+    if not match:
+        return None
+    hour, minute, half = int(match["hour"]), int(match["minute"] or 0), match["half"]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class DatePartsMixin:
+    """GOV.UK date input: three boxes (day, month, year) named ``<prefix>_day`` etc., errors on the day box."""
+
+    def date_from_parts(self, prefix: str, what: str) -> date | None:
+        if any(f"{prefix}_{part}" in self.errors for part in ("day", "month", "year")):
+            return None
+        parts = [self.cleaned_data.get(f"{prefix}_{part}") for part in ("day", "month", "year")]
+        if all(p is None for p in parts):
+            self.add_error(f"{prefix}_day", f"Enter {what}")
+            return None
+        missing = [name for name, p in zip(("day", "month", "year"), parts, strict=True) if p is None]
+        if missing:
+            self.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must include a {' and a '.join(missing)}")
+            return None
+        day, month, year = parts
+        if year < 1000:
+            self.add_error(f"{prefix}_day", "Year must include 4 numbers")
+            return None
+        try:
+            return date(year, month, day)
+        except ValueError:
+            self.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be a real date")
+            return None
+
+
+def _date_part(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
+    )
+
+
+def _other_attendees(text: str, role: str) -> list[OtherAttendee]:
+    people = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, organisation = line.partition(",")
+        people.append(OtherAttendee(role=role, name=name.strip()[:200], organisation=organisation.strip()[:200]))
+    return people
+
+
+class MeetingPlanForm(DatePartsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of meeting",
+        choices=MeetingKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of meeting"},
+    )
+    date_day = _date_part("Day")
+    date_month = _date_part("Month")
+    date_year = _date_part("Year")
+    time = forms.CharField(label="Time", required=False, max_length=20)
+    location = forms.CharField(
+        label="Where", max_length=200, error_messages={"required": "Enter where the meeting will be held"}
+    )
+    parents = forms.MultipleChoiceField(
+        label="Parents and carers invited",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select only this pupil's own parents and carers"},
+    )
+    pupil_attends = forms.ChoiceField(
+        label="Is the pupil invited?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the pupil is invited to the meeting"},
+    )
+    staff = forms.CharField(label="School staff attending", required=False, widget=forms.Textarea, max_length=2000)
+    agencies = forms.CharField(label="Other agencies attending", required=False, widget=forms.Textarea, max_length=2000)
+    invite_parents = forms.BooleanField(label="Create the invitation letters to the parents now", required=False)
+
+    def __init__(self, *args, parent_links, **kwargs):
+        kwargs.setdefault("initial", {"invite_parents": True})
+        super().__init__(*args, **kwargs)
+        self.parent_links = list(parent_links)
+        self.fields["parents"].choices = [
+            (str(link.parent_id), f"{link.parent.forename} {link.parent.surname} ({link.relationship})")
+            for link in self.parent_links
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        day = self.date_from_parts("date", "the date of the meeting")
+        raw_time = (cleaned.get("time") or "").strip()
+        at = parse_time(raw_time) if raw_time else None
+        if not raw_time:
+            self.add_error("time", "Enter the time of the meeting, for example 9:30am or 14:00")
+        elif at is None:
+            self.add_error("time", "Enter a real time, for example 9:30am or 14:00")
+        if day is not None and at is not None:
+            cleaned["starts_at"] = timezone.make_aware(datetime.combine(day, at))
+        return cleaned
+
+    def selected_parents(self):
+        wanted = set(self.cleaned_data.get("parents", []))
+        return [link.parent for link in self.parent_links if str(link.parent_id) in wanted]
+
+    def others(self) -> list[OtherAttendee]:
+        return _other_attendees(self.cleaned_data.get("staff", ""), AttendeeRole.STAFF) + _other_attendees(
+            self.cleaned_data.get("agencies", ""), AttendeeRole.AGENCY
+        )
+
+
+class MeetingRecordForm(forms.Form):
+    """Who attended (one yes/no per invitee), what was discussed, and for TAC/TAF the three parts."""
+
+    barriers_discussed = forms.CharField(label="Barriers to attendance discussed", required=False, widget=forms.Textarea)
+    what_is_working = forms.CharField(label="What is working", required=False, widget=forms.Textarea)
+    what_we_are_worried_about = forms.CharField(label="What we are worried about", required=False, widget=forms.Textarea)
+    what_needs_to_happen = forms.CharField(label="What needs to happen", required=False, widget=forms.Textarea)
+    notes = forms.CharField(label="Other notes", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, meeting, attendees: list[MeetingAttendee], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.attendees = attendees
+        for attendee in attendees:
+            self.fields[f"attended_{attendee.pk}"] = forms.ChoiceField(
+                label=f"Did {attendee.name} attend?",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Select yes if {attendee.name} attended"},
+            )
+        self.three_parts = meeting.kind in KINDS_WITH_THREE_PART_NOTES
+        if self.three_parts:
+            for name, message in (
+                ("what_is_working", "Enter what is working"),
+                ("what_we_are_worried_about", "Enter what we are worried about"),
+                ("what_needs_to_happen", "Enter what needs to happen"),
+            ):
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
+
+    def attendance_rows(self):
+        """(bound field, hint) per invitee; the hint says who they are, e.g. "Parent or carer: Mother"."""
+        rows = []
+        for attendee in self.attendees:
+            hint = attendee.get_role_display()
+            if attendee.organisation:
+                hint += f": {attendee.organisation}"
+            rows.append((self[f"attended_{attendee.pk}"], hint))
+        return rows
+
+    def attendance(self) -> dict[int, bool]:
+        return {a.pk: self.cleaned_data[f"attended_{a.pk}"] == "yes" for a in self.attendees}
+
+
+class AgreedActionForm(DatePartsMixin, forms.Form):
+    description = forms.CharField(
+        label="What has been agreed", max_length=300, error_messages={"required": "Enter the action that was agreed"}
+    )
+    owner_user = forms.ChoiceField(label="Member of staff responsible", required=False)
+    owner = forms.CharField(label="Or someone else responsible", required=False, max_length=200)
+    due_day = _date_part("Day")
+    due_month = _date_part("Month")
+    due_year = _date_part("Year")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = {str(user.pk): user for user in owners}
+        self.fields["owner_user"].choices = [("", "Not a member of staff")] + [
+            (pk, f"{user.get_full_name() or user.get_username()} ({user.staff.position})")
+            for pk, user in self.owners.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["due_on"] = self.date_from_parts("due", "the date it is due")
+        cleaned["owner_user_obj"] = self.owners.get(cleaned.get("owner_user") or "")
+        if cleaned["owner_user_obj"] is None and not (cleaned.get("owner") or "").strip():
+            self.add_error("owner_user", "Select the member of staff responsible, or enter who else is responsible")
+        return cleaned
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the meeting is cancelled"},
+    )

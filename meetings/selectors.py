@@ -1,0 +1,71 @@
+"""Every non-trivial read of the meetings app, scoped to the signed-in person's school.
+
+A meeting of another school is 404 (its existence is not disclosed); a role that never reads cases is 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Prefetch, QuerySet
+from django.http import Http404
+
+from cases.models import Case, ParentalRelationship
+from cases.permissions import can_read_case
+from cases.selectors import staff_profile
+from meetings.models import Meeting, MeetingAttendee
+from notices.models import Letter
+
+
+def meeting_for_user(*, user, pk: int) -> Meeting:
+    """A meeting on a case the user may read, with its case, pupil, school and attendees."""
+    profile = staff_profile(user=user)
+    if not profile.is_school_staff:
+        raise PermissionDenied("Only school staff can see meetings about pupils.")
+    try:
+        meeting = (
+            Meeting.objects.select_related("case__pupil__school__local_authority", "created_by", "recorded_by")
+            .prefetch_related(Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("parent")))
+            .get(pk=pk, case__pupil__school_id=profile.school_id)
+        )
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting at your school.") from None
+    if not can_read_case(user, meeting.case.pupil):
+        raise PermissionDenied("Your role does not include reading attendance cases.")
+    return meeting
+
+
+def meetings_for_case(*, case: Case) -> QuerySet[Meeting]:
+    """The case's meetings, newest first, with attendees and agreed actions, for the case page."""
+    return case.meetings.prefetch_related("attendees", "actions").order_by("-starts_at", "-id")
+
+
+def invitable_parents(*, case: Case) -> QuerySet[ParentalRelationship]:
+    """The pupil's own parents and carers: the only parents a meeting about the pupil can invite."""
+    return (
+        ParentalRelationship.objects.filter(pupil=case.pupil)
+        .select_related("parent")
+        .order_by("-parental_responsibility", "parent__surname", "parent__forename")
+    )
+
+
+def action_owners(*, case: Case):
+    """Staff of the pupil's school who can be named as responsible for an agreed action."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff__school_id=case.pupil.school_id)
+        .select_related("staff")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def meeting_letters(*, meeting: Meeting) -> list[Letter]:
+    """The newest version of each letter about the meeting (one per invited parent), without the PDFs."""
+    letters = Letter.objects.filter(subject_key=f"meeting:{meeting.pk}").defer("pdf", "context")
+    newest = letters.order_by().values("recipient").annotate(v=Max("version"))
+    wanted = {(row["recipient"], row["v"]) for row in newest}
+    return [
+        letter
+        for letter in letters.select_related("parent").order_by("recipient")
+        if (letter.recipient, letter.version) in wanted
+    ]
