@@ -16,6 +16,8 @@ CASE_READERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HE
 ADJUSTMENT_RECORDERS = frozenset({Role.SENCO, Role.DSL})
 # Only the headteacher authorises a request for a penalty notice.
 PN_AUTHORISERS = frozenset({Role.HEADTEACHER})
+# The headteacher decides leave of absence in term time (domain.md 5).
+LEAVE_DECIDERS = frozenset({Role.HEADTEACHER})
 # Support records (plans, meetings, contracts, early help, notes) are kept by the people who run casework.
 SUPPORT_RECORDERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO})
 
@@ -51,6 +53,10 @@ def can_record_adjustment(user, pupil: Pupil) -> bool:
 
 def can_authorise_penalty_notice(user, pupil: Pupil) -> bool:
     return _at_school_in(user, pupil, PN_AUTHORISERS)
+
+
+def can_decide_leave(user, pupil: Pupil) -> bool:
+    return _at_school_in(user, pupil, LEAVE_DECIDERS)
 
 
 def require(allowed: bool, action: str) -> None:

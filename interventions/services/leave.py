@@ -10,16 +10,10 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import EventKind, Parent, ParentalRelationship, Pupil, Role
-from cases.permissions import can_record_support, require
+from cases.models import EventKind, Parent, ParentalRelationship, Pupil
+from cases.permissions import can_decide_leave, can_record_support, require
 from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
 from interventions.services._common import InterventionRefused, long_date, open_case_of, record
-
-
-def can_decide_leave(user, pupil: Pupil) -> bool:
-    """Only the headteacher of the pupil's school decides leave of absence."""
-    profile = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
-    return profile is not None and profile.role == Role.HEADTEACHER and profile.school_id == pupil.school_id
 
 
 @transaction.atomic
