@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from cases.models import SenStatus, YearGroup
+from cases.models import CaseOutcome, CaseState, EventKind, SenStatus, YearGroup
 
 FLAG_CHOICES = [
     ("persistent", "Persistent absence"),
@@ -77,3 +77,77 @@ class PupilFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         f = self.filters()
         return bool(f["search"] or f["year_group"] or f["flags"] or f["sen"] or f["cohorts"])
+
+
+# --- casework forms ----------------------------------------------------------------------------------
+
+NOTE_KIND_CHOICES = [
+    (EventKind.NOTE.value, "Note"),
+    (EventKind.CONTACT.value, "Contact with the family"),
+    (EventKind.NON_ENGAGEMENT.value, "Non-engagement by the parents"),
+    (EventKind.SAFEGUARDING.value, "Safeguarding referral made (Keeping Children Safe in Education)"),
+]
+# What the case page's buttons post; the names are the case's transitions.
+CASE_STEPS = ("start_targeted_support", "start_formal_support", "issue_notice_to_improve",
+              "request_penalty_notice", "refer_for_prosecution", "put_on_hold", "resume", "close")
+
+
+class CaseOpenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you opening a case?",
+        help_text="This goes on the case's chronology. Say what the concern is, from the data or from staff.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say why the case is being opened"},
+    )
+
+
+class CaseStepForm(forms.Form):
+    """One of the case page's action buttons: the step, the reason, and the stage the user was looking at."""
+
+    transition = forms.ChoiceField(choices=[(s, s) for s in CASE_STEPS])
+    expected_state = forms.ChoiceField(choices=CaseState.choices)
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for this step: it goes on the case's chronology"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=CaseOutcome.choices, widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("transition") == "close" and not cleaned.get("outcome"):
+            self.add_error("outcome", "Choose the outcome the case is closing with")
+        return cleaned
+
+
+class CaseNoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What are you recording?", choices=NOTE_KIND_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of entry this is"},
+    )
+    summary = forms.CharField(
+        label="Summary", max_length=300, help_text="One line, as it will appear on the chronology",
+        error_messages={"required": "Write a one-line summary",
+                        "max_length": "Summary must be 300 characters or fewer"},
+    )
+    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PnConsiderationForm(forms.Form):
+    """The considerations the national framework asks for before a penalty notice (domain.md 3.5)."""
+
+    why_penalty_notice_is_the_best_tool = forms.CharField(
+        label="Why is a penalty notice the best tool?", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why a penalty notice is the best tool"},
+    )
+    alternatives_considered = forms.CharField(
+        label="Would support, a notice to improve or another legal intervention be better?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Record the alternatives considered"},
+    )
+    equality_act_consideration = forms.CharField(
+        label="Do Equality Act 2010 duties (reasonable adjustments, s20) make a penalty notice inappropriate?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Record the Equality Act 2010 consideration"},
+    )

@@ -9,5 +9,12 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.alert_resolve_view, name="alert_resolve"),
     path("pupils/<str:upn>/", views.pupil_detail, name="pupil_detail"),
     path("la/<str:code>/", views.la_overview, name="la_overview"),
+    path("schools/<str:urn>/caseload/", views.school_caseload, name="school_caseload"),
+    path("pupils/<str:upn>/cases/new/", views.case_open_view, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/steps/", views.case_step, name="case_step"),
+    path("cases/<int:pk>/notes/", views.case_note_view, name="case_note_add"),
+    path("cases/<int:pk>/penalty-notice-considerations/", views.pn_consideration_view, name="pn_consideration_record"),
+    path("cases/<int:pk>/penalty-notice-considerations/<int:consideration_pk>/authorise/",
+         views.pn_consideration_authorise_view, name="pn_consideration_authorise"),
 ]

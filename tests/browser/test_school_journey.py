@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_dsl_filters_to_persistent_absentees_and_opens_a_pupils_register(live_server, page, shoot, demo_school):
     sign_in(page, live_server, "dsl")
+    expect(page).to_have_url(re.compile(r"/schools/123456/caseload/$"))  # the DSL's start page
+    page.get_by_role("link", name="Pupils", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/schools/123456/pupils/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Pupils")

@@ -25,7 +25,7 @@ def test_wrong_password_shows_the_error_summary_then_signing_in_and_out_works(li
 
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pupils")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")  # the DSL's start page
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Attendance casework")
