@@ -93,9 +93,11 @@ def _non_engagement(case: Case) -> list[str]:
         f"{long_date(attendee.meeting.starts_at)}"
         for attendee in _missed_meetings(case, AttendeeRole.PARENT, MeetingStatus.HELD)
     ]
+    # Notes the meeting and contract services wrote about the same facts would only repeat them.
     found += [
         f"Non-engagement recorded on {long_date(event.at)}: {event.summary}"
         for event in case.events.filter(kind=EventKind.NON_ENGAGEMENT)
+        if not any(event.summary.endswith(line) or line in event.summary for line in found)
     ]
     return found
 

@@ -236,7 +236,9 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
         equality_act_consideration="No disability or SEN; no reasonable adjustment bears on the absence.",
     )
     clock.stamp(as_of - timedelta(days=2))
+    consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(as_of - timedelta(days=2)))
     pn_consideration_authorise(consideration=consideration, by=staff.head)
+    consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(as_of - timedelta(days=1)))
     if ladder.check(case, "request_penalty_notice").allowed:
         case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
                                reason="Improvement period ended without sufficient improvement.")

@@ -397,3 +397,19 @@ def test_opening_from_an_alert_records_it_as_evidence(pupil, dsl, school):
     event = case.events.get()
     assert event.kind == EventKind.OPENED
     assert event.evidence == ["Alert: New persistent absence: Attendance 84.2% this year (persistent absence)."]
+
+
+def test_a_missed_meeting_noted_on_the_chronology_is_evidence_once(case, dsl):
+    parent = ParentalRelationshipFactory(pupil=case.pupil).parent
+    meeting = Meeting.objects.create(case=case, kind=MeetingKind.ATTENDANCE, starts_at=NOW - dt.timedelta(days=3),
+                                     location="Office", status=MeetingStatus.HELD, created_by=dsl, created_at=NOW)
+    MeetingAttendee.objects.create(meeting=meeting, role=AttendeeRole.PARENT, parent=parent, name="Jo Hughes",
+                                   attended=False)
+    case_note_add(case=case, by=dsl, kind=EventKind.NON_ENGAGEMENT,
+                  summary="Jo Hughes did not attend the attendance meeting on 23 November 2025")
+    case_note_add(case=case, by=dsl, kind=EventKind.NON_ENGAGEMENT, summary="Did not answer three calls")
+    evidence = ladder.check(_forge_state(case, CaseState.FORMAL_SUPPORT), "refer_for_prosecution").evidence
+    assert [line for line in evidence if "did not attend" in line] == [
+        "Jo Hughes did not attend the attendance meeting on 23 November 2025"
+    ]
+    assert any(line.endswith("Did not answer three calls") for line in evidence)
