@@ -52,13 +52,15 @@ CASELOAD_HOME_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Sends the DSL and the attendance officer to their caseload, other school staff to the school's pupils,
-    and LA officers to their LA's overview."""
+    """Sends the DSL and the attendance officer to their caseload, the SENCo to the register of adjustments,
+    other school staff to the school's pupils, and LA officers to their LA's overview."""
     profile = selectors.staff_profile(user=request.user)
     if profile.is_la_staff:
         return redirect("la_overview", code=profile.local_authority.code)
     if profile.role in CASELOAD_HOME_ROLES:
         return redirect("school_caseload", urn=profile.school.urn)
+    if profile.role == Role.SENCO:
+        return redirect("interventions:adjustment_register", urn=profile.school.urn)
     return redirect("school_pupils", urn=profile.school.urn)
 
 

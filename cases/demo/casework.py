@@ -70,6 +70,22 @@ BARRIERS = [
     "Bus pass lost in September; the family cannot afford the fare every day.",
     "Caring for dad after his operation; has not told school how much.",
 ]
+ADJUSTMENTS = [
+    (AdjustmentArea.ROUTINES, "Leaves lessons five minutes early to avoid busy corridors.",
+     "Sensory overload in crowded corridors (autism) leads to refusing to come in.", "Parents, pupil, SENCo"),
+    (AdjustmentArea.UNIFORM, "May wear soft-soled trainers and a polo shirt instead of a tie.",
+     "Tactile sensitivity: the uniform is painful by mid-morning.", "Mother and SENCo"),
+    (AdjustmentArea.TRANSPORT, "LA travel assistance: taxi with a consistent driver.",
+     "Cannot manage the public bus because of anxiety (EHC plan, section F).", "Parents and LA SEN team"),
+    (AdjustmentArea.TIMETABLE, "Late start at 9:30 with a quiet arrival through the student services door.",
+     "Morning dysregulation linked to ADHD medication timing.", "Parents, paediatrician, SENCo"),
+    (AdjustmentArea.LUNCHTIME, "Lunch in the library club with a small group.",
+     "The canteen's noise triggers panic attacks.", "Pupil and Head of Year"),
+    (AdjustmentArea.ACCESS_TO_SUPPORT, "Time-out card and a named adult to go to at any time.",
+     "Anxiety escalates in lessons without a way out; leads to absence the next day.", "Pupil, parents, SENCo"),
+    (AdjustmentArea.PHASED_RETURN, "Phased return: mornings for two weeks, then full days.",
+     "Returning after surgery; fatigue (medical needs).", "Parents, school nurse"),
+]
 ACTIONS = [
     ("Meet with the pastoral lead every Monday morning", "Head of Year"),
     ("Make a GP appointment about the headaches", "{parent}"),
@@ -287,13 +303,11 @@ def _send_records(school: School, staff: Staff, as_of: date, rng: random.Random)
     """Reasonable adjustments (SENCo), part-time timetables and leave requests for the school."""
     if staff.senco is not None:
         send = list(Pupil.objects.filter(school=school, sen_status__in=["K", "E"]).order_by("upn")[:12])
-        areas = list(AdjustmentArea)
         for index, pupil in enumerate(send):
+            area, description, barrier, agreed_with = ADJUSTMENTS[index % len(ADJUSTMENTS)]
             ReasonableAdjustment.objects.create(
-                pupil=pupil, area=areas[index % len(areas)],
-                description="Can leave lessons five minutes early to avoid busy corridors.",
-                barrier="Sensory overload in crowded corridors (autism diagnosis) leads to refusal to come in.",
-                agreed_with="Parents, the pupil and the specialist teacher", starts_on=as_of - timedelta(days=60),
+                pupil=pupil, area=area, description=description, barrier=barrier,
+                agreed_with=agreed_with, starts_on=as_of - timedelta(days=rng.randint(20, 90)),
                 review_on=as_of + timedelta(days=rng.randint(-10, 40)), recorded_by=staff.senco,
                 recorded_at=_at(as_of - timedelta(days=60)),
             )

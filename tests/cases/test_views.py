@@ -77,10 +77,10 @@ def test_signed_in_user_without_a_staff_role_is_refused(client, school, pupil):
         assert b"You cannot see this page" in response.content
 
 
-# The DSL and the attendance officer start on their caseload instead (tests/cases/test_case_views.py).
-@pytest.mark.parametrize("persona", ["senco", "headteacher"])
-def test_school_staff_start_on_their_school_workspace(client, request, school, persona):
-    client.force_login(request.getfixturevalue(persona))
+# The DSL and the attendance officer start on their caseload instead (tests/cases/test_case_views.py),
+# the SENCo on the register of adjustments.
+def test_the_headteacher_starts_on_the_school_workspace(client, school, headteacher):
+    client.force_login(headteacher)
     response = client.get("/")
     assert response.status_code == 302
     assert response.url == _workspace(school)
