@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 AM = 0
@@ -102,6 +103,18 @@ CME_UNEXPLAINED_SESSIONS = 20  # 10 school days of unexplained absence
 LATENESS_MARKS = 6
 LATENESS_SCHOOL_WEEKS = 6
 PN_DEEMED_RECEIPT_WORKING_DAYS = 2  # a posted notice is treated as received on the 2nd working day
+
+# Penalty notices: the national framework of 19 August 2024 (domain.md 3.5).
+PN_FRAMEWORK_2024_FROM = date(2024, 8, 19)
+PN_FULL_AMOUNT = Decimal("160.00")  # first and second notice, payable within 28 days
+PN_FIRST_REDUCED_AMOUNT = Decimal("80.00")  # first notice only, if paid within 21 days
+PN_FULL_DAYS = 28
+PN_REDUCED_DAYS = 21
+PN_COUNTING_YEARS = 3  # earlier notices count for 3 years ending with the new notice's date of issue
+PN_MAX_COUNTED = 2  # with two earlier notices counting, a third is refused
+# Before 19 August 2024 (Education (Penalty Notices) (England) Regulations 2007, as amended 2013).
+PN_PRE_2024_FULL_AMOUNT = Decimal("120.00")
+PN_PRE_2024_REDUCED_AMOUNT = Decimal("60.00")
 
 # Notices and notifications of the ladder (domain.md 3-4).
 NTI_MIN_IMPROVEMENT_WEEKS = 3  # a notice to improve's improvement period: between 3 and 6 weeks
@@ -459,3 +472,88 @@ def unexplained_run_start(marks: Sequence[Mark], *, as_of: date) -> date | None:
 def oldest_stale_n(marks: Sequence[Mark], *, as_of: date, since: date) -> date | None:
     """The date of the earliest stale N on or after ``since``: it names the data-quality episode."""
     return next(iter(_stale_n_dates(marks, as_of=as_of, since=since)), None)
+
+
+@dataclass(frozen=True)
+class EarlierNotice:
+    """A penalty notice on record to the same parent for the same pupil."""
+
+    reference: str
+    issued_on: date
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
+class PenaltyTerms:
+    """Whether a penalty notice may be issued on a date, and on what terms (contract section 3)."""
+
+    allowed: bool
+    sequence: int | None
+    full_amount: Decimal | None
+    reduced_amount: Decimal | None
+    full_days: int | None
+    reduced_days: int | None
+    counted_references: tuple[str, ...]
+    reason: str
+
+
+def _spoken(on: date) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+def counting_window_start(on: date) -> date:
+    """First day of the 3 years ending with ``on``: the day after the same date 3 years earlier.
+
+    As in "the period of 3 years ending with" a date in UK legislation: a notice issued exactly three
+    years before no longer counts; one issued a day later does. 29 February falls back to 28 February.
+    """
+    try:
+        same_day = on.replace(year=on.year - PN_COUNTING_YEARS)
+    except ValueError:
+        same_day = on.replace(year=on.year - PN_COUNTING_YEARS, day=28)
+    return same_day + timedelta(days=1)
+
+
+def counted_notices(earlier: Iterable[EarlierNotice], *, on: date) -> list[EarlierNotice]:
+    """The earlier notices that count toward the limit, oldest first (domain.md 3.5)."""
+    since = max(counting_window_start(on), PN_FRAMEWORK_2024_FROM)
+    return sorted(
+        (n for n in earlier if not n.withdrawn and since <= n.issued_on <= on),
+        key=lambda n: (n.issued_on, n.reference),
+    )
+
+
+def penalty_notice_terms(earlier: Iterable[EarlierNotice], *, on: date) -> PenaltyTerms:
+    """May a penalty notice be issued on ``on`` to this parent for this pupil, and at what rate?
+
+    ``earlier`` are the notices on record to the same parent for the same pupil; notices to the other
+    parent or for a sibling never count, so the caller passes only these.
+    """
+    if on < PN_FRAMEWORK_2024_FROM:
+        return PenaltyTerms(
+            True, 1, PN_PRE_2024_FULL_AMOUNT, PN_PRE_2024_REDUCED_AMOUNT, PN_FULL_DAYS, PN_REDUCED_DAYS, (),
+            f"Before {_spoken(PN_FRAMEWORK_2024_FROM)} the earlier rules apply: "
+            f"£{PN_PRE_2024_FULL_AMOUNT} within {PN_FULL_DAYS} days, £{PN_PRE_2024_REDUCED_AMOUNT} if paid within {PN_REDUCED_DAYS} days.",
+        )
+    counted = counted_notices(earlier, on=on)
+    references = tuple(n.reference for n in counted)
+    if len(counted) >= PN_MAX_COUNTED:
+        listed = " and ".join(f"{n.reference} ({_spoken(n.issued_on)})" for n in counted)
+        return PenaltyTerms(
+            False, None, None, None, None, None, references,
+            f"A third penalty notice cannot be issued: this parent already had two for this pupil in the "
+            f"three years to {_spoken(on)} ({listed}). Consider another legal intervention instead, "
+            "usually a prosecution referral to the local authority.",
+        )
+    if counted:
+        first = counted[0]
+        return PenaltyTerms(
+            True, 2, PN_FULL_AMOUNT, None, PN_FULL_DAYS, None, references,
+            f"This would be a second penalty notice (after {first.reference} of {_spoken(first.issued_on)}): "
+            f"£{PN_FULL_AMOUNT} within {PN_FULL_DAYS} days, with no reduced rate.",
+        )
+    return PenaltyTerms(
+        True, 1, PN_FULL_AMOUNT, PN_FIRST_REDUCED_AMOUNT, PN_FULL_DAYS, PN_REDUCED_DAYS, (),
+        f"This would be a first penalty notice: £{PN_FIRST_REDUCED_AMOUNT} if paid within {PN_REDUCED_DAYS} "
+        f"days, £{PN_FULL_AMOUNT} within {PN_FULL_DAYS} days.",
+    )

@@ -152,19 +152,31 @@ def _has_earlier_marks(pupil_ids: Sequence[int], before: date) -> set[int]:
 
 
 def offence_periods(pupil_ids: Iterable[int] | None = None) -> dict[int, list[rules.OffencePeriod]]:
-    """Dates whose sessions an earlier notice already covered, per pupil: they never count again."""
-    from notices.models import NoticeToImprove  # notices builds on cases; read its table when needed
+    """Dates whose sessions an earlier notice already covered, per pupil: they never count again.
 
-    everyone = NoticeToImprove.objects.all()
-    if pupil_ids is None:
-        selections = [everyone]
-    else:
-        ids = sorted(set(pupil_ids))
-        selections = [everyone.filter(case__pupil_id__in=ids[i : i + ID_CHUNK]) for i in range(0, len(ids), ID_CHUNK)]
+    Notices to improve, and penalty notices on record (issued here or imported) except withdrawn ones:
+    a withdrawn notice is treated as never issued.
+    """
+    # notices builds on cases: read its tables when needed rather than import them at load time.
+    from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
+
+    sources = [
+        NoticeToImprove.objects.values_list("case__pupil_id", "offence_from", "offence_to"),
+        PenaltyNotice.objects.exclude(state=PenaltyNoticeState.WITHDRAWN)
+        .filter(offence_from__isnull=False)
+        .values_list("pupil_id", "offence_from", "offence_to"),
+    ]
+    ids = None if pupil_ids is None else sorted(set(pupil_ids))
     periods: dict[int, list[rules.OffencePeriod]] = {}
-    for notices in selections:
-        for pupil_id, start, end in notices.values_list("case__pupil_id", "offence_from", "offence_to"):
-            periods.setdefault(pupil_id, []).append(rules.OffencePeriod(start, end))
+    for source in sources:
+        pupil_field = "case__pupil_id__in" if source.model is NoticeToImprove else "pupil_id__in"
+        selections = (
+            [source] if ids is None
+            else [source.filter(**{pupil_field: ids[i : i + ID_CHUNK]}) for i in range(0, len(ids), ID_CHUNK)]
+        )
+        for selection in selections:
+            for pupil_id, start, end in selection:
+                periods.setdefault(pupil_id, []).append(rules.OffencePeriod(start, end))
     return periods
 
 

@@ -119,6 +119,11 @@ CELERY_BEAT_SCHEDULE = {
         # After the MIS's end-of-day register export has landed.
         "schedule": crontab(hour=2, minute=15),
     },
+    "penalty-notices-unpaid-sweep": {
+        "task": "notices.tasks.penalty_notices_unpaid_sweep",
+        # Early, so the LA officer's list is ready when the office opens.
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 LOGGING = {

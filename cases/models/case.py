@@ -180,6 +180,7 @@ class EventKind(models.TextChoices):
     PART_TIME = "part_time", "Part-time timetable"
     NOTIFICATION = "notification", "Notification to the LA"
     LETTER = "letter", "Letter"
+    NOTICE = "notice", "Notice"
     CONSIDERATION = "consideration", "Penalty notice considerations"
 
 

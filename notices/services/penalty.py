@@ -1,0 +1,297 @@
+"""Penalty notices: terms, drafting, the LA's consultation, issue, payment, unpaid, withdrawal, prosecution.
+
+The law's figures and the limit of two notices come from cases.rules; every change of a notice is a
+transition of its state machine, recorded on the case's chronology and the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from cases import rules
+from cases.audit import audit
+from cases.errors import DomainError
+from cases.formatting import long_date
+from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil, Role
+from cases.permissions import can_move_case, require
+from cases.services.chronology import case_event_record
+from notices.models import (
+    PAID_STATES,
+    OfficerTask,
+    OfficerTaskKind,
+    PenaltyNotice,
+    PenaltyNoticeState,
+)
+
+# A notice that never reached the parent never counts toward the limit.
+NOT_YET_ISSUED = (PenaltyNoticeState.DRAFT, PenaltyNoticeState.LA_CONSULTED)
+
+
+class PenaltyNoticeRefused(DomainError):
+    pass
+
+
+def _la_officer_of(user, local_authority: LocalAuthority) -> bool:
+    profile = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
+    return profile is not None and profile.role == Role.LA_OFFICER and profile.local_authority_id == local_authority.pk
+
+
+def earlier_notices(*, pupil: Pupil, parent: Parent, exclude: PenaltyNotice | None = None) -> list[rules.EarlierNotice]:
+    """The notices on record to this parent for this pupil (another parent's or a sibling's never count)."""
+    notices = PenaltyNotice.objects.filter(pupil=pupil, parent=parent, issued_on__isnull=False).exclude(
+        state__in=NOT_YET_ISSUED
+    )
+    if exclude is not None:
+        notices = notices.exclude(pk=exclude.pk)
+    return [
+        rules.EarlierNotice(reference, issued_on, state == PenaltyNoticeState.WITHDRAWN)
+        for reference, issued_on, state in notices.values_list("reference", "issued_on", "state")
+    ]
+
+
+def penalty_notice_terms_for(*, pupil: Pupil, parent: Parent, on: date) -> rules.PenaltyTerms:
+    """May this parent be issued a penalty notice for this pupil on ``on``, and at what rate?"""
+    return rules.penalty_notice_terms(earlier_notices(pupil=pupil, parent=parent), on=on)
+
+
+def deemed_received(*, issued_on: date, posted: bool, working_days: int) -> date:
+    """When the parent is treated as receiving the notice: the day it is handed over, or for a posted notice
+    the LA's number of working days after posting (weekends skipped; bank holidays are the LA's to add)."""
+    if not posted:
+        return issued_on
+    day, left = issued_on, working_days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def _next_reference(local_authority: LocalAuthority, year: int) -> str:
+    prefix = f"PN-{local_authority.code}-{year}-"
+    taken = PenaltyNotice.objects.filter(local_authority=local_authority, reference__startswith=prefix).count()
+    return f"{prefix}{taken + 1:05d}"
+
+
+def _save(notice: PenaltyNotice) -> None:
+    try:
+        notice.save()
+    except ConcurrentTransition:
+        raise DomainError(
+            "Someone else changed this penalty notice just now. Reload the page; nothing you entered was saved."
+        ) from None
+
+
+def _record(notice: PenaltyNotice, by, summary: str, *, reason: str = "", evidence=()) -> None:
+    if notice.case_id:
+        case_event_record(case=notice.case, kind=EventKind.NOTICE, summary=summary, by=by, reason=reason,
+                          evidence=[f"penalty_notice:{notice.pk}", *evidence])
+    audit(user=by, action="penalty_notice.change", pupil=notice.pupil, detail=f"{notice.reference}: {summary}")
+
+
+@transaction.atomic
+def penalty_notice_draft(
+    *, case: Case, parent: Parent, by, offence_from: date, offence_to: date
+) -> PenaltyNotice:
+    """A draft notice to one liable parent, for a case the ladder has moved to the penalty notice stage."""
+    require(can_move_case(by, case.pupil), "prepare a penalty notice")
+    if case.state != CaseState.PENALTY_NOTICE:
+        raise PenaltyNoticeRefused(
+            "The case must be at the penalty notice stage first: request a penalty notice on the case page."
+        )
+    link = ParentalRelationship.objects.filter(pupil=case.pupil, parent=parent).first()
+    if link is None or not (link.parental_responsibility or link.lives_with_pupil):
+        raise PenaltyNoticeRefused(
+            f"{parent} is not a parent of {case.pupil} under s576 (parental responsibility or care of the child)."
+        )
+    if offence_to < offence_from:
+        raise PenaltyNoticeRefused("The offence period ends before it starts.")
+    if PenaltyNotice.objects.filter(case=case, parent=parent, state__in=NOT_YET_ISSUED).exists():
+        raise PenaltyNoticeRefused(f"A penalty notice to {parent} is already being prepared on this case.")
+    local_authority = case.pupil.school.local_authority
+    now = timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                notice = PenaltyNotice.objects.create(
+                    local_authority=local_authority, reference=_next_reference(local_authority, now.year),
+                    case=case, pupil=case.pupil, parent=parent, offence_from=offence_from, offence_to=offence_to,
+                    created_at=now, created_by=by,
+                )
+            break
+        except IntegrityError:
+            continue  # another draft took the same number: take the next
+    else:
+        raise DomainError("Could not number the notice; try again.")
+    _record(notice, by, f"Penalty notice {notice.reference} to {parent} drafted",
+            evidence=[f"Offence period {long_date(offence_from)} to {long_date(offence_to)}"])
+    return notice
+
+
+@transaction.atomic
+def penalty_notice_consult_la(*, notice: PenaltyNotice, by) -> PenaltyNotice:
+    """The school has checked with the LA before issuing (domain.md 3.5)."""
+    require(can_move_case(by, notice.pupil), "record that the LA was consulted")
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if not can_proceed(notice.consult_la):
+        raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot go to the LA now.")
+    notice.consult_la()
+    _save(notice)
+    _record(notice, by, f"Local authority consulted on penalty notice {notice.reference}")
+    return notice
+
+
+@transaction.atomic
+def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: bool) -> PenaltyNotice:
+    """Issues the notice: the amount and deadlines follow from the rules on the date of issue and the earlier
+    notices that count; a third within three years is refused with the alternative to consider."""
+    local_authority = notice.local_authority
+    if not (can_move_case(by, notice.pupil) or _la_officer_of(by, local_authority)):
+        require(False, "issue a penalty notice")
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if not can_proceed(notice.issue):
+        raise PenaltyNoticeRefused(
+            "The LA must be consulted before the notice is issued."
+            if notice.state == PenaltyNoticeState.DRAFT
+            else f"A notice that is “{notice.get_state_display()}” cannot be issued."
+        )
+    if issued_on > timezone.localdate():
+        raise PenaltyNoticeRefused("A notice cannot be dated after today.")
+    terms = rules.penalty_notice_terms(
+        earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice), on=issued_on
+    )
+    if not terms.allowed:
+        raise PenaltyNoticeRefused(terms.reason)
+    received = deemed_received(
+        issued_on=issued_on, posted=posted,
+        working_days=_deemed_receipt_days(local_authority),
+    )
+    notice.issue(
+        issued_on=issued_on, received_on=received, sequence=terms.sequence, amount_full=terms.full_amount,
+        amount_reduced=terms.reduced_amount,
+        reduced_by=received + timedelta(days=terms.reduced_days) if terms.reduced_days else None,
+        full_by=received + timedelta(days=terms.full_days),
+    )
+    _save(notice)
+    _record(notice, by, f"Penalty notice {notice.reference} issued to {notice.parent}", reason=terms.reason,
+            evidence=[f"Treated as received on {long_date(received)}"]
+            + [f"Earlier notice that counts: {ref}" for ref in terms.counted_references])
+    return notice
+
+
+def _deemed_receipt_days(local_authority: LocalAuthority) -> int:
+    conduct = getattr(local_authority, "code_of_conduct", None)
+    return conduct.pn_deemed_receipt_working_days if conduct else rules.PN_DEEMED_RECEIPT_WORKING_DAYS
+
+
+def _open_task(notice: PenaltyNotice, kind: str, *, urgent: bool, detail: str) -> OfficerTask:
+    task, _ = OfficerTask.objects.get_or_create(
+        notice=notice, kind=kind, done_at=None,
+        defaults={"local_authority": notice.local_authority, "urgent": urgent, "detail": detail,
+                  "created_at": timezone.now()},
+    )
+    return task
+
+
+def _close_tasks(notice: PenaltyNotice, by, kinds) -> None:
+    OfficerTask.objects.filter(notice=notice, kind__in=kinds, done_at=None).update(done_at=timezone.now(), done_by=by)
+
+
+@transaction.atomic
+def penalty_notice_record_payment(*, notice: PenaltyNotice, by, paid_on: date, amount: Decimal) -> PenaltyNotice:
+    """Records a payment (payment is to the LA). A notice already referred for prosecution stops at once:
+    a paid notice can never be prosecuted, and an urgent task to withdraw the prosecution is raised."""
+    if not _la_officer_of(by, notice.local_authority):
+        require(False, "record a payment (payments are made to the local authority)")
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state in PAID_STATES:
+        raise PenaltyNoticeRefused(f"{notice.reference} is already paid (on {long_date(notice.paid_on)}).")
+    if not can_proceed(notice.record_payment):
+        raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot take a payment.")
+    if paid_on < notice.issued_on or paid_on > timezone.localdate():
+        raise PenaltyNoticeRefused("The payment date must be between the date of issue and today.")
+    reduced = bool(notice.amount_reduced and notice.reduced_by and paid_on <= notice.reduced_by
+                   and amount >= notice.amount_reduced)
+    if not reduced and amount < notice.amount_full:
+        due = (f"£{notice.amount_reduced} by {long_date(notice.reduced_by)} or " if notice.amount_reduced else "")
+        raise PenaltyNoticeRefused(f"£{amount} does not settle {notice.reference}: {due}£{notice.amount_full} is due.")
+    was_referred = notice.state == PenaltyNoticeState.PROSECUTED
+    notice.record_payment(paid_on=paid_on, amount=amount, at_reduced_rate=reduced)
+    _save(notice)
+    _close_tasks(notice, by, [OfficerTaskKind.DECIDE_UNPAID])
+    _record(notice, by, f"Payment of £{amount} for {notice.reference} recorded ({notice.get_state_display().lower()})")
+    if was_referred:
+        _open_task(notice, OfficerTaskKind.STOP_PROSECUTION, urgent=True,
+                   detail=f"{notice.reference} was paid on {long_date(paid_on)} after referral: withdraw the "
+                          "prosecution now. A paid notice must never be prosecuted.")
+    return notice
+
+
+@transaction.atomic
+def penalty_notice_mark_unpaid(*, notice: PenaltyNotice, today: date) -> bool:
+    """Unpaid after 28 days: the notice moves to unpaid and the LA officer must decide. Idempotent."""
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state != PenaltyNoticeState.ISSUED or notice.full_by is None or today <= notice.full_by:
+        return False
+    notice.mark_unpaid()
+    _save(notice)
+    _open_task(notice, OfficerTaskKind.DECIDE_UNPAID, urgent=False,
+               detail=f"{notice.reference} to {notice.parent} was not paid by {long_date(notice.full_by)}: "
+                      "decide whether to prosecute for the offence or withdraw the notice.")
+    _record(notice, None, f"{notice.reference} unpaid after {rules.PN_FULL_DAYS} days: the LA decides next")
+    return True
+
+
+@transaction.atomic
+def penalty_notice_withdraw(*, notice: PenaltyNotice, by, reason: str) -> PenaltyNotice:
+    """Withdraws a notice, with the grounds the Penalty Notices Regulations ask the LA to keep."""
+    if not (_la_officer_of(by, notice.local_authority) or (
+        notice.state in NOT_YET_ISSUED and can_move_case(by, notice.pupil)
+    )):
+        require(False, "withdraw this penalty notice")
+    if not reason.strip():
+        raise PenaltyNoticeRefused("Give the grounds for withdrawing the notice.")
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if not can_proceed(notice.withdraw):
+        raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot be withdrawn.")
+    notice.withdraw(on=timezone.localdate(), reason=reason.strip())
+    _save(notice)
+    _close_tasks(notice, by, [OfficerTaskKind.DECIDE_UNPAID])
+    _record(notice, by, f"Penalty notice {notice.reference} withdrawn", reason=reason.strip())
+    return notice
+
+
+@transaction.atomic
+def penalty_notice_refer_for_prosecution(*, notice: PenaltyNotice, by) -> PenaltyNotice:
+    """The LA decides to prosecute an unpaid notice's offence. A paid notice cannot get here."""
+    if not _la_officer_of(by, notice.local_authority):
+        require(False, "refer a penalty notice for prosecution (the LA decides)")
+    notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state in PAID_STATES:
+        raise PenaltyNoticeRefused(f"{notice.reference} has been paid: a paid notice can never be prosecuted.")
+    if not can_proceed(notice.refer_for_prosecution):
+        raise PenaltyNoticeRefused("Only a notice unpaid after 28 days can be referred for prosecution.")
+    notice.refer_for_prosecution(on=timezone.localdate())
+    _save(notice)
+    _close_tasks(notice, by, [OfficerTaskKind.DECIDE_UNPAID])
+    _record(notice, by, f"Penalty notice {notice.reference} referred for prosecution")
+    return notice
+
+
+@dataclass(frozen=True)
+class UnpaidSweep:
+    checked: int
+    marked_unpaid: int
+
+
+def penalty_notices_mark_unpaid(*, today: date) -> UnpaidSweep:
+    """Every issued notice past its 28 days becomes unpaid, with the LA officer's decision task."""
+    due = list(PenaltyNotice.objects.filter(state=PenaltyNoticeState.ISSUED, full_by__lt=today).only("pk"))
+    marked = sum(1 for notice in due if penalty_notice_mark_unpaid(notice=notice, today=today))
+    return UnpaidSweep(checked=len(due), marked_unpaid=marked)

@@ -1,0 +1,131 @@
+"""import_notices (contract section 3): all or nothing, FILE:LINE: column: reason, idempotent, and the
+offence periods it records keep those sessions out of a later threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from cases.scan import scan
+from notices.models import PenaltyNotice, PenaltyNoticeState
+from tests.factories import ParentalRelationshipFactory, PupilFactory, add_marks
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "reference,upn,parent_ref,issued_on,amount_full,amount_reduced,status,paid_on,withdrawn_reason,offence_from,offence_to"
+UPN = "A123456789012"
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def family(school):
+    pupil = PupilFactory(upn=UPN, school=school)
+    mother = ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="M1").parent
+    return pupil, mother
+
+
+def _file(tmp_path, *rows: str) -> str:
+    path = tmp_path / "notices.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return str(path)
+
+
+def _import(path: str) -> str:
+    out = StringIO()
+    call_command("import_notices", path, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def _refused(path: str) -> list[str]:
+    before = PenaltyNotice.objects.count()
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing from this file was saved"):
+        call_command("import_notices", path, stdout=StringIO(), stderr=err, verbosity=0)
+    assert PenaltyNotice.objects.count() == before
+    return err.getvalue().splitlines()
+
+
+def test_import_records_history_with_the_amounts_of_its_time(tmp_path, family):
+    path = _file(
+        tmp_path,
+        f"OLD-1,{UPN},M1,2023-05-10,120.00,60.00,paid,2023-05-20,,2023-03-01,2023-04-28",
+        f"PN-1,{UPN},M1,2025-01-10,160.00,80.00,paid,2025-02-05,,,",
+        f"PN-2,{UPN},M1,2025-06-10,160.00,,unpaid,,,,",
+        f"PN-3,{UPN},M1,2025-09-10,160.00,,withdrawn,,Served at the wrong address,,",
+    )
+    assert "4 rows, 4 created, 0 updated, 0 unchanged" in _import(path)
+    old = PenaltyNotice.objects.get(reference="OLD-1")
+    assert (old.amount_full, old.amount_reduced, old.state) == (Decimal("120.00"), Decimal("60.00"),
+                                                               PenaltyNoticeState.PAID_REDUCED)
+    assert PenaltyNotice.objects.get(reference="PN-1").state == PenaltyNoticeState.PAID_FULL  # paid after 21 days
+    assert PenaltyNotice.objects.get(reference="PN-3").withdrawn_reason == "Served at the wrong address"
+    assert "4 rows, 0 created, 0 updated, 4 unchanged" in _import(path)
+
+
+def test_a_changed_row_updates_the_imported_notice(tmp_path, family):
+    _import(_file(tmp_path, f"PN-2,{UPN},M1,2025-06-10,160.00,,unpaid,,,,"))
+    out = _import(_file(tmp_path, f"PN-2,{UPN},M1,2025-06-10,160.00,,prosecuted,,,,"))
+    assert "1 updated" in out
+    assert PenaltyNotice.objects.get(reference="PN-2").state == PenaltyNoticeState.PROSECUTED
+
+
+def test_every_problem_is_listed_with_line_and_column_and_nothing_is_saved(tmp_path, family):
+    lines = _refused(_file(
+        tmp_path,
+        f"PN-1,{UPN},M1,2025-01-10,160.00,80.00,paid,,,,",
+        f"PN-2,{UPN},M1,2025-01-10,160,,withdrawn,,,,",
+        "PN-3,Z999999999999,M1,2025-01-10,160.00,,issued,,,,",
+        f"PN-4,{UPN},NOPE,2025-01-10,160.00,,issued,,,,",
+        f"PN-5,{UPN},M1,2025-01-10,16O.00,,cancelled,,,2025-01-01,",
+        f"PN-1,{UPN},M1,2025-01-10,160.00,,issued,,,,",
+        f"PN-6,{UPN},M1,2027-01-10,160.00,,issued,,,,",
+    ))
+    text = "\n".join(lines)
+    assert "notices.csv:2: paid_on: required when status is paid" in text
+    assert "notices.csv:3: withdrawn_reason: required when status is withdrawn" in text
+    assert "notices.csv:4: upn: " in text
+    assert "notices.csv:5: parent_ref: no parent 'NOPE'" in text
+    assert "notices.csv:6: amount_full: '16O.00' is not an amount" in text
+    assert "notices.csv:6: status: 'cancelled' is not one of issued, paid, unpaid, withdrawn, prosecuted" in text
+    assert "notices.csv:6: offence_to: give both ends of the offence period" in text
+    assert "notices.csv:7: reference: 'PN-1' is on line 2 already" in text
+    assert "notices.csv:8: issued_on: a notice cannot be dated after today" in text
+
+
+def test_an_unknown_column_is_refused(tmp_path, family):
+    path = tmp_path / "notices.csv"
+    path.write_text(HEADER + ",amount_paid\n" + f"PN-1,{UPN},M1,2025-01-10,160.00,,issued,,,,,160.00\n")
+    assert any("amount_paid" in line for line in _refused(str(path)))
+
+
+def test_imported_notices_count_toward_the_limit(tmp_path, family):
+    _import(_file(tmp_path, f"PN-1,{UPN},M1,2025-01-10,160.00,80.00,paid,2025-01-20,,,",
+                  f"PN-2,{UPN},M1,2025-06-10,160.00,,unpaid,,,,"))
+    out = StringIO()
+    call_command("penalty_notice_check", "--upn", UPN, "--parent-ref", "M1", "--on", "2026-11-26", stdout=out)
+    assert '"allowed": false' in out.getvalue()
+
+
+def test_the_offence_period_of_an_imported_notice_never_counts_toward_a_later_threshold(tmp_path, family):
+    pupil, _ = family
+    add_marks(pupil, dt.date(2026, 9, 7), "GG" * 5)
+    assert scan(as_of=dt.date(2026, 9, 18))[0].measures.pn_threshold_met is True
+    _import(_file(tmp_path, f"PN-1,{UPN},M1,2026-09-14,160.00,80.00,issued,,,2026-09-07,2026-09-11"))
+    assert scan(as_of=dt.date(2026, 9, 18))[0].measures.pn_threshold_met is False
+
+
+def test_a_withdrawn_notice_does_not_cover_its_sessions(tmp_path, family):
+    pupil, _ = family
+    add_marks(pupil, dt.date(2026, 9, 7), "GG" * 5)
+    _import(_file(tmp_path, f"PN-1,{UPN},M1,2026-09-14,160.00,80.00,withdrawn,,Wrong parent named,2026-09-07,2026-09-11"))
+    assert scan(as_of=dt.date(2026, 9, 18))[0].measures.pn_threshold_met is True

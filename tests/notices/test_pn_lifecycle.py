@@ -1,0 +1,220 @@
+"""A penalty notice's life: draft, LA consulted, issued with its terms, paid, unpaid, withdrawn, prosecuted.
+
+A paid notice can never go on to prosecution; a payment recorded after referral stops it at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cases.models import Case, CaseOutcome, CaseState
+from cases.permissions import NotPermitted
+from cases.services import case_open
+from notices.models import OfficerTask, OfficerTaskKind, PenaltyNotice, PenaltyNoticeState
+from notices.services.penalty import (
+    PenaltyNoticeRefused,
+    deemed_received,
+    penalty_notice_consult_la,
+    penalty_notice_draft,
+    penalty_notice_issue,
+    penalty_notice_record_payment,
+    penalty_notice_refer_for_prosecution,
+    penalty_notice_withdraw,
+    penalty_notices_mark_unpaid,
+)
+from notices.tasks import penalty_notices_unpaid_sweep
+from tests.factories import ParentalRelationshipFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 26)  # a Thursday
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def mother(pupil):
+    return ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="M1").parent
+
+
+@pytest.fixture
+def pn_case(pupil, dsl):
+    case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
+    # Test set-up: the ladder's own tests walk a case here; this one starts at the stage.
+    Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
+    return Case.objects.get(pk=case.pk)
+
+
+def _issued(pn_case, mother, dsl, *, issued_on=dt.date(2026, 10, 1), posted=True) -> PenaltyNotice:
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 7),
+                                  offence_to=dt.date(2026, 9, 18))
+    penalty_notice_consult_la(notice=notice, by=dsl)
+    return penalty_notice_issue(notice=notice, by=dsl, issued_on=issued_on, posted=posted)
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "posted", "received"),
+    [
+        (dt.date(2026, 11, 26), False, dt.date(2026, 11, 26)),  # handed over
+        (dt.date(2026, 11, 26), True, dt.date(2026, 11, 30)),  # Thursday: Friday, Monday
+        (dt.date(2026, 11, 27), True, dt.date(2026, 12, 1)),  # Friday: Monday, Tuesday
+    ],
+    ids=["by-hand", "posted-thursday", "posted-friday"],
+)
+def test_a_posted_notice_is_received_on_the_second_working_day(issued_on, posted, received):
+    assert deemed_received(issued_on=issued_on, posted=posted, working_days=2) == received
+
+
+def test_first_notice_terms_run_from_receipt(pn_case, mother, dsl):
+    notice = _issued(pn_case, mother, dsl)  # posted Thursday 1 October: received Monday 5 October
+    assert notice.state == PenaltyNoticeState.ISSUED
+    assert (notice.sequence, notice.amount_full, notice.amount_reduced) == (1, Decimal("160.00"), Decimal("80.00"))
+    assert (notice.received_on, notice.reduced_by, notice.full_by) == (
+        dt.date(2026, 10, 5), dt.date(2026, 10, 26), dt.date(2026, 11, 2)
+    )
+
+
+def test_issue_needs_the_la_consulted_first(pn_case, mother, dsl):
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 7),
+                                  offence_to=dt.date(2026, 9, 18))
+    with pytest.raises(PenaltyNoticeRefused, match="The LA must be consulted"):
+        penalty_notice_issue(notice=notice, by=dsl, issued_on=TODAY, posted=True)
+
+
+def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl):
+    case = case_open(pupil=pupil, by=dsl, reason="Concern")
+    with pytest.raises(PenaltyNoticeRefused, match="penalty notice stage first"):
+        penalty_notice_draft(case=case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)
+
+
+def test_a_notice_goes_only_to_a_parent_of_the_pupil(pn_case, dsl, school):
+    stranger = ParentalRelationshipFactory(pupil__school=school).parent
+    with pytest.raises(PenaltyNoticeRefused, match="is not a parent of"):
+        penalty_notice_draft(case=pn_case, parent=stranger, by=dsl, offence_from=TODAY, offence_to=TODAY)
+
+
+def test_a_third_notice_is_refused_at_issue(pn_case, mother, dsl):
+    for issued_on in (dt.date(2025, 3, 3), dt.date(2025, 11, 3)):
+        notice = _issued(pn_case, mother, dsl, issued_on=issued_on)
+        Case.objects.filter(pk=pn_case.pk).update(state=CaseState.PENALTY_NOTICE)
+        assert notice.state == PenaltyNoticeState.ISSUED
+    third = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)
+    penalty_notice_consult_la(notice=third, by=dsl)
+    with pytest.raises(PenaltyNoticeRefused, match="third penalty notice cannot be issued"):
+        penalty_notice_issue(notice=third, by=dsl, issued_on=TODAY, posted=True)
+    assert PenaltyNotice.objects.get(pk=third.pk).state == PenaltyNoticeState.LA_CONSULTED
+
+
+def test_second_notice_has_no_reduced_rate(pn_case, mother, dsl):
+    _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
+    second = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    assert (second.sequence, second.amount_reduced, second.reduced_by) == (2, None, None)
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "amount", "state"),
+    [
+        (dt.date(2026, 10, 26), Decimal("80.00"), PenaltyNoticeState.PAID_REDUCED),  # day 21 after receipt
+        (dt.date(2026, 10, 27), Decimal("160.00"), PenaltyNoticeState.PAID_FULL),  # day 22: full rate
+    ],
+    ids=["day-21-reduced", "day-22-full"],
+)
+def test_payment_at_the_reduced_or_full_rate(pn_case, mother, dsl, la_officer, paid_on, amount, state):
+    notice = _issued(pn_case, mother, dsl)
+    assert penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=paid_on, amount=amount).state == state
+
+
+def test_eighty_pounds_on_day_22_does_not_settle_it(pn_case, mother, dsl, la_officer):
+    notice = _issued(pn_case, mother, dsl)
+    with pytest.raises(PenaltyNoticeRefused, match="does not settle"):
+        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 27),
+                                      amount=Decimal("80.00"))
+
+
+def test_payment_is_recorded_by_the_la_only(pn_case, mother, dsl):
+    notice = _issued(pn_case, mother, dsl)
+    with pytest.raises(NotPermitted):
+        penalty_notice_record_payment(notice=notice, by=dsl, paid_on=TODAY, amount=Decimal("160.00"))
+
+
+def test_unpaid_after_28_days_goes_on_the_officers_list_once(pn_case, mother, dsl):
+    notice = _issued(pn_case, mother, dsl)  # full_by 2 November
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 2)).marked_unpaid == 0  # day 28: still in time
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 3)).marked_unpaid == 1
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 4)).marked_unpaid == 0
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.UNPAID
+    (task,) = OfficerTask.objects.filter(notice=notice)
+    assert task.kind == OfficerTaskKind.DECIDE_UNPAID and task.done_at is None
+
+
+def test_the_celery_task_sweeps_as_of_today(pn_case, mother, dsl):
+    _issued(pn_case, mother, dsl)
+    assert penalty_notices_unpaid_sweep.delay().get() == {"checked": 1, "marked_unpaid": 1}
+
+
+def test_the_la_decides_prosecution_and_a_paid_notice_can_never_be_referred(pn_case, mother, dsl, la_officer):
+    notice = _issued(pn_case, mother, dsl)
+    penalty_notices_mark_unpaid(today=TODAY)
+    with pytest.raises(NotPermitted):
+        penalty_notice_refer_for_prosecution(notice=notice, by=dsl)
+    referred = penalty_notice_refer_for_prosecution(notice=notice, by=la_officer)
+    assert referred.state == PenaltyNoticeState.PROSECUTED
+    assert OfficerTask.objects.get(notice=notice).done_at is not None
+
+    paid = penalty_notice_record_payment(notice=referred, by=la_officer, paid_on=TODAY, amount=Decimal("160.00"))
+    assert paid.state == PenaltyNoticeState.PAID_FULL
+    urgent = OfficerTask.objects.get(notice=notice, kind=OfficerTaskKind.STOP_PROSECUTION)
+    assert urgent.urgent and "withdraw the prosecution now" in urgent.detail
+    with pytest.raises(PenaltyNoticeRefused, match="a paid notice can never be prosecuted"):
+        penalty_notice_refer_for_prosecution(notice=paid, by=la_officer)
+
+
+def test_withdrawal_needs_grounds_and_a_withdrawn_notice_no_longer_counts(pn_case, mother, dsl, la_officer):
+    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
+    with pytest.raises(PenaltyNoticeRefused, match="Give the grounds"):
+        penalty_notice_withdraw(notice=first, by=la_officer, reason=" ")
+    penalty_notice_withdraw(notice=first, by=la_officer, reason="Issued to the wrong address")
+    again = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    assert again.sequence == 1
+
+
+def test_another_las_officer_cannot_touch_the_notice(pn_case, mother, dsl, other_la_school):
+    from tests.factories import StaffProfileFactory, UserFactory
+
+    outsider = UserFactory(username="elsewhere")
+    StaffProfileFactory(user=outsider, role="la_officer", school=None,
+                        local_authority=other_la_school.local_authority)
+    notice = _issued(pn_case, mother, dsl)
+    with pytest.raises(NotPermitted):
+        penalty_notice_record_payment(notice=notice, by=outsider, paid_on=TODAY, amount=Decimal("160.00"))
+
+
+def test_every_step_is_on_the_case_chronology(pn_case, mother, dsl, la_officer):
+    notice = _issued(pn_case, mother, dsl)
+    penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 20), amount=Decimal("80.00"))
+    summaries = list(pn_case.events.filter(kind="notice").order_by("pk").values_list("summary", flat=True))
+    assert summaries[0].endswith("drafted")
+    assert summaries[1].startswith("Local authority consulted")
+    assert "issued to" in summaries[2]
+    assert summaries[3].startswith("Payment of £80.00")
+
+
+def test_a_new_notice_cannot_be_forged_past_draft(pupil, mother):
+    with pytest.raises(ValueError, match="starts as a draft"):
+        PenaltyNotice.objects.create(local_authority=pupil.school.local_authority, reference="X", pupil=pupil,
+                                     parent=mother, state=PenaltyNoticeState.PAID_FULL, created_at=timezone.now())
+
+
+def test_closing_the_case_keeps_the_notices(pn_case, mother, dsl):
+    from cases.services import case_close
+
+    notice = _issued(pn_case, mother, dsl)
+    case_close(case=pn_case, by=dsl, outcome=CaseOutcome.LA_DECISION, reason="LA took over")
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED

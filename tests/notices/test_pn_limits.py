@@ -1,0 +1,177 @@
+"""Which earlier penalty notices count, and the amounts and deadlines that follow (domain.md 3.5).
+
+Table-driven against the pure rules, then the contract's command over the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from cases import rules
+from notices.models import PenaltyNotice, PenaltyNoticeState
+from tests.factories import ParentalRelationshipFactory, PupilFactory
+
+ON = dt.date(2027, 9, 1)
+E = rules.EarlierNotice
+
+
+def _n(reference: str, issued_on: dt.date, withdrawn: bool = False) -> rules.EarlierNotice:
+    return E(reference, issued_on, withdrawn)
+
+
+# fmt: off
+LIMIT_CASES = [
+    # earlier notices (to this parent for this pupil), expected sequence (None = refused), counted refs
+    ([], 1, ()),
+    ([_n("A", dt.date(2026, 1, 5))], 2, ("A",)),
+    ([_n("A", dt.date(2026, 1, 5)), _n("B", dt.date(2027, 3, 1))], None, ("A", "B")),
+    # 3 years ending with 1 September 2027 begin on 2 September 2024
+    ([_n("A", dt.date(2024, 9, 2)), _n("B", dt.date(2027, 3, 1))], None, ("A", "B")),  # 3 years minus a day
+    ([_n("A", dt.date(2024, 9, 1)), _n("B", dt.date(2027, 3, 1))], 2, ("B",)),  # exactly 3 years: gone
+    ([_n("A", dt.date(2024, 8, 31)), _n("B", dt.date(2027, 3, 1))], 2, ("B",)),  # 3 years plus a day
+    ([_n("A", dt.date(2026, 1, 5), withdrawn=True), _n("B", dt.date(2027, 3, 1))], 2, ("B",)),
+    ([_n("A", dt.date(2024, 8, 18)), _n("B", dt.date(2027, 3, 1))], 2, ("B",)),  # before the 2024 framework
+    ([_n("A", dt.date(2027, 9, 1)), _n("B", dt.date(2027, 3, 1))], None, ("B", "A")),  # same day counts, oldest first
+    ([_n("A", dt.date(2027, 9, 2)), _n("B", dt.date(2027, 3, 1))], 2, ("B",)),  # a later notice does not
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("earlier", "sequence", "counted"),
+    LIMIT_CASES,
+    ids=["first", "second", "third-refused", "three-years-minus-a-day-counts", "exactly-three-years-ago",
+         "three-years-plus-a-day", "withdrawn-does-not-count", "pre-august-2024-does-not-count",
+         "same-day-counts", "later-notice-ignored"],
+)
+def test_which_earlier_notices_count(earlier, sequence, counted):
+    terms = rules.penalty_notice_terms(earlier, on=ON)
+    assert terms.sequence == sequence
+    assert terms.allowed is (sequence is not None)
+    assert terms.counted_references == counted
+
+
+@pytest.mark.parametrize(
+    ("earlier", "full", "reduced", "full_days", "reduced_days"),
+    [
+        ([], Decimal("160.00"), Decimal("80.00"), 28, 21),
+        ([_n("A", dt.date(2026, 1, 5))], Decimal("160.00"), None, 28, None),
+        ([_n("A", dt.date(2026, 1, 5)), _n("B", dt.date(2026, 2, 5))], None, None, None, None),
+    ],
+    ids=["first-160-or-80-in-21-days", "second-160-no-reduced-rate", "third-nothing"],
+)
+def test_amounts_and_deadlines(earlier, full, reduced, full_days, reduced_days):
+    terms = rules.penalty_notice_terms(earlier, on=ON)
+    assert (terms.full_amount, terms.reduced_amount, terms.full_days, terms.reduced_days) == (
+        full, reduced, full_days, reduced_days
+    )
+
+
+def test_third_notice_is_refused_with_the_alternative_to_consider():
+    terms = rules.penalty_notice_terms([_n("A", dt.date(2026, 1, 5)), _n("B", dt.date(2026, 2, 5))], on=ON)
+    assert "third penalty notice cannot be issued" in terms.reason
+    assert "prosecution" in terms.reason
+
+
+def test_rules_in_force_before_the_2024_framework_carry_the_old_amounts():
+    terms = rules.penalty_notice_terms([], on=dt.date(2024, 8, 18))
+    assert (terms.full_amount, terms.reduced_amount) == (Decimal("120.00"), Decimal("60.00"))
+    assert rules.penalty_notice_terms([], on=dt.date(2024, 8, 19)).full_amount == Decimal("160.00")
+
+
+@pytest.mark.parametrize(
+    ("on", "start"),
+    [(dt.date(2027, 9, 1), dt.date(2024, 9, 2)), (dt.date(2028, 2, 29), dt.date(2025, 3, 1))],
+    ids=["ordinary", "leap-day"],
+)
+def test_the_three_year_window_starts_the_day_after_the_same_date(on, start):
+    assert rules.counting_window_start(on) == start
+
+
+# --- penalty_notice_check over the database (contract section 3) ---
+
+
+@pytest.fixture
+def family(school):
+    pupil = PupilFactory(upn="A123456789012", school=school)
+    sibling = PupilFactory(school=school)
+    mother = ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="M1").parent
+    ParentalRelationshipFactory(pupil=sibling, parent=mother)
+    father = ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="F1", relationship="father").parent
+    return pupil, sibling, mother, father
+
+
+def _on_record(pupil, parent, reference, issued_on, state=PenaltyNoticeState.PAID_FULL):
+    return PenaltyNotice.objects.create(
+        local_authority=pupil.school.local_authority, reference=reference, pupil=pupil, parent=parent,
+        state=state, issued_on=issued_on, amount_full=Decimal("160.00"), imported=True, created_at=timezone.now(),
+    )
+
+
+def _check(upn="A123456789012", ref="M1", on="2027-09-01") -> dict:
+    out = StringIO()
+    call_command("penalty_notice_check", "--upn", upn, "--parent-ref", ref, "--on", on, "--format", "json",
+                 stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_check_prints_the_contract_object_for_a_first_notice(family):
+    assert _check() == {
+        "upn": "A123456789012", "parent_ref": "M1", "on": "2027-09-01", "allowed": True, "sequence": 1,
+        "full_amount": "160.00", "reduced_amount": "80.00", "full_days": 28, "reduced_days": 21,
+        "counted_references": [],
+        "reason": "This would be a first penalty notice: £80.00 if paid within 21 days, £160.00 within 28 days.",
+    }
+
+
+@pytest.mark.django_db
+def test_check_counts_only_the_same_parent_for_the_same_pupil(family):
+    pupil, sibling, mother, father = family
+    _on_record(pupil, mother, "PN-1", dt.date(2026, 1, 5))
+    _on_record(pupil, father, "PN-2", dt.date(2026, 2, 5))  # the other parent
+    _on_record(sibling, mother, "PN-3", dt.date(2026, 3, 5))  # a sibling
+    result = _check()
+    assert (result["sequence"], result["reduced_amount"], result["counted_references"]) == (2, None, ["PN-1"])
+
+
+@pytest.mark.django_db
+def test_check_refuses_a_third_and_lists_the_two_that_count_oldest_first(family):
+    pupil, _, mother, _ = family
+    _on_record(pupil, mother, "PN-9", dt.date(2027, 1, 5), state=PenaltyNoticeState.UNPAID)
+    _on_record(pupil, mother, "PN-8", dt.date(2026, 1, 5), state=PenaltyNoticeState.PROSECUTED)
+    _on_record(pupil, mother, "PN-7", dt.date(2025, 1, 5), state=PenaltyNoticeState.WITHDRAWN)
+    result = _check()
+    assert result["allowed"] is False
+    assert result["sequence"] is None and result["full_amount"] is None and result["full_days"] is None
+    assert result["counted_references"] == ["PN-8", "PN-9"]
+
+
+@pytest.mark.django_db
+def test_a_draft_never_issued_does_not_count(family):
+    pupil, _, mother, _ = family
+    PenaltyNotice.objects.create(local_authority=pupil.school.local_authority, reference="D1", pupil=pupil,
+                                 parent=mother, created_at=timezone.now())
+    assert _check()["sequence"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("Z999999999999", "M1", "2027-09-01"), "unknown UPN"),
+        (("A123456789012", "NOPE", "2027-09-01"), "no parent 'NOPE'"),
+        (("A123456789012", "M1", "2027-02-30"), "is not a date"),
+    ],
+    ids=["unknown-upn", "unknown-parent", "bad-date"],
+)
+def test_check_bad_input_is_a_clear_error(family, args, message):
+    with pytest.raises(CommandError, match=message):
+        _check(*args)
