@@ -116,6 +116,9 @@ PN_MAX_COUNTED = 2  # with two earlier notices counting, a third is refused
 PN_PRE_2024_FULL_AMOUNT = Decimal("120.00")
 PN_PRE_2024_REDUCED_AMOUNT = Decimal("60.00")
 
+# A school's own letters [school]: the default of the seed policies, which a school may change.
+SCHOOL_CONCERN_LETTER_BELOW_PCT = Decimal("96.0")
+
 # Notices and notifications of the ladder (domain.md 3-4).
 NTI_MIN_IMPROVEMENT_WEEKS = 3  # a notice to improve's improvement period: between 3 and 6 weeks
 NTI_MAX_IMPROVEMENT_WEEKS = 6

@@ -229,3 +229,33 @@ class OfficerTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.notice.reference}"
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Making the letters"
+    DONE = "done", "Ready to print"
+    FAILED = "failed", "Failed"
+
+
+class LetterBatch(models.Model):
+    """A run of letters made on Celery (e.g. this week's concern letters), with progress and one PDF to print."""
+
+    school = models.ForeignKey("cases.School", on_delete=models.PROTECT, related_name="letter_batches")
+    kind = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    letters = models.ManyToManyField(Letter, blank=True, related_name="batches")
+    combined_pdf = models.BinaryField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"

@@ -87,6 +87,12 @@ class School(models.Model):
     urn = models.CharField("URN", max_length=6, unique=True, validators=[URN_VALIDATOR])
     name = models.CharField(max_length=200)
     local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="schools")
+    address = models.TextField(blank=True, help_text="For the letterhead")
+    # The school's own letter threshold (domain.md 2: "e.g. a letter when attendance falls below 96%").
+    concern_letter_below_pct = models.DecimalField(
+        "send an attendance concern letter below this attendance %",
+        max_digits=4, decimal_places=1, default=rules.SCHOOL_CONCERN_LETTER_BELOW_PCT,
+    )
 
     class Meta:
         ordering = ["name"]
