@@ -101,6 +101,7 @@ class Staff:
     dsl: object
     senco: object | None
     head: object | None
+    la_officer: object | None = None
 
 
 def _at(on: date, hour: int = 10) -> datetime:
@@ -255,11 +256,38 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(as_of - timedelta(days=2)))
     pn_consideration_authorise(consideration=consideration, by=staff.head)
     consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(as_of - timedelta(days=1)))
-    if ladder.check(case, "request_penalty_notice").allowed:
-        case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
-                               reason="Improvement period ended without sufficient improvement.")
+    if not ladder.check(case, "request_penalty_notice").allowed:
+        return case
+    case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
+                           reason="Improvement period ended without sufficient improvement.")
+    clock.stamp(as_of - timedelta(days=33))
+    _penalty_notices(case, staff, as_of, notice)
     clock.stamp(as_of - timedelta(days=1))
     return case
+
+
+def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove) -> None:
+    """One notice to each liable parent, posted five weeks ago: one paid at the reduced rate, one unpaid."""
+    from notices.services.penalty import (
+        penalty_notice_consult_la,
+        penalty_notice_draft,
+        penalty_notice_issue,
+        penalty_notice_record_payment,
+        penalty_notices_mark_unpaid,
+    )
+
+    issued = as_of - timedelta(days=33)
+    while issued.weekday() >= 5:  # posted on a working day
+        issued -= timedelta(days=1)
+    for index, parent in enumerate(_parents(case.pupil)):
+        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.improvement_period_ends_on
+                                      - timedelta(weeks=6), offence_to=nti.improvement_period_ends_on)
+        penalty_notice_consult_la(notice=notice, by=staff.dsl)
+        notice = penalty_notice_issue(notice=notice, by=staff.dsl, issued_on=issued, posted=True)
+        if index == 0 and staff.la_officer is not None:
+            penalty_notice_record_payment(notice=notice, by=staff.la_officer, paid_on=notice.reduced_by,
+                                          amount=notice.amount_reduced)
+    penalty_notices_mark_unpaid(today=as_of)
 
 
 # Days before the as-of date each kind of case began, so its story fits before today.

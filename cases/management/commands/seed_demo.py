@@ -29,7 +29,7 @@ from cases.models import (
     StaffProfile,
 )
 from interventions.models import LeaveOfAbsenceRequest
-from notices.models import Letter, NoticeToImprove
+from notices.models import Letter, NoticeToImprove, OfficerTask, PenaltyNotice
 
 DEFAULT_PASSWORD = "attendance-demo-2026"
 
@@ -102,6 +102,8 @@ class Command(BaseCommand):
         try:
             # Casework first: notices and letters protect the cases and parents they were made for.
             Letter.objects.filter(pupil__in=pupils).delete()
+            OfficerTask.objects.filter(notice__pupil__in=pupils).delete()
+            PenaltyNotice.objects.filter(pupil__in=pupils).delete()
             NoticeToImprove.objects.filter(case__pupil__in=pupils).delete()
             Case.objects.filter(pupil__in=pupils).delete()
             LeaveOfAbsenceRequest.objects.filter(pupil__in=pupils).delete()
@@ -251,7 +253,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             made = seed_casework(
                 school=schools[demo.SCHOOLS[0].urn],
-                staff=Staff(dsl=users["dsl"], senco=users["senco"], head=users["head"]),
+                staff=Staff(dsl=users["dsl"], senco=users["senco"], head=users["head"], la_officer=users["la_officer"]),
                 as_of=as_of, seed=seed, kind="secondary",
             )
             made += seed_casework(
