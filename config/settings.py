@@ -119,6 +119,11 @@ CELERY_BEAT_SCHEDULE = {
         # After the MIS's end-of-day register export has landed.
         "schedule": crontab(hour=2, minute=15),
     },
+    "notices-to-improve-review-due": {
+        "task": "notices.tasks.notices_to_improve_review_due",
+        # After the nightly scan: any improvement period that ended yesterday is due for its outcome.
+        "schedule": crontab(hour=2, minute=45),
+    },
     "penalty-notices-unpaid-sweep": {
         "task": "notices.tasks.penalty_notices_unpaid_sweep",
         # Early, so the LA officer's list is ready when the office opens.

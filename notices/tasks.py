@@ -17,3 +17,12 @@ def notices_to_improve_review_due(as_of: str | None = None) -> dict:
     today = date.fromisoformat(as_of) if as_of else timezone.localdate()
     created = notices_to_improve_reviews_record(today=today)
     return {"as_of": today.isoformat(), "entries_created": len(created)}
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def penalty_notices_unpaid_sweep() -> dict:
+    """Daily: every issued notice past its 28 days becomes unpaid and goes on the LA officer's list."""
+    from notices.services.penalty import penalty_notices_mark_unpaid
+
+    sweep = penalty_notices_mark_unpaid(today=timezone.localdate())
+    return {"checked": sweep.checked, "marked_unpaid": sweep.marked_unpaid}

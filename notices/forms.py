@@ -1,0 +1,93 @@
+"""Forms of the notices screens. Templates render GOV.UK markup by hand; forms only validate.
+
+Error messages follow the GOV.UK pattern: say what went wrong and how to fix it. The service checks the law
+again (the improvement period's limits, the parents, every item the notice must contain).
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from meetings.forms import DatePartsMixin
+
+# --- notices to improve ------------------------------------------------------------------------------
+
+
+def _date_part(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
+    )
+
+
+def _text(label: str, required: str, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea, max_length=4000,
+                           error_messages={"required": required}, **kwargs)
+
+
+class NoticeToImproveForm(DatePartsMixin, forms.Form):
+    parents = forms.MultipleChoiceField(
+        label="Parents and carers the notice is issued to",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one parent or carer to issue the notice to",
+            "invalid_choice": "Select only this pupil's own parents and carers",
+        },
+    )
+    issued_day = _date_part("Day")
+    issued_month = _date_part("Month")
+    issued_year = _date_part("Year")
+    ends_day = _date_part("Day")
+    ends_month = _date_part("Month")
+    ends_year = _date_part("Year")
+    support_so_far = _text("Support provided so far", "Enter the support provided so far")
+    further_support = _text(
+        "Further support offered", "Enter the further support offered, or the support not yet taken up"
+    )
+    sufficient_improvement = _text(
+        "What sufficient improvement means for this pupil", "Enter what sufficient improvement means for this pupil"
+    )
+    early_penalty_grounds = _text(
+        "Grounds for a penalty notice before the period ends",
+        "Enter the grounds on which a penalty notice may be issued before the improvement period ends",
+    )
+    reason = _text("Why a notice to improve now", "Enter why a notice to improve is being issued now")
+
+    def __init__(self, *args, parent_links, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_links = list(parent_links)
+        self.fields["parents"].choices = [
+            (str(link.parent_id), f"{link.parent.forename} {link.parent.surname} ({link.relationship})")
+            for link in self.parent_links
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["issued_on"] = self.date_from_parts("issued", "the date of issue")
+        cleaned["improvement_period_ends_on"] = self.date_from_parts("ends", "the last day of the improvement period")
+        return cleaned
+
+    def selected_parents(self):
+        wanted = set(self.cleaned_data.get("parents", []))
+        return [link.parent for link in self.parent_links if str(link.parent_id) in wanted]
+
+
+OUTCOME_CHOICES = [
+    ("improved", "Yes, attendance improved sufficiently"),
+    ("not_improved", "No, attendance did not improve sufficiently"),
+]
+
+
+class NoticeToImproveOutcomeForm(forms.Form):
+    improved = forms.ChoiceField(
+        label="Did attendance improve sufficiently?",
+        choices=OUTCOME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether attendance improved sufficiently"},
+    )
+    note = _text("How you reached this outcome", "Enter how you reached this outcome")
+
+
+class NoticeToImproveEarlyGroundForm(forms.Form):
+    ground = _text(
+        "Which stated ground has arisen, and when", "Enter which of the stated grounds has arisen, and when"
+    )
