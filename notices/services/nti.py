@@ -433,7 +433,7 @@ def notice_to_improve_issue(
     names = ", ".join(str(parent) for parent in chosen)
     case_event_record(
         case=locked,
-        kind=EventKind.NOTE,
+        kind=EventKind.NOTICE,
         summary=f"Notice to improve issued to {names}: improvement period until {long_date(improvement_period_ends_on)}",
         by=by,
         reason=reason.strip(),
@@ -498,7 +498,7 @@ def notice_to_improve_record_outcome(*, notice: NoticeToImprove, by, improved: b
     notice.save(update_fields=["outcome", "outcome_recorded_on"])
     case_event_record(
         case=notice.case,
-        kind=EventKind.NOTE,
+        kind=EventKind.NOTICE,
         summary=f"Notice to improve of {long_date(notice.issued_on)}: {notice.get_outcome_display().lower()} "
                 f"by {ends}",
         by=by,
@@ -530,7 +530,7 @@ def notice_to_improve_invoke_early_ground(*, notice: NoticeToImprove, by, ground
     notice.save(update_fields=["early_ground_invoked"])
     case_event_record(
         case=notice.case,
-        kind=EventKind.NOTE,
+        kind=EventKind.NOTICE,
         summary=f"Notice to improve of {long_date(notice.issued_on)}: a stated ground for an earlier penalty "
                 "notice has arisen",
         by=by,
@@ -563,7 +563,7 @@ def notices_to_improve_reviews_record(*, today: date) -> list[CaseEvent]:
     created = []
     for notice in due:
         summary = review_due_summary(notice)
-        if CaseEvent.objects.filter(case=notice.case, kind=EventKind.NOTE, summary=summary[:300]).exists():
+        if CaseEvent.objects.filter(case=notice.case, kind=EventKind.NOTICE, summary=summary[:300]).exists():
             continue
-        created.append(case_event_record(case=notice.case, kind=EventKind.NOTE, summary=summary, by=None))
+        created.append(case_event_record(case=notice.case, kind=EventKind.NOTICE, summary=summary, by=None))
     return created

@@ -188,7 +188,7 @@ def test_issuing_moves_the_case_records_the_notice_and_writes_a_letter_to_each_p
     assert all(letter.template == "letters/notice_to_improve.html" for letter in letters)
     transition = CaseEvent.objects.get(case=case, kind=EventKind.TRANSITION)
     assert (transition.from_state, transition.to_state) == (CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE)
-    entry = CaseEvent.objects.get(case=case, kind=EventKind.NOTE, summary__startswith="Notice to improve issued")
+    entry = CaseEvent.objects.get(case=case, kind=EventKind.NOTICE, summary__startswith="Notice to improve issued")
     assert entry.summary == "Notice to improve issued to Jane Hughes, Mark Hughes: improvement period until 17 December 2025"
     assert entry.evidence[0] == ("Offences: 10 unauthorised sessions from 3 November 2025 to 7 November 2025 "
                                  "(10 unauthorised sessions within 10 school weeks, threshold met on 7 November 2025)")
