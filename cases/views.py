@@ -246,6 +246,7 @@ EVIDENCE_LINKS = {
     "part_time": ("Part-time timetable", lambda case, pk: "#part-time-heading"),
     "la_notification": ("Notification to the LA", lambda case, pk: "#notifications-heading"),
     "adjustment": ("Reasonable adjustment", lambda case, pk: "#adjustments-heading"),
+    "penalty_notice": ("Penalty notice", lambda case, pk: reverse("penalty_notices:case_notice", args=[case.pk, pk])),
     "leave_request": ("Leave of absence request",
                       lambda case, pk: reverse("interventions:pupil_interventions", args=[case.pupil.upn])),
 }

@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("interventions.urls")),
     path("", include("meetings.urls")),
     path("", include("notices.urls")),
+    path("", include("notices.penalty_urls")),
+    path("", include("notices.batch_urls")),
 ]

@@ -71,9 +71,17 @@ def leave_request_decide(
         "granted in exceptional circumstances" if decision == LeaveDecision.GRANTED
         else "refused: absence taken in those dates is unauthorised (code G)"
     )
+    letter = _school_letters().leave_decision_letter_generate(leave=leave, by=by)
     record(
         user=by, pupil=leave.pupil, case=open_case_of(leave.pupil), action="leave.decide", kind=EventKind.NOTE,
         summary=f"Leave of absence from {long_date(leave.first_day)} to {long_date(leave.last_day)} {outcome}",
-        reason=leave.decision_reason, evidence=[f"leave_request:{leave.pk}"],
+        reason=leave.decision_reason, evidence=[f"leave_request:{leave.pk}", f"letter:{letter.pk}"],
     )
     return leave
+
+
+def _school_letters():
+    """notices.school_letters, imported late: the notices app owns letters and their PDFs."""
+    from notices import school_letters
+
+    return school_letters

@@ -134,10 +134,11 @@ def part_time_la_notification_record(
         pupil=timetable.pupil, case=case, kind=kind, part_time_timetable=timetable, sent_on=sent_on,
         details=details.strip() or f"Part-time timetable ({timetable.agreed_hours}) {what}.", sent_by=by,
     )
+    letter = _school_letters().la_notification_letter_generate(notification=notification, by=by)
     record(
         user=by, pupil=timetable.pupil, case=case, action=f"la_notification.{kind}", kind=EventKind.NOTIFICATION,
         summary=f"LA told on {long_date(sent_on)} that the part-time timetable {what}",
-        evidence=[f"part_time:{timetable.pk}", f"la_notification:{notification.pk}"],
+        evidence=[f"part_time:{timetable.pk}", f"la_notification:{notification.pk}", f"letter:{letter.pk}"],
     )
     return notification
 
@@ -165,9 +166,17 @@ def sickness_return_send(*, pupil: Pupil, by, sent_on: date, details: str = "") 
     notification = LANotification.objects.create(
         pupil=pupil, case=case, kind=NotificationKind.SICKNESS_RETURN, sent_on=sent_on, details=text, sent_by=by,
     )
+    letter = _school_letters().la_notification_letter_generate(notification=notification, by=by)
     record(
         user=by, pupil=pupil, case=case, action="la_notification.sickness_return", kind=EventKind.NOTIFICATION,
         summary=f"Sickness return sent to the LA on {long_date(sent_on)}",
-        reason=text, evidence=[f"la_notification:{notification.pk}"],
+        reason=text, evidence=[f"la_notification:{notification.pk}", f"letter:{letter.pk}"],
     )
     return notification
+
+
+def _school_letters():
+    """notices.school_letters, imported late: the notices app owns letters and their PDFs."""
+    from notices import school_letters
+
+    return school_letters

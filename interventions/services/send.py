@@ -125,9 +125,12 @@ def ehc_plan_notification_send(*, pupil: Pupil, by, sent_on: date, details: str)
         pupil=pupil, case=case, kind=NotificationKind.EHC_PLAN_CONCERN, sent_on=sent_on,
         details=details.strip(), sent_by=by,
     )
+    from notices.school_letters import la_notification_letter_generate  # notices owns letters and their PDFs
+
+    letter = la_notification_letter_generate(notification=notification, by=by)
     record(
         user=by, pupil=pupil, case=case, action="la_notification.ehc_plan", kind=EventKind.NOTIFICATION,
         summary=f"LA told on {long_date(sent_on)} of an attendance concern for a pupil with an EHC plan",
-        reason=notification.details, evidence=[f"la_notification:{notification.pk}"],
+        reason=notification.details, evidence=[f"la_notification:{notification.pk}", f"letter:{letter.pk}"],
     )
     return notification

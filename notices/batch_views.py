@@ -1,0 +1,83 @@
+"""The school's letter batches: what each kind would make, starting one, its progress, and its PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.audit import audit
+from cases.errors import DomainError
+from notices import batches
+from notices.batch_forms import LetterBatchStartForm
+from notices.models import BatchStatus
+
+
+@login_required
+@require_GET
+def letter_batches(request: HttpRequest, urn: str) -> HttpResponse:
+    school = batches.letters_school_for_user(user=request.user, urn=urn)
+    plans = [batches.letter_batch_plan(school=school, kind=kind) for kind in batches.KIND_NAMES]
+    return render(
+        request,
+        "notices/batches/list.html",
+        {
+            "school": school,
+            "plans": [(plan, batches.KIND_NAMES[plan.kind]) for plan in plans],
+            "batches": [(b, batches.letter_batch_percent(b)) for b in batches.letter_batches_for_school(school=school)],
+            "concern_weeks": batches.CONCERN_LETTER_INTERVAL.days // 7,
+            "new_alert_days": batches.NEW_ALERT_WINDOW.days,
+        },
+    )
+
+
+@login_required
+@require_POST
+def letter_batch_start_view(request: HttpRequest, urn: str) -> HttpResponse:
+    school = batches.letters_school_for_user(user=request.user, urn=urn)
+    form = LetterBatchStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["kind"][0])
+        return redirect("letters:batches", urn=school.urn)
+    try:
+        batch = batches.letter_batch_start(school=school, kind=form.cleaned_data["kind"], by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("letters:batches", urn=school.urn)
+    return redirect("letters:batch_detail", urn=school.urn, pk=batch.pk)
+
+
+@login_required
+@require_GET
+def letter_batch_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
+    batch = batches.letter_batch_for_user(user=request.user, urn=urn, pk=pk)
+    letters = batch.letters.select_related("pupil", "parent").defer("pdf").order_by("pupil__surname", "pupil__forename", "pk")
+    return render(
+        request,
+        "notices/batches/detail.html",
+        {
+            "school": batch.school,
+            "batch": batch,
+            "percent": batches.letter_batch_percent(batch),
+            "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED),
+            "letters": letters,
+        },
+    )
+
+
+@login_required
+@require_GET
+def letter_batch_pdf(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
+    batch = batches.letter_batch_for_user(user=request.user, urn=urn, pk=pk)
+    if batch.status != BatchStatus.DONE or not batch.combined_pdf:
+        raise Http404("These letters are not ready to print yet.")
+    audit(request=request, action="letter_batch.download", school=batch.school,
+          detail=f"batch {batch.pk}: {batch.title} ({batch.total} letters)")
+    response = HttpResponse(bytes(batch.combined_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(batch.title)}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,264 @@
+"""Letter batches: this half term's attendance concern letters, or this week's persistent absence letters,
+made on Celery with visible progress and one combined PDF to print.
+
+Who gets a letter is decided when the batch starts (``letter_batch_plan``) and travels with the task as
+ids, so a retried or re-run batch makes the same letters and never a second copy of one.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils import timezone
+
+from cases.audit import audit
+from cases.errors import DomainError
+from cases.formatting import long_date
+from cases.models import Alert, AlertKind, Parent, ParentalRelationship, Pupil, School
+from cases.permissions import CASE_MOVERS, NotPermitted
+from cases.selectors import school_for_user
+from notices.models import BatchStatus, Letter, LetterBatch
+from notices.school_letters import (
+    CONCERN_TEMPLATE,
+    PERSISTENT_ABSENCE_TEMPLATE,
+    attendance_concern_letter_generate,
+    persistent_absence_letter_generate,
+)
+
+logger = logging.getLogger(__name__)
+
+KIND_CONCERN = "concern"
+KIND_PERSISTENT = "persistent"
+KIND_NAMES = {
+    KIND_CONCERN: "Attendance concern letters",
+    KIND_PERSISTENT: "Persistent absence letters",
+}
+# A pupil gets one concern letter a half term: one sent in the last 6 weeks means not yet another.
+CONCERN_LETTER_INTERVAL = timedelta(weeks=6)
+# "This week's new persistent absentees": persistent absence alerts raised in the last 7 days.
+NEW_ALERT_WINDOW = timedelta(days=7)
+UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+
+
+class LetterBatchRefused(DomainError):
+    """The batch cannot start: nothing to send, or the same letters are already being made."""
+
+
+@dataclass(frozen=True)
+class PlannedLetter:
+    pupil: Pupil
+    parent_id: int
+    parent_name: str
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    kind: str
+    letters: list[PlannedLetter]
+    pupils: list[Pupil]
+    pupils_without_parent: list[Pupil]
+
+    @property
+    def ids(self) -> list[list[int]]:
+        """The plan as [pupil id, parent id] pairs: what the Celery task receives."""
+        return [[planned.pupil.pk, planned.parent_id] for planned in self.letters]
+
+
+# --- who may send, and who gets a letter -----------------------------------------------------------------
+
+
+def can_send_school_letters(user, school: School) -> bool:
+    """The people who move cases (the DSL and the attendance officer) send the school's letters."""
+    profile = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
+    return profile is not None and profile.role in CASE_MOVERS and profile.school_id == school.pk
+
+
+def letters_school_for_user(*, user, urn: str) -> School:
+    """The school whose letter batches the user may see and start: other school 404, other roles 403."""
+    school = school_for_user(user=user, urn=urn)
+    if not can_send_school_letters(user, school):
+        raise PermissionDenied("Only the attendance lead and the attendance officer send the school's letters.")
+    return school
+
+
+def _concern_pupils(school: School, now) -> list[Pupil]:
+    recent_concern = Letter.objects.filter(
+        pupil=OuterRef("pk"), template=CONCERN_TEMPLATE, generated_at__gte=now - CONCERN_LETTER_INTERVAL
+    )
+    return list(
+        Pupil.objects.filter(
+            school=school,
+            snapshot__attendance_pct__isnull=False,
+            snapshot__attendance_pct__lt=school.concern_letter_below_pct,
+        )
+        .exclude(Exists(recent_concern))
+        .select_related("snapshot", "school__local_authority")
+        .order_by("surname", "forename", "upn")
+    )
+
+
+def _new_persistent_pupils(school: School, today: date) -> list[Pupil]:
+    new_alerts = Alert.objects.filter(
+        school=school, kind=AlertKind.PERSISTENT_ABSENCE, resolved_at__isnull=True,
+        raised_on__gt=today - NEW_ALERT_WINDOW, raised_on__lte=today,
+    )
+    # A pupil already written to about this alert (a batch run twice in a week) is not written to again.
+    already = Letter.objects.filter(
+        pupil=OuterRef("pupil_id"), template=PERSISTENT_ABSENCE_TEMPLATE, generated_at__date__gte=OuterRef("raised_on")
+    )
+    pupil_ids = new_alerts.exclude(Exists(already)).values("pupil_id")
+    return list(
+        Pupil.objects.filter(pk__in=pupil_ids, school=school, snapshot__isnull=False)
+        .select_related("snapshot", "school__local_authority")
+        .order_by("surname", "forename", "upn")
+    )
+
+
+def letter_batch_plan(*, school: School, kind: str, now=None) -> BatchPlan:
+    """Who a batch of this kind would write to now: one letter per parent with parental responsibility."""
+    now = now or timezone.now()
+    if kind == KIND_CONCERN:
+        pupils = _concern_pupils(school, now)
+    elif kind == KIND_PERSISTENT:
+        pupils = _new_persistent_pupils(school, timezone.localdate(now))
+    else:
+        raise LetterBatchRefused("Choose which letters to make: attendance concern or persistent absence.")
+    links = (
+        ParentalRelationship.objects.filter(pupil__in=pupils, parental_responsibility=True)
+        .select_related("parent")
+        .order_by("parent__surname", "parent__forename", "parent_id")
+    )
+    by_pupil: dict[int, list[ParentalRelationship]] = {}
+    for link in links:
+        by_pupil.setdefault(link.pupil_id, []).append(link)
+    letters, without = [], []
+    for pupil in pupils:
+        found = by_pupil.get(pupil.pk, [])
+        if not found:
+            without.append(pupil)
+        letters.extend(
+            PlannedLetter(pupil=pupil, parent_id=link.parent_id, parent_name=f"{link.parent.forename} {link.parent.surname}")
+            for link in found
+        )
+    return BatchPlan(kind=kind, letters=letters, pupils=[p for p in pupils if p.pk in by_pupil],
+                     pupils_without_parent=without)
+
+
+# --- starting and running a batch ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def letter_batch_start(*, school: School, kind: str, by) -> LetterBatch:
+    """Plans the batch, records it as queued with its total, and makes the letters on Celery after commit."""
+    if not can_send_school_letters(by, school):
+        raise NotPermitted("Your role does not allow you to send the school's letters.")
+    # One batch of a kind at a time per school: two at once would both plan the same pupils.
+    School.objects.select_for_update().filter(pk=school.pk).first()
+    running = LetterBatch.objects.filter(school=school, kind=kind, status__in=UNFINISHED).first()
+    if running is not None:
+        raise LetterBatchRefused(f"{running.title} are still being made. Wait for them to finish first.")
+    plan = letter_batch_plan(school=school, kind=kind)
+    if not plan.letters:
+        raise LetterBatchRefused(f"There are no {KIND_NAMES[kind].lower()} to make: no pupil needs one now.")
+    now = timezone.now()
+    batch = LetterBatch.objects.create(
+        school=school, kind=kind, title=f"{KIND_NAMES[kind]}, {long_date(now)}", total=len(plan.letters),
+        created_by=by, created_at=now,
+    )
+    audit(user=by, action="letter_batch.start", school=school,
+          detail=f"batch {batch.pk}: {batch.title} ({batch.total} letters)")
+    from notices.batch_tasks import letter_batch_run_task
+
+    letter_batch_run_task.delay_on_commit(batch.pk, plan.ids)
+    return batch
+
+
+def _subject_key(batch: LetterBatch, pupil_id: int) -> str:
+    return f"letter_batch:{batch.pk}:pupil:{pupil_id}"
+
+
+def _make_letter(batch: LetterBatch, pupil: Pupil, parent, subject_key: str) -> Letter:
+    generate = (
+        attendance_concern_letter_generate if batch.kind == KIND_CONCERN else persistent_absence_letter_generate
+    )
+    return generate(pupil=pupil, parent=parent, snapshot=pupil.snapshot, by=batch.created_by, subject_key=subject_key)
+
+
+def combined_pdf(letters: list[Letter]) -> bytes:
+    """The letters one after another in one PDF, to print in one go."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for letter in letters:
+        writer.append(PdfReader(io.BytesIO(bytes(letter.pdf))))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def letter_batch_run(*, batch_id: int, plan: list[list[int]]) -> LetterBatch:
+    """Makes each planned letter that the batch does not have yet, saving progress after each, then the PDF.
+
+    Idempotent: a letter already made for this batch (its subject key and recipient) is reused, never
+    made twice. An error marks the batch FAILED with the message; the letters already made are kept.
+    """
+    batch = LetterBatch.objects.select_related("school", "created_by__staff").get(pk=batch_id)
+    if batch.status == BatchStatus.DONE:
+        return batch
+    batch.status, batch.error = BatchStatus.RUNNING, ""
+    batch.save(update_fields=["status", "error"])
+    try:
+        pupils = Pupil.objects.select_related("snapshot", "school__local_authority").in_bulk(
+            {pupil_id for pupil_id, _ in plan}
+        )
+        parents = Parent.objects.in_bulk({parent_id for _, parent_id in plan})
+        made: list[Letter] = []
+        for pupil_id, parent_id in plan:
+            pupil = pupils[pupil_id]
+            subject_key, recipient = _subject_key(batch, pupil_id), f"parent:{parent_id}"
+            letter = Letter.objects.filter(subject_key=subject_key, recipient=recipient).order_by("version").first()
+            if letter is None:
+                letter = _make_letter(batch, pupil, parents[parent_id], subject_key)
+            made.append(letter)
+            with transaction.atomic():
+                batch.letters.add(letter)
+                batch.done = batch.letters.count()
+                batch.save(update_fields=["done"])
+        batch.combined_pdf = combined_pdf(made)
+        batch.status, batch.finished_at = BatchStatus.DONE, timezone.now()
+        batch.save(update_fields=["combined_pdf", "status", "finished_at"])
+    except Exception as error:
+        logger.exception("Letter batch %s failed", batch.pk)
+        batch.status, batch.finished_at = BatchStatus.FAILED, timezone.now()
+        batch.error = f"{type(error).__name__}: {error}"[:2000]
+        batch.save(update_fields=["status", "finished_at", "error"])
+    return batch
+
+
+# --- reading batches -------------------------------------------------------------------------------------
+
+
+def letter_batches_for_school(*, school: School):
+    return LetterBatch.objects.filter(school=school).select_related("created_by").defer("combined_pdf")
+
+
+def letter_batch_for_user(*, user, urn: str, pk: int) -> LetterBatch:
+    school = letters_school_for_user(user=user, urn=urn)
+    try:
+        return LetterBatch.objects.select_related("school", "created_by").get(pk=pk, school=school)
+    except LetterBatch.DoesNotExist:
+        raise Http404("No such batch of letters at your school.") from None
+
+
+def letter_batch_percent(batch: LetterBatch) -> int:
+    """Progress as a whole percentage; a finished batch is 100."""
+    if batch.status == BatchStatus.DONE or batch.total == 0:
+        return 100 if batch.status == BatchStatus.DONE else 0
+    return min(100, batch.done * 100 // batch.total)

@@ -1,0 +1,195 @@
+"""Every non-trivial read of the penalty notice screens, scoped to what the signed-in person may see.
+
+School staff reach a notice through its case (another school's case is 404); an LA attendance
+officer reaches the notices of their own LA only (another LA's is 404, school staff get 403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.http import Http404
+
+from cases import ladder, rules
+from cases.models import Case, LocalAuthority, ParentalRelationship, Pupil, School
+from cases.scan import offence_periods
+from cases.selectors import case_for_user, local_authority_for_user, pupil_marks
+from notices.models import Letter, OfficerTask, PenaltyNotice, PenaltyNoticeState
+from notices.services.penalty import penalty_notice_terms_for
+
+# The order the LA's list shows notices in: what needs the officer first, settled ones last.
+STATE_ORDER = [
+    PenaltyNoticeState.UNPAID,
+    PenaltyNoticeState.PROSECUTED,
+    PenaltyNoticeState.ISSUED,
+    PenaltyNoticeState.LA_CONSULTED,
+    PenaltyNoticeState.DRAFT,
+    PenaltyNoticeState.PAID_REDUCED,
+    PenaltyNoticeState.PAID_FULL,
+    PenaltyNoticeState.WITHDRAWN,
+]
+LETTER_SUBJECT_PREFIX = "penalty_notice:"
+
+
+def penalty_notice_letter_subject(notice: PenaltyNotice) -> str:
+    """The letter store's subject key of a notice's letter: every version of it shares this key."""
+    return f"{LETTER_SUBJECT_PREFIX}{notice.pk}"
+
+
+# --- the school's side ------------------------------------------------------------------------------
+
+
+def liable_parent_links(*, pupil: Pupil) -> list[ParentalRelationship]:
+    """The pupil's parents under s576 (parental responsibility or care of the child): each may get a notice."""
+    return list(
+        ParentalRelationship.objects.filter(pupil=pupil)
+        .exclude(parental_responsibility=False, lives_with_pupil=False)
+        .select_related("parent")
+        .order_by("-lives_with_pupil", "-parental_responsibility", "parent__surname", "parent__forename")
+    )
+
+
+def case_penalty_notice_for_user(*, user, case_pk: int, pk: int) -> PenaltyNotice:
+    """A notice on a case the user may read; the case is checked first, so another school's is 404."""
+    case = case_for_user(user=user, pk=case_pk)
+    try:
+        notice = PenaltyNotice.objects.select_related("parent", "local_authority").get(pk=pk, case=case)
+    except PenaltyNotice.DoesNotExist:
+        raise Http404("No such penalty notice on this case.") from None
+    notice.case, notice.pupil = case, case.pupil
+    return notice
+
+
+def case_penalty_notices(*, case: Case) -> list[PenaltyNotice]:
+    return list(case.penalty_notices.select_related("parent").order_by("created_at", "pk"))
+
+
+def penalty_notice_letters(*, notice: PenaltyNotice) -> list[Letter]:
+    """The notice's letters, newest version first, without the PDF bytes."""
+    return list(
+        Letter.objects.filter(subject_key=penalty_notice_letter_subject(notice))
+        .defer("pdf", "context")
+        .order_by("-version")
+    )
+
+
+@dataclass(frozen=True)
+class ParentTerms:
+    link: ParentalRelationship
+    terms: rules.PenaltyTerms
+
+
+def terms_by_parent(*, pupil: Pupil, links: list[ParentalRelationship], on: date) -> list[ParentTerms]:
+    """For each liable parent, the terms a notice issued on ``on`` would have (or why it would be refused)."""
+    return [ParentTerms(link, penalty_notice_terms_for(pupil=pupil, parent=link.parent, on=on)) for link in links]
+
+
+@dataclass(frozen=True)
+class OffencePeriodDefault:
+    offence_from: date
+    offence_to: date
+    threshold_met_on: date
+    sessions: int
+    wording: str
+
+
+def default_offence_period(*, pupil: Pupil, today: date) -> OffencePeriodDefault | None:
+    """The offence period a new notice proposes: from the first to the last unauthorised session of the
+    rolling school weeks ending with the date the threshold was met (sessions an earlier notice covered
+    never count again). None when the threshold is not met this academic year."""
+    first_met, wording = ladder.threshold_fact(pupil, today)
+    if first_met is None:
+        return None
+    conduct = pupil.school.local_authority.conduct()
+    covered = offence_periods([pupil.pk]).get(pupil.pk, [])
+    marks = pupil_marks(pupil=pupil, as_of=first_met)
+    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
+    window = school_weeks[-conduct.threshold_school_weeks:]
+    if not window:
+        return None
+    counted = sorted(
+        d for d, _, code in marks
+        if code in conduct.threshold_codes and d >= window[0]
+        and not any(period.start <= d <= period.end for period in covered)
+    )
+    if not counted:
+        return None
+    return OffencePeriodDefault(counted[0], counted[-1], first_met, len(counted), wording)
+
+
+# --- the local authority's side ---------------------------------------------------------------------
+
+
+def la_penalty_notices(
+    *, local_authority: LocalAuthority, school_urn: str = "", state: str = ""
+) -> list[PenaltyNotice]:
+    """The LA's notices for its list: each with its pupil, school and parent, ordered by what needs doing."""
+    notices = PenaltyNotice.objects.filter(local_authority=local_authority).select_related(
+        "pupil__school", "parent"
+    )
+    if school_urn:
+        notices = notices.filter(pupil__school__urn=school_urn)
+    if state:
+        notices = notices.filter(state=state)
+    rank = {value: n for n, value in enumerate(STATE_ORDER)}
+    return sorted(
+        notices,
+        key=lambda n: (rank.get(n.state, len(rank)), n.full_by or date.max, n.reference),
+    )
+
+
+def la_schools(*, local_authority: LocalAuthority) -> QuerySet[School]:
+    return School.objects.filter(local_authority=local_authority).order_by("name")
+
+
+def open_officer_tasks(*, local_authority: LocalAuthority, notice: PenaltyNotice | None = None) -> list[OfficerTask]:
+    """The LA officer's open tasks, urgent first (a paid notice must never be prosecuted), oldest next."""
+    tasks = OfficerTask.objects.filter(local_authority=local_authority, done_at__isnull=True).select_related(
+        "notice__pupil__school", "notice__parent"
+    )
+    if notice is not None:
+        tasks = tasks.filter(notice=notice)
+    return list(tasks.order_by("-urgent", "created_at", "pk"))
+
+
+def la_penalty_notice_for_user(*, user, code: str, pk: int) -> PenaltyNotice:
+    """A notice of the LA the user is an officer of: school staff get 403, another LA's officer 404."""
+    local_authority = local_authority_for_user(user=user, code=code)
+    try:
+        return PenaltyNotice.objects.select_related("pupil__school", "parent", "case", "local_authority").get(
+            pk=pk, local_authority=local_authority
+        )
+    except PenaltyNotice.DoesNotExist:
+        raise Http404("No such penalty notice in your local authority.") from None
+
+
+def officer_task_for_user(*, user, code: str, pk: int) -> OfficerTask:
+    local_authority = local_authority_for_user(user=user, code=code)
+    try:
+        return OfficerTask.objects.select_related("notice__pupil__school", "notice__parent").get(
+            pk=pk, local_authority=local_authority
+        )
+    except OfficerTask.DoesNotExist:
+        raise Http404("No such task in your local authority.") from None
+
+
+def penalty_register(*, local_authority: LocalAuthority) -> QuerySet[PenaltyNotice]:
+    """The LA's register of penalty notices (Penalty Notices Regulations): one row per notice, in one query,
+    with the sha256 of the latest version of the notice's letter when one was made here."""
+    latest_letter = (
+        Letter.objects.filter(
+            subject_key=Concat(Value(LETTER_SUBJECT_PREFIX), Cast(OuterRef("pk"), CharField()),
+                               output_field=CharField())
+        )
+        .order_by("-version", "-pk")
+        .values("sha256")[:1]
+    )
+    return (
+        PenaltyNotice.objects.filter(local_authority=local_authority)
+        .select_related("pupil__school", "parent")
+        .annotate(letter_sha256=Subquery(latest_letter, output_field=CharField()))
+        .order_by(F("issued_on").asc(nulls_last=True), "reference")
+    )
