@@ -76,6 +76,7 @@ def letter_context(*, pupil: Pupil, parent: Parent | None, title: str, by, conte
     full.setdefault("recipient_address", [])
     full.update(
         school_name=pupil.school.name,
+        school_address=_address_lines(pupil.school.address),
         local_authority_name=pupil.school.local_authority.name,
         letter_date=timezone.localdate(),
         signatory_name=signatory_name,

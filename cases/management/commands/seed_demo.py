@@ -34,6 +34,14 @@ from notices.models import Letter, NoticeToImprove, OfficerTask, PenaltyNotice
 DEFAULT_PASSWORD = "attendance-demo-2026"
 
 # username, first name, last name, role, position, school index (None: the LA)
+# Invented addresses in the demo county (the postcode area FN does not exist).
+SCHOOL_ADDRESSES = (
+    "Station Road, Fenbridge, FN1 4AB",
+    "Moor Lane, Kingsmoor, FN4 2DE",
+    "Church Walk, Marshfield, FN7 6AH",
+    "Botolph Street, Eastwick, FN9 3LP",
+)
+
 DEMO_STAFF = (
     ("dsl", "Sarah", "Whitfield", Role.DSL, "Deputy Headteacher (Attendance Lead)", 0),
     ("attendance", "Kiran", "Patel", Role.ATTENDANCE_OFFICER, "Attendance Officer", 0),
@@ -122,7 +130,10 @@ class Command(BaseCommand):
     def _create(self, *, seed: int, n: int, start: date, as_of: date) -> dict[str, int]:
         la = LocalAuthority.objects.create(code=demo.DEMO_LA_CODE, name=demo.DEMO_LA_NAME)
         CodeOfConduct.objects.create(local_authority=la)
-        schools = [School.objects.create(urn=s.urn, name=s.name, local_authority=la) for s in demo.SCHOOLS]
+        schools = [
+            School.objects.create(urn=s.urn, name=s.name, local_authority=la, address=SCHOOL_ADDRESSES[i % 4])
+            for i, s in enumerate(demo.SCHOOLS)
+        ]
 
         plans = demo.plan_pupils(n, seed, start)
         families = demo.plan_families(plans, seed)
