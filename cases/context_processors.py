@@ -8,3 +8,18 @@ def staff(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     profile = getattr(user, "staff", None) if user is not None and user.is_authenticated else None
     return {"staff_profile": profile}
+
+
+def figures(request: HttpRequest | None = None) -> dict:
+    """The statutory figures pages and letters quote, from the one place they are defined."""
+    from cases import rules
+
+    return {
+        "figures": {
+            "persistent_absence_percent": rules.PERSISTENT_ABSENCE_PERCENT,
+            "severe_absence_percent": rules.SEVERE_ABSENCE_PERCENT,
+            "n_resolve_school_days": rules.N_RESOLVE_SCHOOL_DAYS,
+            "pn_full_days": rules.PN_FULL_DAYS,
+            "pn_reduced_days": rules.PN_REDUCED_DAYS,
+        }
+    }

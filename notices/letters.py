@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.audit import audit
+from cases.context_processors import figures
 from cases.models import Case, EventKind, Parent, Pupil
 from cases.permissions import can_read_case
 from cases.selectors import staff_profile
@@ -83,6 +84,7 @@ def letter_context(*, pupil: Pupil, parent: Parent | None, title: str, by, conte
         signatory_position=signatory_position,
         pupil_name=f"{pupil.forename} {pupil.surname}",
         title=title,
+        **figures(),
     )
     return full
 

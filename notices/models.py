@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from cases import rules
 from cases.models import Case, LocalAuthority, Parent, Pupil
 
 
@@ -98,7 +99,7 @@ class PenaltyNoticeState(models.TextChoices):
     ISSUED = "issued", "Issued"
     PAID_REDUCED = "paid_reduced", "Paid at the reduced rate"
     PAID_FULL = "paid_full", "Paid in full"
-    UNPAID = "unpaid", "Unpaid after 28 days"
+    UNPAID = "unpaid", f"Unpaid after {rules.PN_FULL_DAYS} days"
     WITHDRAWN = "withdrawn", "Withdrawn"
     PROSECUTED = "prosecuted", "Referred for prosecution"
 
@@ -201,7 +202,7 @@ class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
 
 
 class OfficerTaskKind(models.TextChoices):
-    DECIDE_UNPAID = "decide_unpaid", "Unpaid after 28 days: decide to prosecute or withdraw"
+    DECIDE_UNPAID = "decide_unpaid", f"Unpaid after {rules.PN_FULL_DAYS} days: decide to prosecute or withdraw"
     STOP_PROSECUTION = "stop_prosecution", "Paid after referral: withdraw the prosecution now"
 
 

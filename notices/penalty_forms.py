@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 
+from cases import rules
 from meetings.forms import DatePartsMixin
 from notices.services.penalty_letters import WITHDRAWAL_GROUNDS
 
@@ -139,7 +140,8 @@ WITHDRAWAL_CHOICES = [
                             "framework or the code of conduct)"),
     ("wrong_person", "It was issued to the wrong person"),
     ("material_error", "It contains a material error"),
-    (DECIDED_NOT_TO_PROSECUTE, "Unpaid after 28 days: the local authority has decided not to prosecute"),
+    (DECIDED_NOT_TO_PROSECUTE,
+     f"Unpaid after {rules.PN_FULL_DAYS} days: the local authority has decided not to prosecute"),
     (OTHER_GROUND, "Another reason"),
 ]
 GROUND_SENTENCES = dict(zip(["not_issued_properly", "wrong_person", "material_error"], WITHDRAWAL_GROUNDS,

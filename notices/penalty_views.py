@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import rules
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import CaseState
@@ -271,6 +272,7 @@ def _la_notice_page(request: HttpRequest, notice: PenaltyNotice, *, payment_form
         "latest_letter": letters[0] if letters else None,
         "payment_site": la_payment_site(notice),
         "stop_kind": OfficerTaskKind.STOP_PROSECUTION,
+        "full_days": rules.PN_FULL_DAYS,
     })
 
 

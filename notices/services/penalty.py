@@ -235,7 +235,7 @@ def penalty_notice_record_payment(*, notice: PenaltyNotice, by, paid_on: date, a
 
 @transaction.atomic
 def penalty_notice_mark_unpaid(*, notice: PenaltyNotice, today: date) -> bool:
-    """Unpaid after 28 days: the notice moves to unpaid and the LA officer must decide. Idempotent."""
+    """Unpaid after its 28 days: the notice moves to unpaid and the LA officer must decide. Idempotent."""
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.state != PenaltyNoticeState.ISSUED or notice.full_by is None or today <= notice.full_by:
         return False
@@ -276,7 +276,9 @@ def penalty_notice_refer_for_prosecution(*, notice: PenaltyNotice, by) -> Penalt
     if notice.state in PAID_STATES:
         raise PenaltyNoticeRefused(f"{notice.reference} has been paid: a paid notice can never be prosecuted.")
     if not can_proceed(notice.refer_for_prosecution):
-        raise PenaltyNoticeRefused("Only a notice unpaid after 28 days can be referred for prosecution.")
+        raise PenaltyNoticeRefused(
+            f"Only a notice unpaid after {rules.PN_FULL_DAYS} days can be referred for prosecution."
+        )
     notice.refer_for_prosecution(on=timezone.localdate())
     _save(notice)
     _close_tasks(notice, by, [OfficerTaskKind.DECIDE_UNPAID])
