@@ -90,7 +90,7 @@ def _require_writer(by, case: Case) -> None:
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("case__pupil__school__local_authority").get(
+    return Meeting.objects.select_for_update(of=("self",)).select_related("case__pupil__school__local_authority").get(
         pk=meeting.pk
     )
 

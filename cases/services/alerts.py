@@ -18,7 +18,7 @@ class AlertAlreadyResolved(DomainError):
 def alert_resolve(*, alert: Alert, user) -> Alert:
     """Marks an open alert as dealt with by ``user`` and records it in the audit trail."""
     # Locked re-read: two people pressing the button at once must not both resolve it.
-    locked = Alert.objects.select_for_update().select_related("pupil", "school").get(pk=alert.pk)
+    locked = Alert.objects.select_for_update(of=("self",)).select_related("pupil", "school").get(pk=alert.pk)
     if locked.resolved_at is not None:
         raise AlertAlreadyResolved(f"This alert was already marked as dealt with on {locked.resolved_at:%d %B %Y}.")
     locked.resolved_at = timezone.now()

@@ -82,7 +82,7 @@ def _save_transition(case: Case, *, expected_state: str | None) -> None:
 
 def _lock(case: Case, expected_state: str | None) -> Case:
     """Re-reads the case with a row lock (PostgreSQL) and refuses if it moved since the user saw it."""
-    locked = Case.objects.select_for_update().select_related("pupil__school__local_authority").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("pupil__school__local_authority").get(pk=case.pk)
     if expected_state is not None and locked.state != expected_state:
         raise CaseChangedMeanwhile(
             f"This case moved to “{_state_label(locked.state)}” while you were looking at it. "

@@ -32,7 +32,7 @@ def _names(parents) -> str:
 
 
 def _lock(contract: AttendanceContract) -> AttendanceContract:
-    return AttendanceContract.objects.select_for_update().select_related("case__pupil__school").get(pk=contract.pk)
+    return AttendanceContract.objects.select_for_update(of=("self",)).select_related("case__pupil__school").get(pk=contract.pk)
 
 
 def _permit(by, contract: AttendanceContract) -> None:
@@ -133,7 +133,7 @@ def attendance_contract_party_respond(
     """Records one parent's answer. Signed by every party: the contract is signed; declined by any: declined."""
     contract = _lock(party.contract)
     _permit(by, contract)
-    party = ContractParty.objects.select_for_update().select_related("parent").get(pk=party.pk, contract=contract)
+    party = ContractParty.objects.select_for_update(of=("self",)).select_related("parent").get(pk=party.pk, contract=contract)
     if contract.status != ContractStatus.OFFERED:
         raise InterventionRefused(
             f"Responses can only be recorded while the contract is offered; it is {contract.get_status_display().lower()}."

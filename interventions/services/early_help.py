@@ -43,7 +43,7 @@ def early_help_record(
 @transaction.atomic
 def early_help_end(*, early_help: EarlyHelp, by, ended_on: date, outcome: str) -> EarlyHelp:
     """Records how the referral or plan ended."""
-    early_help = EarlyHelp.objects.select_for_update().select_related("case__pupil").get(pk=early_help.pk)
+    early_help = EarlyHelp.objects.select_for_update(of=("self",)).select_related("case__pupil").get(pk=early_help.pk)
     require(can_record_support(by, early_help.case.pupil), "record early help")
     require_open(early_help.case)
     if early_help.ended_on is not None:

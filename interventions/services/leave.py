@@ -48,7 +48,7 @@ def leave_request_decide(
     *, leave: LeaveOfAbsenceRequest, by, decision: str, reason: str, decided_on: date
 ) -> LeaveOfAbsenceRequest:
     """The headteacher's decision, with the reason: leave is granted only in exceptional circumstances."""
-    leave = LeaveOfAbsenceRequest.objects.select_for_update().select_related("pupil", "requested_by").get(pk=leave.pk)
+    leave = LeaveOfAbsenceRequest.objects.select_for_update(of=("self",)).select_related("pupil", "requested_by").get(pk=leave.pk)
     require(can_decide_leave(by, leave.pupil), "decide a leave of absence request (only the headteacher can)")
     if leave.decision != LeaveDecision.PENDING:
         raise InterventionRefused(

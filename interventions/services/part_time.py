@@ -15,7 +15,7 @@ from interventions.services._common import InterventionRefused, long_date, open_
 
 
 def _lock(timetable: PartTimeTimetable) -> PartTimeTimetable:
-    return PartTimeTimetable.objects.select_for_update().select_related("pupil").get(pk=timetable.pk)
+    return PartTimeTimetable.objects.select_for_update(of=("self",)).select_related("pupil").get(pk=timetable.pk)
 
 
 @transaction.atomic

@@ -59,7 +59,7 @@ def reasonable_adjustment_update(
     *, adjustment: ReasonableAdjustment, by, status: str, review_on: date, note: str = ""
 ) -> ReasonableAdjustment:
     """Puts a proposed adjustment in place, moves its review date, or ends it (with why)."""
-    adjustment = ReasonableAdjustment.objects.select_for_update().select_related("pupil").get(pk=adjustment.pk)
+    adjustment = ReasonableAdjustment.objects.select_for_update(of=("self",)).select_related("pupil").get(pk=adjustment.pk)
     require(can_record_adjustment(by, adjustment.pupil), "record reasonable adjustments")
     if adjustment.status == AdjustmentStatus.ENDED:
         raise InterventionRefused("This adjustment has ended. Record a new adjustment instead.")

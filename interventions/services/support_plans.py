@@ -25,7 +25,7 @@ class ActionInput:
 
 
 def _lock(plan: SupportPlan) -> SupportPlan:
-    return SupportPlan.objects.select_for_update().select_related("case__pupil").get(pk=plan.pk)
+    return SupportPlan.objects.select_for_update(of=("self",)).select_related("case__pupil").get(pk=plan.pk)
 
 
 def _require_not_closed(plan: SupportPlan) -> None:
@@ -104,7 +104,7 @@ def support_plan_action_add(*, plan: SupportPlan, by, description: str, owner: s
 @transaction.atomic
 def action_complete(*, action: Action, by, completed_on: date, note: str = "") -> Action:
     """Marks an agreed action as done on the day it was done."""
-    action = Action.objects.select_for_update().select_related("case__pupil").get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).select_related("case__pupil").get(pk=action.pk)
     require(can_record_support(by, action.case.pupil), "record a support plan")
     require_open(action.case)
     if action.completed_on is not None:

@@ -348,7 +348,7 @@ def nti_letter_context(*, notice: NoticeToImprove, offences: Offences, parents: 
 
 
 def _lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("pupil__school__local_authority").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("pupil__school__local_authority").get(pk=case.pk)
 
 
 @transaction.atomic
@@ -469,7 +469,7 @@ def notice_to_improve_letters(*, notice: NoticeToImprove) -> list[Letter]:
 
 
 def _lock_notice(notice: NoticeToImprove) -> NoticeToImprove:
-    return NoticeToImprove.objects.select_for_update().select_related("case__pupil__school").get(pk=notice.pk)
+    return NoticeToImprove.objects.select_for_update(of=("self",)).select_related("case__pupil__school").get(pk=notice.pk)
 
 
 @transaction.atomic

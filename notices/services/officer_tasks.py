@@ -25,7 +25,7 @@ def officer_task_complete(*, task: OfficerTask, by, note: str) -> OfficerTask:
     says how); deciding on an unpaid notice is done by the decision itself, never by ticking it off."""
     if not _la_officer_of(by, task.local_authority):
         require(False, "complete a local authority officer's task")
-    task = OfficerTask.objects.select_for_update().select_related("notice__pupil", "notice__case").get(pk=task.pk)
+    task = OfficerTask.objects.select_for_update(of=("self",)).select_related("notice__pupil", "notice__case").get(pk=task.pk)
     if task.done_at is not None:
         raise OfficerTaskRefused(f"This task was already marked done on {long_date(task.done_at)}.")
     if task.kind == OfficerTaskKind.DECIDE_UNPAID:
