@@ -249,12 +249,41 @@ def _penalty_notice(case: Case, today: date) -> Check:
     )
 
 
+def _notice_grounds(case: Case, today: date) -> list[str]:
+    """A penalty notice unpaid after its 28 days, or a parent who has reached the limit of two notices."""
+    from notices.models import PenaltyNotice, PenaltyNoticeState
+    from notices.services.penalty import earlier_notices
+
+    grounds = [
+        f"Penalty notice {notice.reference} to {notice.parent} unpaid after {rules.PN_FULL_DAYS} days "
+        f"(due by {long_date(notice.full_by)})"
+        for notice in PenaltyNotice.objects.filter(
+            pupil=case.pupil, state__in=[PenaltyNoticeState.UNPAID, PenaltyNoticeState.PROSECUTED]
+        ).select_related("parent")
+        if notice.full_by
+    ]
+    for link in case.pupil.parent_links.select_related("parent"):
+        terms = rules.penalty_notice_terms(earlier_notices(pupil=case.pupil, parent=link.parent), on=today)
+        if not terms.allowed:
+            grounds.append(
+                f"{link.parent} has had {rules.PN_MAX_COUNTED} penalty notices for {case.pupil.forename} in three "
+                f"years ({', '.join(terms.counted_references)}): no further notice is possible"
+            )
+    return grounds
+
+
 def _prosecution_referral(case: Case, today: date) -> Check:
-    # A documented failure of support: support was offered and the parents did not engage. Referral after
-    # an unpaid penalty notice or the three-year limit is decided on the notices themselves.
+    """One of: a penalty notice unpaid after 28 days, the limit of notices reached, or a documented failure
+    of support (support offered and not engaged with). The LA decides on the referral itself."""
+    grounds = _notice_grounds(case, today)
     missing, evidence = _support_and_engagement(case)
+    if grounds:
+        return Check("refer_for_prosecution", (), tuple(grounds + evidence))
     missing = [
-        "A prosecution referral needs a documented failure of support. " + m for m in missing
+        "A prosecution referral needs a penalty notice unpaid after "
+        f"{rules.PN_FULL_DAYS} days, the limit of penalty notices reached, or a documented failure of support. "
+        + m
+        for m in missing
     ]
     return Check("refer_for_prosecution", tuple(missing), tuple(evidence))
 

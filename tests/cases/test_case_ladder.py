@@ -300,7 +300,7 @@ def test_case_at_notice_to_improve_without_the_notice_recorded_cannot_go_further
 def test_prosecution_referral_needs_a_documented_failure_of_support(case, dsl):
     case = _forge_state(case, CaseState.FORMAL_SUPPORT)
     check = ladder.check(case, "refer_for_prosecution")
-    assert all(m.startswith("A prosecution referral needs a documented failure of support.") for m in check.missing)
+    assert all(m.startswith("A prosecution referral needs a penalty notice unpaid after 28 days") for m in check.missing)
     assert len(check.missing) == 2
 
 
@@ -413,3 +413,42 @@ def test_a_missed_meeting_noted_on_the_chronology_is_evidence_once(case, dsl):
         "Jo Hughes did not attend the attendance meeting on 23 November 2025"
     ]
     assert any(line.endswith("Did not answer three calls") for line in evidence)
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [("unpaid", True), ("prosecuted", True), ("paid_full", False), ("withdrawn", False)],
+    ids=["unpaid-after-28-days", "already-referred", "paid", "withdrawn"],
+)
+def test_an_unpaid_penalty_notice_is_a_ground_for_prosecution_referral(case, dsl, state, allowed):
+    from decimal import Decimal
+
+    from notices.models import PenaltyNotice
+
+    parent = ParentalRelationshipFactory(pupil=case.pupil).parent
+    PenaltyNotice.objects.create(
+        local_authority=case.pupil.school.local_authority, reference="PN-1", pupil=case.pupil, parent=parent,
+        state=state, issued_on=TODAY - dt.timedelta(days=40), full_by=TODAY - dt.timedelta(days=10),
+        amount_full=Decimal("160.00"), imported=True, created_at=NOW,
+    )
+    check = ladder.check(_forge_state(case, CaseState.PENALTY_NOTICE), "refer_for_prosecution")
+    assert check.allowed is allowed
+    if allowed:
+        assert check.evidence[0].startswith("Penalty notice PN-1")
+
+
+def test_the_limit_of_two_notices_is_a_ground_for_prosecution_referral(case, dsl):
+    from decimal import Decimal
+
+    from notices.models import PenaltyNotice
+
+    parent = ParentalRelationshipFactory(pupil=case.pupil).parent
+    for ref, days in (("PN-1", 300), ("PN-2", 100)):
+        PenaltyNotice.objects.create(
+            local_authority=case.pupil.school.local_authority, reference=ref, pupil=case.pupil, parent=parent,
+            state="paid_full", issued_on=TODAY - dt.timedelta(days=days), amount_full=Decimal("160.00"),
+            imported=True, created_at=NOW,
+        )
+    check = ladder.check(_forge_state(case, CaseState.PENALTY_NOTICE), "refer_for_prosecution")
+    assert check.allowed
+    assert "no further notice is possible" in check.evidence[0]
