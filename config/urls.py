@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("notices.penalty_urls")),
     path("", include("notices.batch_urls")),
+    path("", include("notices.bundle_urls")),
 ]

@@ -232,11 +232,16 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     case = case_transition(case=case, transition="issue_notice_to_improve", by=dsl,
                            reason="Threshold met; the contract was declined and the meeting missed.")
     clock.stamp(issued)
+    from notices.services.nti import notice_to_improve_offences
+
+    offences = notice_to_improve_offences(pupil=case.pupil, as_of=issued)
+    if offences is None:
+        return case
     notice = NoticeToImprove.objects.create(
         case=case, issued_on=issued, improvement_period_ends_on=issued + timedelta(weeks=6 if stage == "pn" else 4),
         sufficient_improvement="No unauthorised absence during the improvement period, and attendance above 90%.",
         early_penalty_grounds="An unauthorised holiday taken during the improvement period.",
-        offence_from=first_met - timedelta(days=13), offence_to=first_met,
+        offence_from=offences.offence_from, offence_to=offences.offence_to,
         outcome=NoticeOutcome.NOT_IMPROVED if stage == "pn" else NoticeOutcome.PENDING,
         outcome_recorded_on=as_of - timedelta(days=2) if stage == "pn" else None,
         created_by=dsl, created_at=_at(issued),

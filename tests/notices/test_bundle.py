@@ -1,0 +1,246 @@
+"""The evidence bundle for the LA (domain.md 3.6): one PDF, read back with pypdf; stored immutably and
+versioned; made by the DSL or attendance officer, downloaded by school staff who read cases, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cases.models import AuditEvent, Case, CaseState, EventKind, MarkAmendment, SenStatus
+from cases.permissions import NotPermitted
+from cases.services import case_note_add, case_open, pn_consideration_authorise, pn_consideration_record
+from interventions.models import (
+    Action,
+    AdjustmentArea,
+    AdjustmentReview,
+    AttendanceContract,
+    ContractParty,
+    ContractStatus,
+    PartyResponse,
+    ReasonableAdjustment,
+    SupportPlan,
+    SupportPlanStatus,
+)
+from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
+from notices.bundle import BUNDLE_TEMPLATE, SECTIONS, BundleRefused, evidence_bundle_generate
+from notices.models import Letter, NoticeOutcome, NoticeToImprove
+from notices.services.penalty import (
+    penalty_notice_consult_la,
+    penalty_notice_draft,
+    penalty_notice_issue,
+    penalty_notice_record_payment,
+)
+from tests.factories import ParentalRelationshipFactory, ParentFactory, add_marks
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+PRESENT_DAY = ["/", "\\"]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def mother(pupil):
+    parent = ParentFactory(school=pupil.school, forename="Jane", surname="Hughes", address="12 Station Road, Fenton")
+    ParentalRelationshipFactory(pupil=pupil, parent=parent, relationship="mother")
+    return parent
+
+
+@pytest.fixture
+def rich_case(pupil, mother, dsl, headteacher, senco, la_officer):
+    """A case at the penalty notice stage with every kind of evidence the bundle shows.
+
+    The register: two weeks present, then from Monday 21 September a week of O (ten sessions: the threshold
+    is first met on Friday 25 September, PM), then two weeks present. One O was amended from N.
+    """
+    pupil.sen_status = SenStatus.SEN_SUPPORT
+    pupil.save()
+    add_marks(pupil, dt.date(2026, 9, 7), PRESENT_DAY * 10 + ["O"] * 10 + PRESENT_DAY * 10)
+    MarkAmendment.objects.create(
+        pupil=pupil, date=dt.date(2026, 9, 22), session=0, original_code="N", amended_code="O",
+        reason="No reason given after three calls home", amended_at=NOW - dt.timedelta(days=60),
+        amended_by_name="Sam Patel", amended_by_position="Attendance Officer",
+    )
+    case = case_open(pupil=pupil, by=dsl, reason="Threshold met: a week of unexplained absence")
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        case=case, kind=MeetingKind.ATTENDANCE, starts_at=NOW - dt.timedelta(days=50), location="School office",
+        status=MeetingStatus.HELD, barriers_discussed="Anxiety about the school bus", what_is_working="Breakfast club",
+        created_by=dsl, created_at=now, recorded_by=dsl, recorded_at=now,
+    )
+    MeetingAttendee.objects.create(meeting=meeting, role=AttendeeRole.PARENT, parent=mother, name="Jane Hughes",
+                                   attended=False)
+    Action.objects.create(case=case, meeting=meeting, description="Walk to the bus stop with a buddy",
+                          owner="Pastoral team", due_on=dt.date(2026, 10, 20), created_at=now)
+    plan = SupportPlan.objects.create(case=case, barriers="Anxiety about the bus", status=SupportPlanStatus.AGREED,
+                                      agreed_on=dt.date(2026, 10, 9), review_on=dt.date(2026, 11, 6),
+                                      created_by=dsl, created_at=now)
+    Action.objects.create(case=case, support_plan=plan, description="Referral to the school nurse",
+                          owner="Mrs Khan (DSL)", due_on=dt.date(2026, 10, 16), completed_on=dt.date(2026, 10, 14),
+                          created_at=now)
+    contract = AttendanceContract.objects.create(
+        case=case, school_commitments="A mentor every morning", parent_commitments="Bring Amelia to the gate by 8:40",
+        starts_on=dt.date(2026, 10, 12), review_on=dt.date(2026, 11, 9), status=ContractStatus.DECLINED,
+        status_changed_on=dt.date(2026, 10, 13), status_note="Mother said the school is the problem",
+        created_by=dsl, created_at=now,
+    )
+    ContractParty.objects.create(contract=contract, parent=mother, response=PartyResponse.DECLINED,
+                                 responded_on=dt.date(2026, 10, 13))
+    ReasonableAdjustment.objects.create(
+        pupil=pupil, area=AdjustmentArea.TRANSPORT, description="Taxi to school", barrier="Cannot manage the bus",
+        agreed_with="Parents and SENCo", starts_on=dt.date(2026, 10, 1), review_on=dt.date(2026, 12, 1),
+        recorded_by=senco, recorded_at=now,
+    )
+    AdjustmentReview.objects.create(pupil=pupil, case=case, reviewed_on=dt.date(2026, 11, 2), reviewed_by=senco,
+                                    conclusion="The taxi is right and enough; attendance did not improve")
+    case_note_add(case=case, by=dsl, kind=EventKind.NON_ENGAGEMENT, summary="Mother did not answer three calls")
+    nti = NoticeToImprove.objects.create(
+        case=case, issued_on=dt.date(2025, 3, 3), improvement_period_ends_on=dt.date(2025, 4, 7),
+        sufficient_improvement="No unauthorised absence", offence_from=dt.date(2025, 1, 6),
+        offence_to=dt.date(2025, 2, 14), outcome=NoticeOutcome.NOT_IMPROVED, created_by=dsl, created_at=now,
+    )
+    nti.parents.add(mother)
+    consideration = pn_consideration_record(
+        case=case, by=dsl, why_penalty_notice_is_the_best_tool="Support declined",
+        alternatives_considered="An education supervision order is not proportionate",
+        equality_act_consideration="SEN support: the taxi removes the transport barrier; a notice is not inappropriate",
+    )
+    pn_consideration_authorise(consideration=consideration, by=headteacher)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)  # set-up: the ladder tests walk it
+    case = Case.objects.get(pk=case.pk)
+    notice = penalty_notice_draft(case=case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 21),
+                                  offence_to=dt.date(2026, 9, 25))
+    penalty_notice_consult_la(notice=notice, by=dsl)
+    notice = penalty_notice_issue(notice=notice, by=dsl, issued_on=dt.date(2026, 10, 1), posted=True)
+    penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 20), amount=Decimal("80.00"))
+    return Case.objects.get(pk=case.pk)
+
+
+def _pdf(letter: Letter) -> PdfReader:
+    return PdfReader(io.BytesIO(bytes(letter.pdf)))
+
+
+def _text(reader: PdfReader) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_bundle_holds_every_section_with_pages_bookmarks_register_threshold_and_payment(rich_case, dsl):
+    bundle = evidence_bundle_generate(case=rich_case, by=dsl)
+    reader = _pdf(bundle)
+    text = _text(reader)
+
+    assert len(reader.pages) > 1
+    assert "Page 1 of" in text and f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    assert "OFFICIAL-SENSITIVE" in text
+    for number, (_, title) in enumerate(SECTIONS, start=1):
+        assert f"{number}. {title}" in text
+    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert bookmarks == [f"{number}. {title}" for number, (_, title) in enumerate(SECTIONS, start=1)]
+    # The offence period is the penalty notice's; the register shows its sessions and the amendment.
+    assert "21 September 2026 to 25 September 2026 (the offence period of penalty notice" in text
+    assert "Tue 22 Sep 2026 O*† Absent without a reason the school could accept" in text
+    assert "No reason given after three calls home" in text and "Sam Patel, Attendance Officer" in text
+    # The threshold: ten O sessions in one school week, reached at the tenth.
+    assert "Threshold first met on Friday 25 September 2026" in text
+    assert "Fri 25 Sep 2026 PM O" in text
+    # The earlier notice to improve's sessions are excluded, and said to be.
+    assert "6 January 2025 to 14 February 2025 (covered by notice to improve issued 3 March 2025)" in text
+    # Support, engagement, meetings, adjustments and the notices.
+    assert "Jane Hughes did not attend the attendance meeting" in text
+    assert "Walk to the bus stop with a buddy" in text and "Referral to the school nurse" in text
+    assert "a notice is not inappropriate" in text
+    assert "Payment status Paid at the reduced rate: £80.00 paid on 20 October 2026" in text
+    assert "Received (served) on 5 October 2026" in text
+
+
+def test_the_bundle_is_stored_like_a_letter_to_the_la_and_regenerating_makes_version_two(rich_case, dsl):
+    first = evidence_bundle_generate(case=rich_case, by=dsl)
+    first_pdf, first_hash = bytes(first.pdf), first.sha256
+
+    second = evidence_bundle_generate(case=rich_case, by=dsl)
+
+    assert (first.version, second.version) == (1, 2)
+    assert second.recipient == "la:873" and second.subject_key == f"bundle:case:{rich_case.pk}"
+    assert second.template == BUNDLE_TEMPLATE and second.parent is None and second.case_id == rich_case.pk
+    stored_first = Letter.objects.get(pk=first.pk)
+    assert bytes(stored_first.pdf) == first_pdf and stored_first.sha256 == first_hash
+    assert stored_first.context["cover"]["offence_from"] == "2026-09-21"
+    assert stored_first.context["attendance"]["first_met"] == "2026-09-25"
+    with pytest.raises(ValueError, match="cannot be changed"):
+        stored_first.save()
+    assert rich_case.events.filter(kind=EventKind.LETTER, summary__startswith="Evidence bundle").count() == 2
+    # The second bundle's chronology shows the first being made.
+    assert "Evidence bundle for the LA made (version 1)" in _text(_pdf(second))
+
+
+def test_an_offence_period_that_ends_before_it_starts_is_refused(rich_case, dsl):
+    with pytest.raises(BundleRefused, match="end on or after"):
+        evidence_bundle_generate(case=rich_case, by=dsl, offence_from=dt.date(2026, 10, 2),
+                                 offence_to=dt.date(2026, 9, 28))
+
+
+def test_the_senco_cannot_make_a_bundle(rich_case, senco):
+    with pytest.raises(NotPermitted):
+        evidence_bundle_generate(case=rich_case, by=senco)
+    assert not Letter.objects.filter(template=BUNDLE_TEMPLATE).exists()
+
+
+def test_the_dsl_makes_it_from_the_case_page_and_the_page_links_the_latest(client, rich_case, dsl):
+    client.force_login(dsl)
+    response = client.post(reverse("bundles:generate", args=[rich_case.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("#evidence-bundle-heading")
+    bundle = Letter.objects.get(template=BUNDLE_TEMPLATE)
+    page = client.get(reverse("case_detail", args=[rich_case.pk])).content.decode()
+    assert reverse("bundles:pdf", args=[rich_case.pk]) in page and bundle.sha256[:12] in page
+
+
+@pytest.fixture
+def bundle(rich_case, dsl):
+    return evidence_bundle_generate(case=rich_case, by=dsl)
+
+
+def test_the_senco_downloads_the_latest_and_the_download_is_audited(client, rich_case, bundle, senco):
+    client.force_login(senco)
+    response = client.get(reverse("bundles:pdf", args=[rich_case.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert bytes(response.content) == bytes(bundle.pdf)
+    event = AuditEvent.objects.get(action="bundle.download")
+    assert event.user == senco and event.pupil_id == rich_case.pupil_id and bundle.sha256[:12] in event.detail
+
+
+def test_the_senco_cannot_generate_over_http(client, rich_case, senco):
+    client.force_login(senco)
+    assert client.post(reverse("bundles:generate", args=[rich_case.pk])).status_code == 403
+    assert not Letter.objects.filter(template=BUNDLE_TEMPLATE).exists()
+
+
+@pytest.mark.parametrize("persona", ["la_officer", "other_school_dsl"])
+def test_the_la_officer_and_another_school_are_refused(client, rich_case, bundle, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("bundles:pdf", args=[rich_case.pk])).status_code in (403, 404)
+    assert client.post(reverse("bundles:generate", args=[rich_case.pk])).status_code in (403, 404)
+    assert not AuditEvent.objects.filter(action="bundle.download").exists()
+    assert Letter.objects.filter(template=BUNDLE_TEMPLATE).count() == 1
+
+
+def test_anonymous_is_sent_to_sign_in(client, rich_case):
+    for response in (client.get(reverse("bundles:pdf", args=[rich_case.pk])),
+                     client.post(reverse("bundles:generate", args=[rich_case.pk]))):
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_no_bundle_yet_is_not_found(client, rich_case, dsl):
+    client.force_login(dsl)
+    assert client.get(reverse("bundles:pdf", args=[rich_case.pk])).status_code == 404
