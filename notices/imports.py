@@ -1,4 +1,5 @@
-"""notices.csv: penalty notices from the LA's records (contract section 3), all or nothing.
+"""notices.csv: penalty notices from the LA's records (contract section 3), all or nothing; and one past
+notice entered by hand (past_notice_record), by exactly the rules of one row of the file.
 
 Past notices carry the amounts of their time. A notice issued in this system is changed here by its
 transitions, never by an import: a reference that names one is refused.
@@ -6,12 +7,13 @@ transitions, never by an import: a reference that names one is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import rules
@@ -30,8 +32,9 @@ from cases.imports.csvfile import (
     read_table,
     text,
     unknown_upn_reason,
+    upn_check_problem,
 )
-from cases.models import Parent, ParentalRelationship, Pupil
+from cases.models import LocalAuthority, Parent, ParentalRelationship, Pupil
 from notices.models import PenaltyNotice, PenaltyNoticeState
 
 SPEC = Spec(
@@ -72,18 +75,22 @@ class _Row:
     values: dict
 
 
-def import_notices(*, path: str | Path, today: date | None = None) -> ImportResult:
-    """Records every notice of the file, or nothing (ImportFailed lists every problem)."""
-    table = read_table(path, SPEC)
-    today = today or timezone.localdate()
-    problems: list[Problem] = list(table.problems)
-    records = list(table.records())
-    upns = sorted({r["upn"] for _, r in records if r.get("upn")})
+@dataclass
+class _Known:
+    """The pupils (upn -> (pupil, school, LA)), their schools' parents and the parent links rows may name."""
+
+    pupils: dict[str, tuple[int, int, int]]
+    parents: dict[tuple[int, str], int]
+    links: set[tuple[int, int]]
+
+
+def _known(upns: list[str], *, local_authority_id: int | None = None) -> _Known:
     pupils: dict[str, tuple[int, int, int]] = {}
     for chunk in chunked(upns):
-        for pk, upn, school_id, la_id in Pupil.objects.filter(upn__in=chunk).values_list(
-            "id", "upn", "school_id", "school__local_authority_id"
-        ):
+        found = Pupil.objects.filter(upn__in=chunk)
+        if local_authority_id is not None:
+            found = found.filter(school__local_authority_id=local_authority_id)
+        for pk, upn, school_id, la_id in found.values_list("id", "upn", "school_id", "school__local_authority_id"):
             pupils[upn] = (pk, school_id, la_id)
     links = {
         (pupil_id, parent_id)
@@ -97,50 +104,117 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
             school_id__in={p[1] for p in pupils.values()}
         ).values_list("id", "school_id", "parent_ref")
     }
+    return _Known(pupils=pupils, parents=parents, links=links)
+
+
+@dataclass
+class _Checked:
+    """One record's cells as read by _check_record (None where empty or invalid)."""
+
+    reference: str | None
+    pupil: tuple[int, int, int] | None
+    parent_id: int | None
+    fields: dict
+
+
+def _check_record(check: RowCheck, known: _Known, today: date,
+                  unknown_upn: Callable[[str], str] = unknown_upn_reason) -> _Checked:
+    """The rules of one notice (a row of notices.csv or one entered by hand); problems go to ``check``."""
+    reference = check.get("reference", text(40), required=True)
+    upn = check.get("upn", parse_upn_shape, required=True)
+    parent_ref = check.get("parent_ref", text(50), required=True)
+    issued_on = check.get("issued_on", parse_date, required=True)
+    amount_full = check.get("amount_full", parse_money, required=True)
+    amount_reduced = check.get("amount_reduced", parse_money)
+    status = check.get("status", choice(STATUSES, "one of issued, paid, unpaid, withdrawn, prosecuted"),
+                       required=True)
+    paid_on = check.get("paid_on", parse_date)
+    withdrawn_reason = check.get("withdrawn_reason", text(1000))
+    offence_from = check.get("offence_from", parse_date)
+    offence_to = check.get("offence_to", parse_date)
+    pupil = known.pupils.get(upn) if upn else None
+    if upn and pupil is None:
+        check.problem("upn", unknown_upn(upn))
+    parent_id = None
+    if pupil and parent_ref:
+        parent_id = known.parents.get((pupil[1], parent_ref))
+        if parent_id is None:
+            check.problem("parent_ref", f"no parent {parent_ref!r} at the pupil's school (import parents.csv first)")
+        elif (pupil[0], parent_id) not in known.links:
+            check.problem("parent_ref", f"parent {parent_ref!r} is not linked to pupil {upn}")
+    if issued_on and issued_on > today:
+        check.problem("issued_on", "a notice cannot be dated after today")
+    if status == PenaltyNoticeState.PAID_FULL and paid_on is None:
+        check.problem("paid_on", "required when status is paid")
+    if status != PenaltyNoticeState.PAID_FULL and paid_on is not None:
+        check.problem("paid_on", "only a paid notice has a payment date")
+    if paid_on and issued_on and paid_on < issued_on:
+        check.problem("paid_on", "before the notice was issued")
+    if status == PenaltyNoticeState.WITHDRAWN and not withdrawn_reason:
+        check.problem("withdrawn_reason", "required when status is withdrawn")
+    if (offence_from is None) != (offence_to is None):
+        check.problem("offence_to" if offence_to is None else "offence_from", "give both ends of the offence period")
+    elif offence_from and offence_to and offence_to < offence_from:
+        check.problem("offence_to", "before offence_from")
+    if offence_to and issued_on and offence_to > issued_on:
+        check.problem("offence_to", "after the notice was issued")
+    if amount_reduced and amount_full and amount_reduced >= amount_full:
+        check.problem("amount_reduced", "must be less than amount_full")
+    return _Checked(reference=reference, pupil=pupil, parent_id=parent_id, fields={
+        "issued_on": issued_on, "amount_full": amount_full, "amount_reduced": amount_reduced, "status": status,
+        "paid_on": paid_on, "withdrawn_reason": withdrawn_reason, "offence_from": offence_from,
+        "offence_to": offence_to,
+    })
+
+
+def _historic_row(line: int, checked: _Checked) -> _Row:
+    """The notice in the state it reached, from a record that passed _check_record."""
+    f = checked.fields
+    state = f["status"]
+    # The LA's file gives no date of receipt: the deadlines of their time ran from the date of issue.
+    received = f["issued_on"]
+    reduced_by = received + timedelta(days=rules.PN_REDUCED_DAYS) if f["amount_reduced"] else None
+    if state == PenaltyNoticeState.PAID_FULL and f["amount_reduced"] and f["paid_on"] <= reduced_by:
+        state = PenaltyNoticeState.PAID_REDUCED
+    pupil = checked.pupil
+    return _Row(line, checked.reference, pupil[0], checked.parent_id, pupil[2], {
+        "issued_on": f["issued_on"], "amount_full": f["amount_full"], "amount_reduced": f["amount_reduced"],
+        "state": state, "paid_on": f["paid_on"], "withdrawn_reason": f["withdrawn_reason"] or "",
+        "offence_from": f["offence_from"], "offence_to": f["offence_to"], "received_on": received,
+        "reduced_by": reduced_by, "full_by": received + timedelta(days=rules.PN_FULL_DAYS),
+    })
+
+
+def _existing_problem(found: PenaltyNotice, row: _Row) -> str | None:
+    """Why a recorded notice of the same reference may not take this record's values (None: it may)."""
+    if not found.imported:
+        return f"{row.reference!r} was issued in this system: record changes to it here"
+    if (found.pupil_id, found.parent_id) != (row.pupil_id, row.parent_id):
+        return f"{row.reference!r} is recorded for another pupil or parent"
+    return None
+
+
+def _create(row: _Row, *, now, by=None) -> PenaltyNotice:
+    # Imported history enters in the state it reached; PenaltyNotice.save allows this only for imports.
+    return PenaltyNotice.objects.create(
+        local_authority_id=row.la_id, reference=row.reference, pupil_id=row.pupil_id,
+        parent_id=row.parent_id, imported=True, created_at=now, created_by=by, **row.values,
+    )
+
+
+def import_notices(*, path: str | Path, today: date | None = None) -> ImportResult:
+    """Records every notice of the file, or nothing (ImportFailed lists every problem)."""
+    table = read_table(path, SPEC)
+    today = today or timezone.localdate()
+    problems: list[Problem] = list(table.problems)
+    records = list(table.records())
+    known = _known(sorted({r["upn"] for _, r in records if r.get("upn")}))
     rows: list[_Row] = []
     seen: dict[tuple[int, str], int] = {}
     for line, record in records:
         check = RowCheck(table.file, line, record, problems)
-        reference = check.get("reference", text(40), required=True)
-        upn = check.get("upn", parse_upn_shape, required=True)
-        parent_ref = check.get("parent_ref", text(50), required=True)
-        issued_on = check.get("issued_on", parse_date, required=True)
-        amount_full = check.get("amount_full", parse_money, required=True)
-        amount_reduced = check.get("amount_reduced", parse_money)
-        status = check.get("status", choice(STATUSES, "one of issued, paid, unpaid, withdrawn, prosecuted"),
-                           required=True)
-        paid_on = check.get("paid_on", parse_date)
-        withdrawn_reason = check.get("withdrawn_reason", text(1000))
-        offence_from = check.get("offence_from", parse_date)
-        offence_to = check.get("offence_to", parse_date)
-        pupil = pupils.get(upn) if upn else None
-        if upn and pupil is None:
-            check.problem("upn", unknown_upn_reason(upn))
-        parent_id = None
-        if pupil and parent_ref:
-            parent_id = parents.get((pupil[1], parent_ref))
-            if parent_id is None:
-                check.problem("parent_ref", f"no parent {parent_ref!r} at the pupil's school (import parents.csv first)")
-            elif (pupil[0], parent_id) not in links:
-                check.problem("parent_ref", f"parent {parent_ref!r} is not linked to pupil {upn}")
-        if issued_on and issued_on > today:
-            check.problem("issued_on", "a notice cannot be dated after today")
-        if status == PenaltyNoticeState.PAID_FULL and paid_on is None:
-            check.problem("paid_on", "required when status is paid")
-        if status != PenaltyNoticeState.PAID_FULL and paid_on is not None:
-            check.problem("paid_on", "only a paid notice has a payment date")
-        if paid_on and issued_on and paid_on < issued_on:
-            check.problem("paid_on", "before the notice was issued")
-        if status == PenaltyNoticeState.WITHDRAWN and not withdrawn_reason:
-            check.problem("withdrawn_reason", "required when status is withdrawn")
-        if (offence_from is None) != (offence_to is None):
-            check.problem("offence_to" if offence_to is None else "offence_from", "give both ends of the offence period")
-        elif offence_from and offence_to and offence_to < offence_from:
-            check.problem("offence_to", "before offence_from")
-        if offence_to and issued_on and offence_to > issued_on:
-            check.problem("offence_to", "after the notice was issued")
-        if amount_reduced and amount_full and amount_reduced >= amount_full:
-            check.problem("amount_reduced", "must be less than amount_full")
+        checked = _check_record(check, known, today)
+        pupil, reference = checked.pupil, checked.reference
         if pupil and reference:
             key = (pupil[2], reference)
             if key in seen:
@@ -149,18 +223,7 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
                 seen[key] = line
         if not check.ok:
             continue
-        state = status
-        # The LA's file gives no date of receipt: the deadlines of their time ran from the date of issue.
-        received = issued_on
-        reduced_by = received + timedelta(days=rules.PN_REDUCED_DAYS) if amount_reduced else None
-        if state == PenaltyNoticeState.PAID_FULL and amount_reduced and paid_on <= reduced_by:
-            state = PenaltyNoticeState.PAID_REDUCED
-        rows.append(_Row(line, reference, pupil[0], parent_id, pupil[2], {
-            "issued_on": issued_on, "amount_full": amount_full, "amount_reduced": amount_reduced, "state": state,
-            "paid_on": paid_on, "withdrawn_reason": withdrawn_reason or "", "offence_from": offence_from,
-            "offence_to": offence_to, "received_on": received, "reduced_by": reduced_by,
-            "full_by": received + timedelta(days=rules.PN_FULL_DAYS),
-        }))
+        rows.append(_historic_row(line, checked))
     existing = {
         (n.local_authority_id, n.reference): n
         for n in PenaltyNotice.objects.filter(reference__in=[r.reference for r in rows])
@@ -169,12 +232,9 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
         found = existing.get((row.la_id, row.reference))
         if found is None:
             continue
-        if not found.imported:
-            problems.append(Problem(table.file, row.line, "reference",
-                                    f"{row.reference!r} was issued in this system: record changes to it here"))
-        elif (found.pupil_id, found.parent_id) != (row.pupil_id, row.parent_id):
-            problems.append(Problem(table.file, row.line, "reference",
-                                    f"{row.reference!r} is recorded for another pupil or parent"))
+        reason = _existing_problem(found, row)
+        if reason:
+            problems.append(Problem(table.file, row.line, "reference", reason))
     if problems:
         raise ImportFailed(problems)
 
@@ -184,11 +244,7 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
         for row in rows:
             found = existing.get((row.la_id, row.reference))
             if found is None:
-                # Imported history enters in the state it reached; PenaltyNotice.save allows this only for imports.
-                PenaltyNotice.objects.create(
-                    local_authority_id=row.la_id, reference=row.reference, pupil_id=row.pupil_id,
-                    parent_id=row.parent_id, imported=True, created_at=now, **row.values,
-                )
+                _create(row, now=now)
                 created += 1
             elif any(getattr(found, f) != v for f, v in row.values.items()):
                 # Historic records are corrected by the LA's file, not by transitions: update in place.
@@ -199,3 +255,65 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
         if created or updated:
             audit(action="import_notices", detail=f"{Path(table.file).name}: {created} created, {updated} updated")
     return ImportResult(file=table.file, rows=len(records), created=created, updated=updated, unchanged=unchanged)
+
+
+# --- one past notice entered by hand, by the rules of one row of notices.csv -----------------------------
+
+ENTERED = "past notice"  # the "file" of the problems of a notice entered by hand (they have no line)
+
+
+def _check_past_notice(*, local_authority: LocalAuthority, values: dict[str, str],
+                       today: date) -> tuple[_Row | None, list[Problem]]:
+    record = {column: str(values.get(column) or "").strip() for column in SPEC.columns}
+    problems: list[Problem] = []
+    check = RowCheck(ENTERED, 1, record, problems)
+    upn = record["upn"]
+    # Only this LA's pupils: a pupil of another LA reads as unknown here (nothing about it is shown).
+    known = _known([upn] if upn else [], local_authority_id=local_authority.pk)
+
+    def unknown_upn(value: str) -> str:
+        hint = upn_check_problem(value)
+        return f"no pupil with UPN {value!r} at a school of {local_authority.name}" + (f" ({hint})" if hint else "")
+
+    checked = _check_record(check, known, today, unknown_upn)
+    reference = checked.reference
+    found = reference and PenaltyNotice.objects.filter(local_authority=local_authority, reference=reference).first()
+    if found:
+        # By hand a past notice is entered once; a correction to imported history comes with the LA's file.
+        if not found.imported:
+            check.problem("reference", f"{reference!r} was issued in this system: record changes to it here")
+        elif checked.pupil and (found.pupil_id, found.parent_id) != (checked.pupil[0], checked.parent_id):
+            check.problem("reference", f"{reference!r} is recorded for another pupil or parent")
+        else:
+            check.problem("reference", f"{reference!r} is already recorded")
+    if not check.ok:
+        return None, [Problem(p.file, None, p.column, p.reason) for p in problems]
+    return _historic_row(1, checked), []
+
+
+def past_notice_problems(*, local_authority: LocalAuthority, values: dict[str, str],
+                         today: date | None = None) -> list[Problem]:
+    """What is wrong with this past notice (the columns of notices.csv as ``values``), saving nothing."""
+    return _check_past_notice(local_authority=local_authority, values=values,
+                              today=today or timezone.localdate())[1]
+
+
+def past_notice_record(*, local_authority: LocalAuthority, values: dict[str, str], by,
+                       today: date | None = None) -> PenaltyNotice:
+    """Records one past notice of ``local_authority`` entered by hand, by the rules of a row of notices.csv.
+
+    ``values`` holds that row's cells by column name. Raises ImportFailed, one Problem per bad field
+    (column as in the file, no line), and saves nothing then.
+    """
+    row, problems = _check_past_notice(local_authority=local_authority, values=values,
+                                       today=today or timezone.localdate())
+    if problems:
+        raise ImportFailed(problems)
+    try:
+        with transaction.atomic():
+            notice = _create(row, now=timezone.now(), by=by)
+            audit(user=by, action="penalty_notice.past_entered", pupil=notice.pupil,
+                  detail=f"{notice.reference}: past notice entered ({notice.get_state_display().lower()})")
+    except IntegrityError:  # the same reference entered at the same moment
+        raise ImportFailed([Problem(ENTERED, None, "reference", f"{row.reference!r} is already recorded")]) from None
+    return notice

@@ -192,3 +192,98 @@ class StopProsecutionForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Say how the prosecution was withdrawn, for example when the court was told"},
     )
+
+
+PAST_STATUS_CHOICES = [
+    ("issued", "Issued (not yet paid, still within its payment period)"),
+    ("paid", "Paid"),
+    ("unpaid", f"Unpaid after {rules.PN_FULL_DAYS} days"),
+    ("withdrawn", "Withdrawn"),
+    ("prosecuted", "Referred for prosecution"),
+]
+# The boxes of each date, by the notices.csv column they fill.
+PAST_DATES = {"issued_on": "issued", "paid_on": "paid", "offence_from": "from", "offence_to": "to"}
+PAST_LABELS = {
+    "upn": "Pupil's UPN", "parent_ref": "Parent reference", "reference": "Notice reference",
+    "issued_on": "Date issued", "amount_full": "Full amount", "amount_reduced": "Reduced amount", "status": "Status",
+    "paid_on": "Date paid", "withdrawn_reason": "Reason for withdrawal", "offence_from": "Offence period start",
+    "offence_to": "Offence period end",
+}
+
+
+def _money(value: str) -> str:
+    # "£120" and "1,000.00 " are how people type money; the amount's rules are those of notices.csv.
+    return value.replace("£", "").replace(",", "").strip()
+
+
+class PastNoticeForm(DatePartsMixin, forms.Form):
+    """One past notice, as a row of notices.csv (contract section 3).
+
+    The form only asks for what is required and reads the dates; every rule of the notice itself is
+    notices.imports' (past_notice_record), so a notice entered here and a row of the file agree.
+    """
+
+    upn = forms.CharField(label="Pupil's UPN", max_length=20, error_messages={"required": "Enter the pupil's UPN"})
+    parent_ref = forms.CharField(label="Parent reference", max_length=60,
+                                 error_messages={"required": "Enter the parent's reference"})
+    reference = forms.CharField(label="Notice reference", max_length=60,
+                                error_messages={"required": "Enter the notice's reference"})
+    issued_day = _date_part("Day")
+    issued_month = _date_part("Month")
+    issued_year = _date_part("Year")
+    amount_full = forms.CharField(label="Full amount, in pounds", max_length=20,
+                                  error_messages={"required": "Enter the full amount of the notice"})
+    amount_reduced = forms.CharField(label="Reduced amount, in pounds (optional)", max_length=20, required=False)
+    status = forms.ChoiceField(
+        label="What happened to the notice?", choices=PAST_STATUS_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened to the notice"},
+    )
+    paid_day = _date_part("Day")
+    paid_month = _date_part("Month")
+    paid_year = _date_part("Year")
+    withdrawn_reason = forms.CharField(label="Why was it withdrawn?", required=False, widget=forms.Textarea,
+                                       max_length=2000)
+    from_day = _date_part("Day")
+    from_month = _date_part("Month")
+    from_year = _date_part("Year")
+    to_day = _date_part("Day")
+    to_month = _date_part("Month")
+    to_year = _date_part("Year")
+
+    def _optional_date(self, prefix: str, what: str) -> date | None:
+        if all(self.cleaned_data.get(f"{prefix}_{part}") is None for part in ("day", "month", "year")) and not any(
+            f"{prefix}_{part}" in self.errors for part in ("day", "month", "year")
+        ):
+            return None
+        return self.date_from_parts(prefix, what)
+
+    def clean(self):
+        cleaned = super().clean()
+        dates = {
+            "issued_on": self.date_from_parts("issued", "the date the notice was issued"),
+            "paid_on": self._optional_date("paid", "the date it was paid"),
+            "offence_from": self._optional_date("from", "the first date of the offence period"),
+            "offence_to": self._optional_date("to", "the last date of the offence period"),
+        }
+        iso = {column: on.isoformat() if on else "" for column, on in dates.items()}
+        # The row of notices.csv this form makes; the cell of a field in error is empty.
+        cleaned["values"] = {
+            "reference": cleaned.get("reference") or "",
+            "upn": (cleaned.get("upn") or "").upper(),
+            "parent_ref": cleaned.get("parent_ref") or "",
+            "amount_full": _money(cleaned.get("amount_full") or ""),
+            "amount_reduced": _money(cleaned.get("amount_reduced") or ""),
+            "status": cleaned.get("status") or "",
+            "withdrawn_reason": cleaned.get("withdrawn_reason") or "",
+            **iso,
+        }
+        return cleaned
+
+    def field_of(self, column: str) -> str:
+        """The field that shows a problem with a notices.csv column."""
+        return f"{PAST_DATES[column]}_day" if column in PAST_DATES else column
+
+    def add_problem(self, column: str, reason: str) -> None:
+        """A rule of notices.csv broken: shown at its field, named as on the page."""
+        label = PAST_LABELS.get(column, column)
+        self.add_error(self.field_of(column), f"{label}: {reason}")

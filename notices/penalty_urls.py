@@ -3,6 +3,7 @@
 from django.urls import path
 
 from notices import penalty_views as views
+from notices.past_notice_views import la_past_notice_new
 
 app_name = "penalty_notices"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
          name="school_withdraw"),
     # The local authority's attendance officer.
     path("la/<str:code>/penalty-notices/", views.la_penalty_notices, name="la_list"),
+    path("la/<str:code>/penalty-notices/past/new/", la_past_notice_new, name="past_new"),
     path("la/<str:code>/penalty-notices/register/", views.la_register, name="register"),
     path("la/<str:code>/penalty-notices/register.csv", views.la_register_csv, name="register_csv"),
     path("la/<str:code>/penalty-notices/<int:pk>/", views.la_penalty_notice_detail, name="la_notice"),
