@@ -35,13 +35,23 @@ class Check:
 # --- the facts the guards look for -----------------------------------------------------------------
 
 
-def threshold_fact(pupil: Pupil, today: date) -> tuple[date | None, str]:
-    """When this academic year the threshold was met, not counting covered sessions, with its wording."""
+def threshold_fact(pupil: Pupil, today: date, *, after_failed_nti_of: Case | None = None) -> tuple[date | None, str]:
+    """When this academic year the threshold was met, not counting covered sessions, with its wording.
+
+    ``after_failed_nti_of``: a penalty notice after a notice to improve is for the offence that notice
+    warned about (domain.md 3.4), so when that case's notice ended without sufficient improvement, or a
+    ground it stated arose, its own offence period counts again for the penalty notice.
+    """
     from cases.selectors import pupil_marks
 
     conduct = pupil.school.local_authority.conduct()
     marks = pupil_marks(pupil=pupil, as_of=today)
-    covered = offence_periods([pupil.pk]).get(pupil.pk, [])
+    covered = offence_periods([pupil.pk], as_of=today).get(pupil.pk, [])
+    if after_failed_nti_of is not None:
+        reusable = {
+            rules.OffencePeriod(n.offence_from, n.offence_to) for n in failed_notices_to_improve(after_failed_nti_of)
+        }
+        covered = [period for period in covered if period not in reusable]
     first_met = rules.threshold_first_met(marks, as_of=today, conduct=conduct, covered=covered)
     rule = (
         f"{conduct.threshold_sessions} unauthorised sessions within {conduct.threshold_school_weeks} school weeks"
@@ -50,6 +60,15 @@ def threshold_fact(pupil: Pupil, today: date) -> tuple[date | None, str]:
         note = " (sessions covered by an earlier notice do not count again)" if covered else ""
         return None, f"The threshold for a notice is not met this academic year: {rule} are needed{note}."
     return first_met, f"Threshold met on {long_date(first_met)}: {rule}, not counting sessions an earlier notice covered."
+
+
+def failed_notices_to_improve(case: Case):
+    from notices.models import NoticeOutcome
+
+    return [
+        notice for notice in case.notices_to_improve.all()
+        if notice.outcome == NoticeOutcome.NOT_IMPROVED or (notice.early_ground_invoked and notice.early_penalty_grounds)
+    ]
 
 
 def _support_offered(case: Case) -> list[str]:
@@ -218,7 +237,7 @@ def _after_notice_to_improve(case: Case, today: date) -> tuple[list[str], list[s
 
 
 def _penalty_notice(case: Case, today: date) -> Check:
-    first_met, wording = threshold_fact(case.pupil, today)
+    first_met, wording = threshold_fact(case.pupil, today, after_failed_nti_of=case)
     missing, evidence = ([], [wording]) if first_met else ([wording], [])
     more_missing, more_evidence = _support_and_engagement(case)
     missing += more_missing

@@ -6,7 +6,7 @@ Views and services both ask these; a refusal in a service raises ``NotPermitted`
 from __future__ import annotations
 
 from cases.errors import DomainError
-from cases.models import Pupil, Role, StaffProfile
+from cases.models import Case, Pupil, Role, StaffProfile
 
 # The DSL runs casework and the school's attendance officer works day to day: both move a case.
 CASE_MOVERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
@@ -30,9 +30,11 @@ def _profile(user) -> StaffProfile | None:
     return getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
 
 
-def _at_school_in(user, pupil: Pupil, roles: frozenset[str]) -> bool:
+def _at_school_in(user, record: Pupil | Case, roles: frozenset[str]) -> bool:
+    """Whether the user has one of ``roles`` at the record's school. Pass the case for casework: a case
+    stays with the school that opened it, even after the pupil moves to another school."""
     profile = _profile(user)
-    return profile is not None and profile.role in roles and profile.school_id == pupil.school_id
+    return profile is not None and profile.role in roles and profile.school_id == record.school_id
 
 
 def can_read_case(user, pupil: Pupil) -> bool:

@@ -151,19 +151,25 @@ def _has_earlier_marks(pupil_ids: Sequence[int], before: date) -> set[int]:
     return found
 
 
-def offence_periods(pupil_ids: Iterable[int] | None = None) -> dict[int, list[rules.OffencePeriod]]:
+def offence_periods(
+    pupil_ids: Iterable[int] | None = None, *, as_of: date | None = None
+) -> dict[int, list[rules.OffencePeriod]]:
     """Dates whose sessions an earlier notice already covered, per pupil: they never count again.
 
-    Notices to improve, and penalty notices on record (issued here or imported) except withdrawn ones:
-    a withdrawn notice is treated as never issued.
+    Notices to improve, and penalty notices issued (here or in imported history) and not withdrawn: a
+    draft never reached a parent and a withdrawn notice is treated as never issued. Only notices issued
+    on or before ``as_of`` cover anything, so a scan of a past date is not changed by a later notice.
     """
     # notices builds on cases: read its tables when needed rather than import them at load time.
     from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
 
+    issued_by = {} if as_of is None else {"issued_on__lte": as_of}
     sources = [
-        NoticeToImprove.objects.values_list("case__pupil_id", "offence_from", "offence_to"),
-        PenaltyNotice.objects.exclude(state=PenaltyNoticeState.WITHDRAWN)
-        .filter(offence_from__isnull=False)
+        NoticeToImprove.objects.filter(**issued_by).values_list("case__pupil_id", "offence_from", "offence_to"),
+        PenaltyNotice.objects.exclude(
+            state__in=[PenaltyNoticeState.DRAFT, PenaltyNoticeState.LA_CONSULTED, PenaltyNoticeState.WITHDRAWN]
+        )
+        .filter(offence_from__isnull=False, issued_on__isnull=False, **issued_by)
         .values_list("pupil_id", "offence_from", "offence_to"),
     ]
     ids = None if pupil_ids is None else sorted(set(pupil_ids))
@@ -219,7 +225,7 @@ def scan(
     loaded_from = year_start - LOOKBACK
     restrict = None if upns is None and school_ids is None else sorted(by_id)
     # The notices table is small beside the register: one query for the whole LA.
-    covered = offence_periods(restrict)
+    covered = offence_periods(restrict, as_of=as_of)
 
     results: dict[int, ScanResult] = {}
     needs_more: list[int] = []

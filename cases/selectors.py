@@ -15,7 +15,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from cases import rules, scan
+from cases import rules
 from cases.models import (
     Alert,
     AttendanceSnapshot,
@@ -27,10 +27,6 @@ from cases.models import (
     SenStatus,
     StaffProfile,
 )
-
-# The rolling threshold window reaches back into last summer term; read as far back as the scan does so
-# the pupil page's chart ends on the same figure as the scan's snapshot.
-REGISTER_LOOKBACK = scan.LOOKBACK
 
 PUPIL_FLAG_FILTERS: dict[str, Q] = {
     "persistent": Q(snapshot__persistent_absence=True),
@@ -217,10 +213,13 @@ def pupil_parents(*, pupil: Pupil) -> QuerySet[ParentalRelationship]:
 
 
 def pupil_marks(*, pupil: Pupil, as_of: date) -> list[rules.Mark]:
-    """The pupil's marks from the scan's lookback before this academic year up to ``as_of``, as rules.py tuples."""
-    since = rules.academic_year_start(as_of) - REGISTER_LOOKBACK
+    """All of one pupil's marks up to ``as_of``, as rules.py tuples.
+
+    One pupil's whole register is a few thousand rows at most, so the windows never need the scan's
+    look-back: a gap of any length before this year is read as it is.
+    """
     return list(
-        pupil.marks.filter(date__gte=since, date__lte=as_of).order_by("date", "session").values_list(
+        pupil.marks.filter(date__lte=as_of).order_by("date", "session").values_list(
             "date", "session", "code"
         )
     )
@@ -287,11 +286,11 @@ def case_for_user(*, user, pk: int):
     profile = _school_staff_profile(user)
     try:
         case = Case.objects.select_related("pupil__school__local_authority", "opened_by").get(
-            pk=pk, pupil__school_id=profile.school_id
+            pk=pk, school_id=profile.school_id
         )
     except Case.DoesNotExist:
         raise Http404("No such case at your school.") from None
-    if not can_read_case(user, case.pupil):
+    if not can_read_case(user, case):
         raise PermissionDenied("Your role does not include reading attendance cases.")
     return case
 

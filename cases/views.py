@@ -142,7 +142,7 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
             "alerts": selectors.open_alerts_for_pupil(pupil=pupil),
             "parents": selectors.pupil_parents(pupil=pupil),
             "weeks": rules.weekly_series(
-                marks, as_of=as_of, conduct=conduct, covered=offence_periods([pupil.pk]).get(pupil.pk, ())
+                marks, as_of=as_of, conduct=conduct, covered=offence_periods([pupil.pk], as_of=as_of).get(pupil.pk, ())
             ),
             "grid": build_register_grid(
                 marks, since=year_start, until=as_of, amended={(a.date, a.session) for a in amendments}

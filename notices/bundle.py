@@ -24,8 +24,8 @@ from cases.errors import DomainError
 from cases.formatting import long_date
 from cases.models import Case, CaseEvent, EventKind, PenaltyNoticeConsideration
 from cases.permissions import can_move_case, require
-from cases.scan import LOOKBACK, offence_periods
-from cases.selectors import pupil_amendments, pupil_parents
+from cases.scan import offence_periods
+from cases.selectors import pupil_amendments, pupil_marks, pupil_parents
 from cases.services.chronology import case_event_record
 from notices.letters import VERSION_RETRIES, json_faithful, render_pdf
 from notices.models import Letter, NoticeToImprove, PenaltyNotice, PenaltyNoticeState
@@ -472,11 +472,6 @@ def _notices(case: Case) -> dict:
 # --- the service -------------------------------------------------------------------------------------
 
 
-def _pupil_marks_from(pupil, since: date, until: date) -> list[rules.Mark]:
-    return list(pupil.marks.filter(date__gte=since, date__lte=until).order_by("date", "session")
-                .values_list("date", "session", "code"))
-
-
 def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_to: date | None = None,
                    now: datetime | None = None) -> dict:
     """Everything the bundle shows, as plain values (dates stay dates): what the template renders and,
@@ -491,14 +486,11 @@ def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_
         raise BundleRefused("The offence period cannot start after today.")
     pupil = case.pupil
     conduct = pupil.school.local_authority.conduct()
-    # Read far enough back for the threshold's rolling window before the period and this academic year.
-    earliest = min(offence_from or today, rules.academic_year_start(min(offence_to or today, today)))
-    marks = _pupil_marks_from(pupil, rules.academic_year_start(earliest) - LOOKBACK, today)
+    # The pupil's whole register: the rolling windows may reach back over any gap (domain.md 2).
+    marks = pupil_marks(pupil=pupil, as_of=today)
     period = (OffencePeriodChoice(offence_from, offence_to, "chosen by the person who made this bundle")
               if offence_from is not None and offence_to is not None
               else offence_period_default(case=case, marks=marks, today=today))
-    if period.start < rules.academic_year_start(earliest) - LOOKBACK:
-        marks = _pupil_marks_from(pupil, rules.academic_year_start(period.start) - LOOKBACK, today)
     attendance = _attendance(case, marks, period, conduct, today)
     return {
         "title": BUNDLE_TITLE,

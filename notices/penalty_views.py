@@ -93,7 +93,7 @@ def penalty_notice_draft_view(request: HttpRequest, case_pk: int) -> HttpRespons
     _require_mover(request.user, pupil)
     today = timezone.localdate()
     links = selectors.liable_parent_links(pupil=pupil)
-    period = selectors.default_offence_period(pupil=pupil, today=today)
+    period = selectors.default_offence_period(pupil=pupil, today=today, case=case)
     chosen = request.GET.get("parent", "")
     form = PenaltyNoticeDraftForm(
         request.POST if request.method == "POST" else None, parent_links=links,

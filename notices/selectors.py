@@ -96,15 +96,18 @@ class OffencePeriodDefault:
     wording: str
 
 
-def default_offence_period(*, pupil: Pupil, today: date) -> OffencePeriodDefault | None:
+def default_offence_period(*, pupil: Pupil, today: date, case=None) -> OffencePeriodDefault | None:
     """The offence period a new notice proposes: from the first to the last unauthorised session of the
     rolling school weeks ending with the date the threshold was met (sessions an earlier notice covered
     never count again). None when the threshold is not met this academic year."""
-    first_met, wording = ladder.threshold_fact(pupil, today)
+    first_met, wording = ladder.threshold_fact(pupil, today, after_failed_nti_of=case)
     if first_met is None:
         return None
     conduct = pupil.school.local_authority.conduct()
-    covered = offence_periods([pupil.pk]).get(pupil.pk, [])
+    covered = offence_periods([pupil.pk], as_of=today).get(pupil.pk, [])
+    if case is not None:
+        reusable = {rules.OffencePeriod(n.offence_from, n.offence_to) for n in ladder.failed_notices_to_improve(case)}
+        covered = [period for period in covered if period not in reusable]
     marks = pupil_marks(pupil=pupil, as_of=first_met)
     school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
     window = school_weeks[-conduct.threshold_school_weeks:]

@@ -164,7 +164,7 @@ def case_transition(*, case: Case, transition: str, by, reason: str, expected_st
     """Moves the case one step up the ladder, if the law's conditions hold; records why and on what evidence."""
     if transition not in LADDER_TRANSITIONS:
         raise DomainError(f"“{transition}” is not a step of the ladder.")
-    require(can_move_case(by, case.pupil), "move an attendance case")
+    require(can_move_case(by, case), "move an attendance case")
     if not reason.strip():
         raise DomainError("Give the reason for this step: it goes on the case's chronology.")
     case = _lock(case, expected_state)
@@ -192,7 +192,7 @@ def case_transition(*, case: Case, transition: str, by, reason: str, expected_st
 @transaction.atomic
 def case_hold(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
     """Puts a case on hold (e.g. a hospital stay, a safeguarding referral), remembering where it was."""
-    require(can_move_case(by, case.pupil), "put an attendance case on hold")
+    require(can_move_case(by, case), "put an attendance case on hold")
     if not reason.strip():
         raise DomainError("Say why the case is on hold (for example a hospital stay or a safeguarding referral).")
     case = _lock(case, expected_state)
@@ -209,7 +209,7 @@ def case_hold(*, case: Case, by, reason: str, expected_state: str | None = None)
 
 @transaction.atomic
 def case_resume(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
-    require(can_move_case(by, case.pupil), "resume an attendance case")
+    require(can_move_case(by, case), "resume an attendance case")
     if not reason.strip():
         raise DomainError("Say why the case is resuming.")
     case = _lock(case, expected_state)
@@ -227,7 +227,7 @@ def case_resume(*, case: Case, by, reason: str, expected_state: str | None = Non
 @transaction.atomic
 def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str | None = None) -> Case:
     """Closes the case with an outcome; it may close at any step."""
-    require(can_move_case(by, case.pupil), "close an attendance case")
+    require(can_move_case(by, case), "close an attendance case")
     if outcome not in CaseOutcome.values:
         raise DomainError("Choose the outcome the case is closing with.")
     if not reason.strip():
@@ -247,7 +247,7 @@ def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str
 @transaction.atomic
 def case_note_add(*, case: Case, by, kind: str, summary: str, details: str = "") -> CaseEvent:
     """A note, a contact with the family, recorded non-engagement, or a safeguarding referral made (KCSIE)."""
-    require(can_record_support(by, case.pupil), "add to the case file")
+    require(can_record_support(by, case), "add to the case file")
     if kind not in NOTE_KINDS:
         raise DomainError("Choose what kind of entry this is.")
     if not summary.strip():
@@ -265,7 +265,7 @@ def pn_consideration_record(
     equality_act_consideration: str,
 ) -> PenaltyNoticeConsideration:
     """Records the considerations domain.md 3.5 requires before a penalty notice, threshold from the register."""
-    require(can_move_case(by, case.pupil), "record penalty notice considerations")
+    require(can_move_case(by, case), "record penalty notice considerations")
     texts = {
         "why a penalty notice is the best tool": why_penalty_notice_is_the_best_tool,
         "the alternatives considered": alternatives_considered,
@@ -274,7 +274,7 @@ def pn_consideration_record(
     empty = [name for name, text in texts.items() if not text.strip()]
     if empty:
         raise DomainError("Record " + ", ".join(empty) + ".")
-    first_met, wording = ladder.threshold_fact(case.pupil, timezone.localdate())
+    first_met, wording = ladder.threshold_fact(case.pupil, timezone.localdate(), after_failed_nti_of=case)
     if first_met is None:
         raise DomainError(wording)
     consideration = PenaltyNoticeConsideration.objects.create(

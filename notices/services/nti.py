@@ -157,7 +157,7 @@ def notice_to_improve_offences(*, pupil: Pupil, as_of: date) -> Offences | None:
     threshold is not met (sessions covered by an earlier notice not counting again)."""
     conduct = pupil.school.local_authority.conduct()
     marks = pupil_marks(pupil=pupil, as_of=as_of)
-    covered = offence_periods([pupil.pk]).get(pupil.pk, [])
+    covered = offence_periods([pupil.pk], as_of=as_of).get(pupil.pk, [])
     window = threshold_window(marks, as_of=as_of, conduct=conduct, covered=covered)
     if not window:
         return None

@@ -74,9 +74,23 @@ def deemed_received(*, issued_on: date, posted: bool, working_days: int) -> date
 
 
 def _next_reference(local_authority: LocalAuthority, year: int) -> str:
+    """The next free number of the LA's year; imported references of the same form are never reused."""
     prefix = f"PN-{local_authority.code}-{year}-"
-    taken = PenaltyNotice.objects.filter(local_authority=local_authority, reference__startswith=prefix).count()
-    return f"{prefix}{taken + 1:05d}"
+    numbers = [
+        int(reference[len(prefix):])
+        for reference in PenaltyNotice.objects.filter(
+            local_authority=local_authority, reference__startswith=prefix
+        ).values_list("reference", flat=True)
+        if reference[len(prefix):].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:05d}"
+
+
+def _lock_family(pupil: Pupil, parent: Parent) -> None:
+    """Serialises every decision about this parent's notices for this pupil, so two notices issued at the
+    same moment cannot both see one earlier notice and become a third (PostgreSQL row locks)."""
+    Parent.objects.select_for_update().filter(pk=parent.pk).first()
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
 
 
 def _save(notice: PenaltyNotice) -> None:
@@ -112,6 +126,7 @@ def penalty_notice_draft(
         )
     if offence_to < offence_from:
         raise PenaltyNoticeRefused("The offence period ends before it starts.")
+    _lock_family(case.pupil, parent)
     if PenaltyNotice.objects.filter(case=case, parent=parent, state__in=NOT_YET_ISSUED).exists():
         raise PenaltyNoticeRefused(f"A penalty notice to {parent} is already being prepared on this case.")
     local_authority = case.pupil.school.local_authority
@@ -163,9 +178,16 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
         )
     if issued_on > timezone.localdate():
         raise PenaltyNoticeRefused("A notice cannot be dated after today.")
-    terms = rules.penalty_notice_terms(
-        earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice), on=issued_on
-    )
+    _lock_family(notice.pupil, notice.parent)
+    earlier = earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice)
+    latest = max((n.issued_on for n in earlier if not n.withdrawn), default=None)
+    if latest is not None and issued_on < latest:
+        # Counting looks back from the date of issue: a back-dated notice would miss the later one.
+        raise PenaltyNoticeRefused(
+            f"{notice.parent} already had a notice for {notice.pupil} issued on {long_date(latest)}: "
+            "a new notice cannot be dated before it."
+        )
+    terms = rules.penalty_notice_terms(earlier, on=issued_on)
     if not terms.allowed:
         raise PenaltyNoticeRefused(terms.reason)
     received = deemed_received(
@@ -216,6 +238,12 @@ def penalty_notice_record_payment(*, notice: PenaltyNotice, by, paid_on: date, a
         raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot take a payment.")
     if paid_on < notice.issued_on or paid_on > timezone.localdate():
         raise PenaltyNoticeRefused("The payment date must be between the date of issue and today.")
+    if notice.full_by and paid_on > notice.full_by:
+        # After 28 days a notice can no longer be paid: the LA prosecutes or withdraws (domain.md 3.5).
+        raise PenaltyNoticeRefused(
+            f"{notice.reference} could be paid until {long_date(notice.full_by)}; a payment on "
+            f"{long_date(paid_on)} is too late. Decide whether to prosecute or withdraw the notice."
+        )
     reduced = bool(notice.amount_reduced and notice.reduced_by and paid_on <= notice.reduced_by
                    and amount >= notice.amount_reduced)
     if not reduced and amount < notice.amount_full:

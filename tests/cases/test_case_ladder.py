@@ -452,3 +452,42 @@ def test_the_limit_of_two_notices_is_a_ground_for_prosecution_referral(case, dsl
     check = ladder.check(_forge_state(case, CaseState.PENALTY_NOTICE), "refer_for_prosecution")
     assert check.allowed
     assert "no further notice is possible" in check.evidence[0]
+
+
+def test_a_penalty_notice_can_follow_a_failed_notice_to_improve_for_the_offence_it_warned_about(case, dsl, headteacher):
+    """The NTI covers the window that met the threshold; once its period ends without improvement, the
+    penalty notice is for that offence, so those sessions count for it (they do not for a new NTI)."""
+    _full_evidence(case, dsl, nti_ended_not_improved=False)  # threshold: ten G in the week of 3 November
+    NoticeToImprove.objects.create(
+        case=case, issued_on=dt.date(2025, 11, 10), improvement_period_ends_on=dt.date(2025, 11, 25),
+        sufficient_improvement="No unauthorised absence", offence_from=dt.date(2025, 11, 3),
+        offence_to=dt.date(2025, 11, 7), outcome=NoticeOutcome.PENDING, created_by=dsl, created_at=NOW,
+    )
+    case = _forge_state(case, CaseState.NOTICE_TO_IMPROVE)
+    assert ladder.threshold_fact(case.pupil, TODAY)[0] is None  # covered for any new notice
+    assert ladder.threshold_fact(case.pupil, TODAY, after_failed_nti_of=case)[0] is None  # not failed yet
+
+    NoticeToImprove.objects.filter(case=case).update(outcome=NoticeOutcome.NOT_IMPROVED)
+    assert ladder.threshold_fact(case.pupil, TODAY, after_failed_nti_of=case)[0] == dt.date(2025, 11, 7)
+    consideration = pn_consideration_record(
+        case=case, by=dsl, why_penalty_notice_is_the_best_tool="The notice to improve did not work",
+        alternatives_considered="Another notice would repeat it", equality_act_consideration="No disability",
+    )
+    pn_consideration_authorise(consideration=consideration, by=headteacher)
+    moved = case_transition(case=case, transition="request_penalty_notice", by=dsl, reason="NTI failed")
+    assert moved.state == CaseState.PENALTY_NOTICE
+
+
+def test_a_case_stays_with_the_school_that_opened_it_when_the_pupil_moves(case, dsl, other_school, other_school_dsl):
+    from cases.selectors import case_for_user
+    from cases.services import case_hold
+
+    case.pupil.school = other_school
+    case.pupil.save()
+    case = Case.objects.get(pk=case.pk)
+    assert case_for_user(user=dsl, pk=case.pk) == case
+    assert case_hold(case=case, by=dsl, reason="Pupil moved; keeping the file").state == CaseState.ON_HOLD
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        case_for_user(user=other_school_dsl, pk=case.pk)

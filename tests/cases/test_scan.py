@@ -70,9 +70,10 @@ def test_upn_filter_and_marks_after_as_of_ignored(school):
     [
         (["--as-of", "2025-02-30"], "is not a date"),
         (["--as-of", "yesterday"], "is not a date"),
+        (["--as-of", "20250301"], "is not a date"),
         (["--as-of", "2025-09-05", "--upn", "Z999999999999"], "unknown UPN: Z999999999999"),
     ],
-    ids=["impossible-date", "not-a-date", "unknown-upn"],
+    ids=["impossible-date", "not-a-date", "basic-iso-not-accepted", "unknown-upn"],
 )
 def test_bad_input_is_a_clear_error(school, args, message):
     with pytest.raises(CommandError, match=message):
@@ -173,3 +174,23 @@ def test_sessions_covered_by_a_notice_to_improve_do_not_count_toward_the_thresho
     (result,) = scan(as_of=dt.date(2025, 9, 12))
     assert result.measures.pn_threshold_met is False
     assert result.measures.unauthorised_in_window == 10  # the raw count the contract names still shows them
+
+
+def test_only_notices_issued_by_the_as_of_date_cover_sessions_and_a_draft_never_does(school, dsl):
+    from decimal import Decimal
+
+    from notices.models import PenaltyNotice
+    from tests.factories import ParentalRelationshipFactory
+
+    pupil = PupilFactory(school=school)
+    parent = ParentalRelationshipFactory(pupil=pupil).parent
+    add_marks(pupil, MONDAY, "GG" * 5)
+    draft = PenaltyNotice.objects.create(
+        local_authority=school.local_authority, reference="D-1", pupil=pupil, parent=parent,
+        offence_from=MONDAY, offence_to=dt.date(2025, 9, 5), created_at=dt.datetime(2025, 9, 8, tzinfo=dt.UTC),
+    )
+    assert scan(as_of=dt.date(2025, 9, 12))[0].measures.pn_threshold_met is True  # a draft covers nothing
+    PenaltyNotice.objects.filter(pk=draft.pk).update(state="issued", issued_on=dt.date(2025, 9, 10),
+                                                     amount_full=Decimal("160.00"))
+    assert scan(as_of=dt.date(2025, 9, 9))[0].measures.pn_threshold_met is True  # not issued yet on the 9th
+    assert scan(as_of=dt.date(2025, 9, 12))[0].measures.pn_threshold_met is False

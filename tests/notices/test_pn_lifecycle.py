@@ -168,7 +168,9 @@ def test_the_la_decides_prosecution_and_a_paid_notice_can_never_be_referred(pn_c
     assert referred.state == PenaltyNoticeState.PROSECUTED
     assert OfficerTask.objects.get(notice=notice).done_at is not None
 
-    paid = penalty_notice_record_payment(notice=referred, by=la_officer, paid_on=TODAY, amount=Decimal("160.00"))
+    # Paid on the last day, recorded only after the referral: the referral must stop at once.
+    paid = penalty_notice_record_payment(notice=referred, by=la_officer, paid_on=notice.full_by,
+                                         amount=Decimal("160.00"))
     assert paid.state == PenaltyNoticeState.PAID_FULL
     urgent = OfficerTask.objects.get(notice=notice, kind=OfficerTaskKind.STOP_PROSECUTION)
     assert urgent.urgent and "withdraw the prosecution now" in urgent.detail
@@ -218,3 +220,27 @@ def test_closing_the_case_keeps_the_notices(pn_case, mother, dsl):
     notice = _issued(pn_case, mother, dsl)
     case_close(case=pn_case, by=dsl, outcome=CaseOutcome.LA_DECISION, reason="LA took over")
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
+
+
+def test_a_payment_after_the_28_days_is_refused(pn_case, mother, dsl, la_officer):
+    notice = _issued(pn_case, mother, dsl)  # full_by 2 November
+    with pytest.raises(PenaltyNoticeRefused, match="too late"):
+        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 3),
+                                      amount=Decimal("160.00"))
+    assert penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 2),
+                                         amount=Decimal("160.00")).state == PenaltyNoticeState.PAID_FULL
+
+
+def test_a_notice_cannot_be_back_dated_before_the_parents_latest(pn_case, mother, dsl):
+    _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    Case.objects.filter(pk=pn_case.pk).update(state=CaseState.PENALTY_NOTICE)
+    with pytest.raises(PenaltyNoticeRefused, match="cannot be dated before it"):
+        _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 1))
+
+
+def test_numbering_skips_imported_references_of_the_same_form(pn_case, mother, dsl):
+    PenaltyNotice.objects.create(local_authority=pn_case.pupil.school.local_authority, reference="PN-873-2026-00002",
+                                 pupil=pn_case.pupil, parent=mother, state=PenaltyNoticeState.PAID_FULL,
+                                 issued_on=dt.date(2026, 1, 5), imported=True, created_at=timezone.now())
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)
+    assert notice.reference == "PN-873-2026-00003"

@@ -297,7 +297,8 @@ def test_paid_after_referral_shows_the_urgent_task_first(client, pn_case, mother
     client.post(_la_url("la_refer", referred), {"refer-confirmed": "on"})
     assert PenaltyNotice.objects.get(pk=referred.pk).state == PenaltyNoticeState.PROSECUTED
 
-    client.post(_la_url("la_payment", referred), {**_date("payment-paid", dt.date(2026, 11, 20)),
+    # Paid in time (on the last day) but recorded only after the referral: the referral must stop.
+    client.post(_la_url("la_payment", referred), {**_date("payment-paid", referred.full_by),
                                                   "payment-amount": "160"})
     assert PenaltyNotice.objects.get(pk=referred.pk).state == PenaltyNoticeState.PAID_FULL
 

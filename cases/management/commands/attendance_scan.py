@@ -8,13 +8,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from cases.imports.csvfile import Invalid, parse_date
 from cases.scan import ScanTimings, UnknownPupil, alerts_raise, measures_json, scan, snapshots_save
 
 
 def _iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except Invalid:
         raise CommandError(f"--as-of: {value!r} is not a date in the form YYYY-MM-DD") from None
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cases.imports.csvfile import Invalid, parse_date
 from cases.models import Parent, ParentalRelationship, Pupil
 from notices.services.penalty import penalty_notice_terms_for
 
@@ -22,8 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, upn: str, parent_ref: str, on: str, **options) -> None:
         try:
-            day = date.fromisoformat(on)
-        except ValueError:
+            day = parse_date(on)
+        except Invalid:
             raise CommandError(f"--on: {on!r} is not a date in the form YYYY-MM-DD") from None
         pupil = Pupil.objects.select_related("school").filter(upn=upn).first()
         if pupil is None:
