@@ -6,7 +6,7 @@ regulations keep the original code, the new one, the reason, when and by whom (M
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -61,7 +61,8 @@ def import_register(
     """Records every mark of the file, or nothing (ImportFailed lists every problem).
 
     Identical marks are left alone; a mark with a new code is updated and a MarkAmendment recorded,
-    with the row's ``reason`` or "MIS import". Marks cannot be dated after ``today``: a register is
+    with the row's ``reason`` or "MIS import". Marks may be dated ahead (planned closures, agreed leave), but
+    not more than a year after ``today``: a register is
     taken on the day.
     """
     table = read_table(path, SPEC)
@@ -219,6 +220,9 @@ def _unknown_school(urn: str) -> str:
     return f"no school with URN {urn!r}"
 
 
+MAX_MARK_AHEAD = timedelta(days=366)
+
+
 def _parse_day(value: str, today: date) -> date | str:
     if not value:
         return EMPTY
@@ -226,8 +230,10 @@ def _parse_day(value: str, today: date) -> date | str:
         day = parse_date(value)
     except Invalid as exc:
         return str(exc)
-    if day > today:
-        return f"{value} is after today ({today.isoformat()}); marks cannot be recorded in advance"
+    # An MIS pre-enters planned closures (#) and agreed leave, so future marks are real; the scan ignores
+    # marks after its as-of date. More than a year ahead is a mistyped year, not a plan.
+    if day > today + MAX_MARK_AHEAD:
+        return f"{value} is more than a year after today ({today.isoformat()}): check the year"
     return day
 
 

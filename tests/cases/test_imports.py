@@ -503,13 +503,14 @@ def test_register_every_problem_is_listed_and_nothing_saved(csv_file, pupils):
     assert Mark.objects.count() == 0
 
 
-def test_register_future_date_is_refused(csv_file, pupils):
-    path = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},2025-03-10,AM,/", f"{UPN1},2025-03-11,AM,/")
+def test_register_marks_planned_ahead_are_accepted_but_not_a_mistyped_year(csv_file, pupils):
+    planned = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},2025-03-10,AM,/", f"{UPN1},2026-03-10,AM,#")
     with time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)):
-        problems = refused("import_register", path)
-    assert problems == [
-        f"{path}:3: date: 2025-03-11 is after today (2025-03-10); marks cannot be recorded in advance"
-    ]
+        run("import_register", planned)
+        assert Mark.objects.filter(pupil=pupils[0]).count() == 2
+        typo = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},2026-03-12,AM,/")
+        problems = refused("import_register", typo)
+    assert problems == [f"{typo}:2: date: 2026-03-12 is more than a year after today (2025-03-10): check the year"]
 
 
 def test_register_service_raises_import_failed_with_problems(csv_file, pupils):
