@@ -61,6 +61,13 @@ def _parent_names(request: PenaltyNoticeRequest) -> str:
     return ", ".join(str(parent) for parent in request.parents.all())
 
 
+def _still(activation, status: str, owner=None) -> None:
+    """Under the flow's lock: the task is as the person saw it, or someone else acted first."""
+    task = activation.task
+    if task.status != status or (owner is not None and task.owner_id != owner.pk):
+        raise RequestRefused("Someone else acted on this request just now. Reload the page; nothing was saved.")
+
+
 def _locked_request(activation) -> PenaltyNoticeRequest:
     """The request object the flow's next nodes will save: write to this one, never to another copy, or
     the End node's save would put the stale copy's fields back."""
@@ -167,6 +174,7 @@ def pn_request_decide(*, request: PenaltyNoticeRequest, by, decision: str, reaso
             raise RequestRefused("No penalty notice can be issued to " + "; ".join(refused))
     now = timezone.now()
     with task.activation() as activation:
+        _still(activation, STATUS.ASSIGNED, owner=by)
         request = _locked_request(activation)
         request.decision, request.decision_reasons = decision, reasons
         request.decided_by, request.decided_at = by, now
@@ -197,6 +205,7 @@ def pn_request_answer(*, request: PenaltyNoticeRequest, by, answer: str) -> Pena
         raise RequestRefused("The local authority has not asked a question on this request.")
     now = timezone.now()
     with task.activation() as activation:
+        _still(activation, STATUS.NEW)
         request = _locked_request(activation)
         _exchange(request, "answer", answer.strip(), by, now)
         request.decision = ""

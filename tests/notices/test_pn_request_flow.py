@@ -230,3 +230,19 @@ def test_an_approval_that_cannot_issue_every_notice_issues_none_and_stays_with_t
     assert not PenaltyNotice.objects.exists()
     inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
     assert [task.request for task in inbox.mine] == [request]
+
+
+def test_a_decision_on_a_task_completed_meanwhile_is_refused_under_the_lock(
+    client, dsl, la_officer, pn_case, authorised, mother, monkeypatch
+):
+    from notices.services import pn_requests
+
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    seen = pn_requests.open_task(request, "review")  # what the officer's second tab still shows
+    _decide(client, la_officer, request, "more_information", "Dates please")
+    monkeypatch.setattr(pn_requests, "open_task", lambda *args: seen)
+    with pytest.raises(pn_requests.RequestRefused, match="Someone else acted"):
+        pn_requests.pn_request_decide(request=request, by=la_officer, decision="approve", reasons="")
+    assert not PenaltyNotice.objects.exists()
