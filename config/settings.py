@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_celery_beat",
     "django_celery_results",
+    "viewflow",
+    "viewflow.workflow",
     "cases",
     "interventions",
     "notices",

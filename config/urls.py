@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("notices.urls")),
     path("", include("notices.penalty_urls")),
+    path("", include("notices.request_urls")),
     path("", include("notices.batch_urls")),
     path("", include("notices.bundle_urls")),
 ]

@@ -260,3 +260,7 @@ class LetterBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+
+# The viewflow process of the penalty notice request lives in its own module (notices.flows drives it).
+from notices.requests import PenaltyNoticeRequest, RequestDecision  # noqa: E402, F401

@@ -196,3 +196,39 @@ def penalty_register(*, local_authority: LocalAuthority) -> QuerySet[PenaltyNoti
         .annotate(letter_sha256=Subquery(latest_letter, output_field=CharField()))
         .order_by(F("issued_on").asc(nulls_last=True), "reference")
     )
+
+
+# --- penalty notice requests (notices.flows) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestInbox:
+    mine: list
+    queue: list
+    with_school: list
+
+
+def la_request_inbox(*, local_authority: LocalAuthority, user) -> RequestInbox:
+    """The officer's own review tasks, the team's unassigned queue oldest first, and those with the schools."""
+    from viewflow.workflow import STATUS
+
+    from notices.flows import PenaltyNoticeRequestFlow as Flow
+
+    tasks = (
+        Flow.task_class.objects.filter(
+            process__penaltynoticerequest__case__school__local_authority=local_authority,
+            flow_task__in=[Flow.review, Flow.answer], status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .select_related("owner", "process__penaltynoticerequest__case__pupil__school")
+        .order_by("created", "pk")
+    )
+    mine, queue, with_school = [], [], []
+    for task in tasks:
+        task.request = task.process.penaltynoticerequest
+        if task.flow_task == Flow.answer:
+            with_school.append(task)
+        elif task.owner_id is None:
+            queue.append(task)
+        elif task.owner_id == user.pk:
+            mine.append(task)
+    return RequestInbox(mine, queue, with_school)

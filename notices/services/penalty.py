@@ -113,8 +113,11 @@ def _record(notice: PenaltyNotice, by, summary: str, *, reason: str = "", eviden
 def penalty_notice_draft(
     *, case: Case, parent: Parent, by, offence_from: date, offence_to: date
 ) -> PenaltyNotice:
-    """A draft notice to one liable parent, for a case the ladder has moved to the penalty notice stage."""
-    require(can_move_case(by, case.pupil), "prepare a penalty notice")
+    """A draft notice to one liable parent, for a case the ladder has moved to the penalty notice stage.
+
+    The school prepares it, or the LA's officer when the LA issues on the school's request."""
+    if not (can_move_case(by, case.pupil) or _la_officer_of(by, case.pupil.school.local_authority)):
+        require(False, "prepare a penalty notice")
     if case.state != CaseState.PENALTY_NOTICE:
         raise PenaltyNoticeRefused(
             "The case must be at the penalty notice stage first: request a penalty notice on the case page."
@@ -151,8 +154,9 @@ def penalty_notice_draft(
 
 @transaction.atomic
 def penalty_notice_consult_la(*, notice: PenaltyNotice, by) -> PenaltyNotice:
-    """The school has checked with the LA before issuing (domain.md 3.5)."""
-    require(can_move_case(by, notice.pupil), "record that the LA was consulted")
+    """The school has checked with the LA before issuing (domain.md 3.5); the LA's own officer may record it."""
+    if not (can_move_case(by, notice.pupil) or _la_officer_of(by, notice.local_authority)):
+        require(False, "record that the LA was consulted")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.consult_la):
         raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot go to the LA now.")

@@ -1,0 +1,248 @@
+"""The penalty notice request (notices.flows), driven over HTTP as each person would: the school asks, an
+LA officer takes it, asks for more information, the school answers, the same officer approves, and the
+notices are issued; or the officer rejects; another LA never sees it; no request without the headteacher."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseState, PenaltyNoticeConsideration, Role
+from cases.models.audit import AuditEvent
+from cases.services import case_open
+from notices.models import PenaltyNotice, PenaltyNoticeRequest, PenaltyNoticeState
+from tests import factories
+from tests.factories import ParentalRelationshipFactory, add_marks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def mother(pupil):
+    return ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="M1", parent__forename="Jo",
+                                       relationship="Mother").parent
+
+
+@pytest.fixture
+def father(pupil):
+    return ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="F1", parent__forename="Sam",
+                                       relationship="Father").parent
+
+
+@pytest.fixture
+def consideration(pn_case, dsl):
+    return PenaltyNoticeConsideration.objects.create(
+        case=pn_case, recorded_at=timezone.now(), recorded_by=dsl, threshold_first_met=dt.date(2026, 10, 9),
+        why_penalty_notice_is_the_best_tool="Support was refused", alternatives_considered="NTI already issued",
+        equality_act_consideration="No SEND; no adjustment needed",
+    )
+
+
+@pytest.fixture
+def authorised(consideration, headteacher):
+    consideration.authorised_by, consideration.authorised_at = headteacher, timezone.now()
+    consideration.save()
+    return consideration
+
+
+@pytest.fixture
+def pn_case(pupil, dsl):
+    add_marks(pupil, dt.date(2026, 9, 28), "O" * 12)  # the threshold: 10 unauthorised sessions in 10 weeks
+    case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
+    # Test set-up: the ladder's own tests walk a case here; this one starts at the stage.
+    Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.fixture
+def other_la_officer(db):
+    other = factories.LocalAuthorityFactory(code="312", name="Riverside Borough Council")
+    user = factories.UserFactory(username="other_la_officer")
+    factories.StaffProfileFactory(user=user, role=Role.LA_OFFICER, position="Officer", school=None, local_authority=other)
+    return user
+
+
+@pytest.fixture
+def second_la_officer(la):
+    user = factories.UserFactory(username="la_officer_2")
+    factories.StaffProfileFactory(user=user, role=Role.LA_OFFICER, position="Officer", school=None, local_authority=la)
+    return user
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _start(client, dsl, case, parents, reason="Please issue to both parents"):
+    return _as(client, dsl).post(reverse("pn_requests:new", kwargs={"case_pk": case.pk}),
+                                 {"parents": [str(p.pk) for p in parents], "reason": reason})
+
+
+def _la_url(name, request, code="873"):
+    return reverse(f"pn_requests:{name}", kwargs={"code": code, "pk": request.pk})
+
+
+def _decide(client, officer, request, decision, reasons=""):
+    return _as(client, officer).post(_la_url("la_decide", request), {"decision": decision, "reasons": reasons})
+
+
+def test_request_more_information_answer_and_approval_issue_a_notice_to_each_parent(
+    client, dsl, la_officer, second_la_officer, pn_case, authorised, mother, father
+):
+    response = _start(client, dsl, pn_case, [mother, father])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    assert response.status_code == 302
+    assert set(request.parents.all()) == {mother, father}
+    assert request.consideration == authorised
+
+    # The LA team's queue shows it, unassigned; the officer opens it and sees the conditions that hold.
+    inbox = _as(client, la_officer).get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}))
+    assert inbox.context["inbox"].queue[0].request == request
+    page = client.get(_la_url("la_detail", request))
+    assert page.status_code == 200
+    assert any("Threshold met" in line for line in page.context["check"].evidence)
+    assert all(terms.allowed for _, terms in page.context["parent_terms"])
+    assert b"Assign to me" in page.content
+
+    assert client.post(_la_url("la_assign", request)).status_code == 302
+    assert _as(client, second_la_officer).post(_la_url("la_assign", request)).status_code == 302  # refused: taken
+    assert _decide(client, second_la_officer, request, "approve").status_code == 400  # not theirs to decide
+    assert not PenaltyNotice.objects.exists()
+
+    assert _decide(client, la_officer, request, "more_information", "Which dates was the holiday?").status_code == 302
+    school_page = _as(client, dsl).get(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}))
+    assert b"Which dates was the holiday?" in school_page.content
+    assert school_page.context["answer_task"] is not None
+    client.post(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}),
+                {"answer": "29 September to 5 October"})
+
+    # Back to the same officer, not to the team's queue.
+    inbox = _as(client, la_officer).get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
+    assert [task.request for task in inbox.mine] == [request]
+    assert inbox.queue == []
+    assert _decide(client, la_officer, request, "approve").status_code == 302
+
+    request.refresh_from_db()
+    assert request.finished is not None and request.decision == "approve" and request.decided_by == la_officer
+    assert [item["kind"] for item in request.exchanges] == ["question", "answer"]
+    notices = PenaltyNotice.objects.filter(case=pn_case)
+    assert {n.parent for n in notices} == {mother, father}
+    assert {n.state for n in notices} == {PenaltyNoticeState.ISSUED}
+    assert all(n.officer_tasks.count() == 0 and n.sequence == 1 for n in notices)
+    assert pn_case.letters.count() == 2
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PENALTY_NOTICE  # the case's own state machine keeps its stage
+    summaries = list(CaseEvent.objects.filter(case=pn_case).order_by("at", "id").values_list("summary", flat=True))
+    for expected in ("Penalty notices requested", "taken by", "asked the school for more information",
+                     "school answered", "approved by the local authority", "issued to"):
+        assert any(expected in summary for summary in summaries), expected
+    assert AuditEvent.objects.filter(action__startswith="pn_request.").count() >= 5
+
+
+def test_a_rejection_gives_the_school_the_reasons_and_issues_nothing(
+    client, dsl, la_officer, pn_case, authorised, mother
+):
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    assert _decide(client, la_officer, request, "reject").status_code == 400  # reasons are required
+    assert _decide(client, la_officer, request, "reject", "Support plan not yet reviewed").status_code == 302
+    request.refresh_from_db()
+    assert request.finished is not None and request.decision == "reject"
+    assert not PenaltyNotice.objects.exists()
+    page = _as(client, dsl).get(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}))
+    assert b"Support plan not yet reviewed" in page.content
+    assert CaseEvent.objects.filter(case=pn_case, summary__contains="rejected", reason="Support plan not yet reviewed").exists()
+
+
+def test_another_las_officer_can_neither_see_nor_act_on_the_request(
+    client, dsl, other_la_officer, pn_case, authorised, mother
+):
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, other_la_officer)
+    assert client.get(_la_url("la_detail", request, code="873")).status_code == 404
+    assert client.get(_la_url("la_detail", request, code="312")).status_code == 404
+    assert client.post(_la_url("la_assign", request, code="312")).status_code == 404
+    assert client.post(_la_url("la_decide", request, code="312"), {"decision": "approve"}).status_code == 404
+    inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "312"})).context["inbox"]
+    assert inbox.queue == [] and inbox.mine == []
+    # School staff never reach the LA's pages.
+    assert _as(client, dsl).get(_la_url("la_detail", request)).status_code == 403
+
+
+def test_no_request_without_the_headteachers_authority(client, dsl, pn_case, consideration, mother):
+    response = _start(client, dsl, pn_case, [mother])
+    assert response.status_code == 200
+    assert "The headteacher must authorise" in response.content.decode()
+    assert not PenaltyNoticeRequest.objects.exists()
+
+
+def test_no_request_before_the_case_is_at_the_penalty_notice_stage(client, dsl, pn_case, authorised, mother):
+    Case.objects.filter(pk=pn_case.pk).update(state=CaseState.NOTICE_TO_IMPROVE)
+    response = _start(client, dsl, pn_case, [mother])
+    assert response.status_code == 200
+    assert not PenaltyNoticeRequest.objects.exists()
+
+
+def test_approval_is_refused_when_a_parent_already_had_two_notices(client, dsl, la_officer, pn_case, authorised, mother):
+    for n, issued_on in enumerate([dt.date(2025, 1, 10), dt.date(2025, 6, 10)], start=1):
+        PenaltyNotice.objects.create(
+            local_authority=pn_case.school.local_authority, reference=f"OLD-{n}", pupil=pn_case.pupil, parent=mother,
+            state=PenaltyNoticeState.PAID_FULL, issued_on=issued_on, imported=True, created_at=timezone.now(),
+        )
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    page = client.get(_la_url("la_detail", request))
+    assert b'data-testid="pn-refused"' in page.content
+    response = _decide(client, la_officer, request, "approve")
+    assert response.status_code == 400
+    assert "No penalty notice can be issued" in response.content.decode()
+    assert PenaltyNotice.objects.filter(case=pn_case).count() == 0
+
+
+def test_an_approval_that_cannot_issue_every_notice_issues_none_and_stays_with_the_officer(
+    client, dsl, la_officer, pn_case, authorised, mother, father
+):
+    from cases.models import Mark
+
+    _start(client, dsl, pn_case, [mother, father])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    Mark.objects.filter(pupil=pn_case.pupil).delete()  # the threshold no longer met: no offence period
+    response = _decide(client, la_officer, request, "approve")
+    assert response.status_code == 400
+    assert "threshold is not met" in response.content.decode()
+    request.refresh_from_db()
+    assert request.finished is None and request.decision == ""
+    assert not PenaltyNotice.objects.exists()
+    inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
+    assert [task.request for task in inbox.mine] == [request]
+
+
+def test_a_decision_on_a_task_completed_meanwhile_is_refused_under_the_lock(
+    client, dsl, la_officer, pn_case, authorised, mother, monkeypatch
+):
+    from notices.services import pn_requests
+
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    seen = pn_requests.open_task(request, "review")  # what the officer's second tab still shows
+    _decide(client, la_officer, request, "more_information", "Dates please")
+    monkeypatch.setattr(pn_requests, "open_task", lambda *args: seen)
+    with pytest.raises(pn_requests.RequestRefused, match="Someone else acted"):
+        pn_requests.pn_request_decide(request=request, by=la_officer, decision="approve", reasons="")
+    assert not PenaltyNotice.objects.exists()
