@@ -61,6 +61,20 @@ def can_decide_leave(user, pupil: Pupil) -> bool:
     return _at_school_in(user, pupil, LEAVE_DECIDERS)
 
 
+def can_refer_child_missing_education(user, pupil: Pupil) -> bool:
+    """The DSL or the school's attendance officer refers a child missing education to the LA."""
+    return _at_school_in(user, pupil, CASE_MOVERS)
+
+
+def can_acknowledge_for_la(user, pupil: Pupil) -> bool:
+    """Only an officer of the LA of the pupil's school acknowledges what the school told the LA."""
+    profile = _profile(user)
+    return (
+        profile is not None and profile.is_la_staff
+        and profile.local_authority_id == pupil.school.local_authority_id
+    )
+
+
 def require(allowed: bool, action: str) -> None:
     """Raises NotPermitted naming the action, for services to call first."""
     if not allowed:

@@ -124,6 +124,8 @@ NTI_MIN_IMPROVEMENT_WEEKS = 3  # a notice to improve's improvement period: betwe
 NTI_MAX_IMPROVEMENT_WEEKS = 6
 # The LA is told when a part-time timetable starts and ends: on the day, so a day late is overdue.
 LA_NOTIFICATION_GRACE = timedelta(days=0)
+# The LA's own setting (its code of conduct): working days to acknowledge a notification or decide a referral.
+LA_SERVICE_LEVEL_WORKING_DAYS = 5
 
 
 # DfE "Unique pupil numbers": the check letter is the sum of each of the 12 digits times its
@@ -171,9 +173,25 @@ class Conduct:
     cme_unexplained_sessions: int = CME_UNEXPLAINED_SESSIONS
     lateness_marks: int = LATENESS_MARKS
     lateness_school_weeks: int = LATENESS_SCHOOL_WEEKS
+    la_response_days: int = LA_SERVICE_LEVEL_WORKING_DAYS
 
 
 NATIONAL = Conduct()
+
+
+def working_days_waiting(since: date, today: date) -> int:
+    """Working days (Monday to Friday) after ``since`` up to and including ``today``: how long something sent
+    on ``since`` has waited. Bank holidays are not known here, so they count as working days."""
+    if today <= since:
+        return 0
+    weeks, rest = divmod((today - since).days, 7)
+    extra = sum(1 for i in range(1, rest + 1) if (since + timedelta(days=i)).weekday() < 5)
+    return weeks * 5 + extra
+
+
+def past_service_level(since: date, today: date, working_days: int) -> bool:
+    """Whether something sent on ``since`` has waited longer than the LA's service level."""
+    return working_days_waiting(since, today) > working_days
 
 
 @dataclass(frozen=True)

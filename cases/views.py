@@ -27,6 +27,7 @@ from cases.permissions import (
     can_move_case,
     can_record_adjustment,
     can_record_support,
+    can_refer_child_missing_education,
 )
 from cases.scan import offence_periods
 from cases.services import (
@@ -150,6 +151,7 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
             "amendments": amendments,
             "open_case": selectors.open_case_of_pupil(pupil=pupil),
             "can_open_case": can_move_case(request.user, pupil),
+            "can_refer_cme": can_refer_child_missing_education(request.user, pupil),
         },
     )
 

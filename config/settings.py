@@ -132,6 +132,11 @@ CELERY_BEAT_SCHEDULE = {
         # Early, so the LA officer's list is ready when the office opens.
         "schedule": crontab(hour=6, minute=0),
     },
+    "la-service-level-sweep": {
+        "task": "interventions.tasks.la_service_level_sweep",
+        # Before the office opens: what waited past the LA's service level is flagged on the officer's list.
+        "schedule": crontab(hour=6, minute=15, day_of_week="mon-fri"),
+    },
 }
 
 LOGGING = {

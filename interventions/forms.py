@@ -278,6 +278,22 @@ class OptionalDetailsNotificationForm(forms.Form):
     details = long_text_field("Anything else the LA was told (optional)", required=None)
 
 
+class CmeReferralForm(forms.Form):
+    details = long_text_field(
+        "What the school knows", required="Enter what the school knows",
+        help_text="The last day the child was seen, the enquiries made, and who was contacted",
+    )
+    reason = long_text_field(
+        "Why refer without a CME risk in the attendance scan", required=None,
+        help_text="Needed only when the latest scan does not show a children-missing-education risk",
+    )
+
+
+class LANotificationAcknowledgeForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 # --- part-time timetables ---------------------------------------------------------------------------------
 
 

@@ -260,9 +260,16 @@ class LANotification(models.Model):
     details = models.TextField()
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     acknowledged_on = models.DateField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    la_note = models.TextField(blank=True, help_text="The LA officer's note when acknowledging")
+    # Set once, by the nightly sweep, when the notification waited longer than the LA's service level.
+    overdue_flagged_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_on"]
+        indexes = [models.Index(fields=["acknowledged_on", "sent_on"], name="la_notification_waiting")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.pupil} ({self.sent_on})"

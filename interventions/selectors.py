@@ -173,3 +173,52 @@ def adjustment_register(
     if overdue:
         adjustments = adjustments.filter(Q(review_on__lt=today) & ~Q(status=AdjustmentStatus.ENDED))
     return adjustments.order_by("review_on", "pupil__surname", "pupil__forename", "pk")
+
+
+# --- the LA's side: notifications waiting for an acknowledgement ---------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingNotification:
+    """A notification on the LA officer's list, with how long it has waited against the LA's service level."""
+
+    notification: LANotification
+    working_days_waiting: int
+    overdue: bool
+
+
+def la_notifications_waiting(
+    *, local_authority, today: date, kind: str = "", school_urn: str = ""
+) -> list[WaitingNotification]:
+    """Unacknowledged notifications from the LA's schools, oldest first; another LA's are never included."""
+    from cases import rules
+
+    level = local_authority.conduct().la_response_days
+    notifications = (
+        LANotification.objects.filter(pupil__school__local_authority=local_authority, acknowledged_on__isnull=True)
+        .select_related("pupil__school", "sent_by")
+        .order_by("sent_on", "pk")
+    )
+    if kind:
+        notifications = notifications.filter(kind=kind)
+    if school_urn:
+        notifications = notifications.filter(pupil__school__urn=school_urn)
+    return [
+        WaitingNotification(
+            notification=n,
+            working_days_waiting=rules.working_days_waiting(n.sent_on, today),
+            overdue=rules.past_service_level(n.sent_on, today, level),
+        )
+        for n in notifications
+    ]
+
+
+def la_notification_for_user(*, user, code: str, pk: int) -> LANotification:
+    """A notification from a school of the officer's own LA (403 for school staff, 404 for another LA's)."""
+    from cases.selectors import local_authority_for_user
+
+    local_authority = local_authority_for_user(user=user, code=code)
+    return _one(
+        LANotification.objects.select_related("pupil__school__local_authority"),
+        "notification", pk=pk, pupil__school__local_authority=local_authority,
+    )

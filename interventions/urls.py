@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from interventions import views
+from interventions import la_views, views
 
 app_name = "interventions"
 
@@ -42,8 +42,13 @@ urlpatterns = [
     path(PUPIL + "part-time-timetables/<int:pk>/la-notified-of-<str:which>/", views.part_time_notify,
          name="part_time_notify"),
     path(PUPIL + "sickness-return/new/", views.sickness_return_create, name="sickness_return_create"),
+    path(PUPIL + "cme-referral/new/", views.cme_referral_create, name="cme_referral_create"),
     path(PUPIL + "leave-requests/new/", views.leave_request_create, name="leave_request_create"),
     path(PUPIL + "leave-requests/<int:pk>/decision/", views.leave_request_decide, name="leave_request_decide"),
     # The SENCo's register of adjustments across the school
     path("schools/<str:urn>/adjustments/", views.adjustment_register, name="adjustment_register"),
+    # The LA officer: notifications from the LA's schools that wait for an acknowledgement
+    path("la/<str:code>/notifications/", la_views.la_notifications, name="la_notifications"),
+    path("la/<str:code>/notifications/<int:pk>/acknowledge/", la_views.la_notification_acknowledge,
+         name="la_notification_acknowledge"),
 ]

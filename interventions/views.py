@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, Pupil
-from cases.permissions import can_record_adjustment, can_record_support
+from cases.permissions import can_record_adjustment, can_record_support, can_refer_child_missing_education
 from cases.selectors import case_for_user, pupil_for_user
 from interventions import forms, selectors, services
 from interventions.models import NotificationKind
@@ -526,6 +526,26 @@ def sickness_return_create(request: HttpRequest, upn: str) -> HttpResponse:
         save=lambda c: services.sickness_return_send(pupil=pupil, by=request.user, **c),
         context=_pupil_context(pupil, title="Record a sickness return to the LA", submit="Record sickness return",
                                intro=[services.illness_summary(pupil)]),
+    )
+
+
+@login_required
+@get_or_post
+def cme_referral_create(request: HttpRequest, upn: str) -> HttpResponse:
+    pupil = _pupil_for(request, upn, can_refer_child_missing_education, "refer a child missing education")
+    form = forms.CmeReferralForm(_posted(request))
+    snapshot = getattr(pupil, "snapshot", None)
+    intro = (
+        ["The latest attendance scan shows a children-missing-education risk."]
+        if snapshot is not None and snapshot.cme_risk
+        else ["The latest attendance scan does not show a children-missing-education risk: say why you refer."]
+    )
+    return _form_page(
+        request, form=form, success="Children missing education referral sent to the LA",
+        done_url=lambda: _pupil_return_url(pupil),
+        save=lambda c: services.cme_referral_send(pupil=pupil, by=request.user, **c),
+        context=_pupil_context(pupil, title="Refer a child missing education to the LA", submit="Send referral",
+                               intro=intro),
     )
 
 

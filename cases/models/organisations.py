@@ -65,6 +65,12 @@ class CodeOfConduct(models.Model):
         "working days after posting when a notice is treated as received",
         default=rules.PN_DEEMED_RECEIPT_WORKING_DAYS,
     )
+    la_response_days = models.PositiveSmallIntegerField(
+        "working days to acknowledge a notification or decide a referral",
+        default=rules.LA_SERVICE_LEVEL_WORKING_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text="The LA's service level: a notification or request waiting longer is flagged as overdue",
+    )
 
     def __str__(self) -> str:
         return f"Code of conduct of {self.local_authority}"
@@ -80,6 +86,7 @@ class CodeOfConduct(models.Model):
             cme_unexplained_sessions=self.cme_unexplained_sessions,
             lateness_marks=self.lateness_marks,
             lateness_school_weeks=self.lateness_school_weeks,
+            la_response_days=self.la_response_days,
         )
 
 

@@ -10,6 +10,12 @@ from interventions.services.contracts import (
     attendance_contract_party_respond,
 )
 from interventions.services.early_help import early_help_end, early_help_record
+from interventions.services.la_review import (
+    ServiceLevelSweep,
+    cme_referral_send,
+    la_notification_acknowledge,
+    la_service_level_flag,
+)
 from interventions.services.leave import can_decide_leave, leave_request_decide, leave_request_record
 from interventions.services.part_time import (
     illness_summary,
@@ -37,6 +43,7 @@ from interventions.services.support_plans import (
 __all__ = [
     "ActionInput",
     "InterventionRefused",
+    "ServiceLevelSweep",
     "action_complete",
     "adjustment_review_record",
     "attendance_contract_breach",
@@ -45,10 +52,13 @@ __all__ = [
     "attendance_contract_offer",
     "attendance_contract_party_respond",
     "can_decide_leave",
+    "cme_referral_send",
     "early_help_end",
     "early_help_record",
     "ehc_plan_notification_send",
     "illness_summary",
+    "la_notification_acknowledge",
+    "la_service_level_flag",
     "leave_request_decide",
     "leave_request_record",
     "open_case_of",
