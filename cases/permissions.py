@@ -75,6 +75,15 @@ def can_acknowledge_for_la(user, pupil: Pupil) -> bool:
     )
 
 
+def can_close_on_la_decision(user, case: Case) -> bool:
+    """An LA officer of the case's LA closes a case on the LA's decision (a prosecution referral's outcome)."""
+    profile = _profile(user)
+    return (
+        profile is not None and profile.role == Role.LA_OFFICER
+        and profile.local_authority_id == case.school.local_authority_id
+    )
+
+
 def require(allowed: bool, action: str) -> None:
     """Raises NotPermitted naming the action, for services to call first."""
     if not allowed:

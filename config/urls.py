@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("notices.penalty_urls")),
     path("", include("notices.request_urls")),
+    path("", include("notices.referral_urls")),
     path("", include("notices.batch_urls")),
     path("", include("notices.bundle_urls")),
 ]

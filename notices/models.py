@@ -262,5 +262,7 @@ class LetterBatch(models.Model):
         return f"{self.title} ({self.get_status_display()})"
 
 
-# The viewflow process of the penalty notice request lives in its own module (notices.flows drives it).
+# The viewflow processes (penalty notice request, prosecution referral) live in their own modules;
+# notices.flows drives them.
+from notices.referrals import ProsecutionReferral  # noqa: E402, F401
 from notices.requests import PenaltyNoticeRequest, RequestDecision  # noqa: E402, F401

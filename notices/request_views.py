@@ -100,8 +100,9 @@ def school_request_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpRe
 def la_requests_inbox(request: HttpRequest, code: str) -> HttpResponse:
     local_authority = local_authority_for_user(user=request.user, code=code)
     inbox = selectors.la_request_inbox(local_authority=local_authority, user=request.user)
+    referrals = selectors.la_referral_inbox(local_authority=local_authority, user=request.user)
     return render(request, "notices/requests/la_inbox.html", {
-        "local_authority": local_authority, "inbox": inbox, "now": timezone.now(),
+        "local_authority": local_authority, "inbox": inbox, "referrals": referrals, "now": timezone.now(),
     })
 
 

@@ -232,3 +232,34 @@ def la_request_inbox(*, local_authority: LocalAuthority, user) -> RequestInbox:
         elif task.owner_id == user.pk:
             mine.append(task)
     return RequestInbox(mine, queue, with_school)
+
+
+@dataclass(frozen=True)
+class ReferralInbox:
+    mine: list
+    queue: list
+
+
+def la_referral_inbox(*, local_authority: LocalAuthority, user) -> ReferralInbox:
+    """The officer's own prosecution referrals (to decide, or to record the outcome of), and the team's
+    unassigned queue oldest first."""
+    from viewflow.workflow import STATUS
+
+    from notices.flows import ProsecutionReferralFlow as Flow
+
+    tasks = (
+        Flow.task_class.objects.filter(
+            process__prosecutionreferral__case__school__local_authority=local_authority,
+            flow_task__in=[Flow.review, Flow.outcome], status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .select_related("owner", "process__prosecutionreferral__case__pupil__school")
+        .order_by("created", "pk")
+    )
+    mine, queue = [], []
+    for task in tasks:
+        task.referral = task.process.prosecutionreferral
+        if task.owner_id is None:
+            queue.append(task)
+        elif task.owner_id == user.pk:
+            mine.append(task)
+    return ReferralInbox(mine, queue)

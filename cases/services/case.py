@@ -28,6 +28,7 @@ from cases.models import (
 )
 from cases.permissions import (
     can_authorise_penalty_notice,
+    can_close_on_la_decision,
     can_move_case,
     can_record_support,
     require,
@@ -226,8 +227,12 @@ def case_resume(*, case: Case, by, reason: str, expected_state: str | None = Non
 
 @transaction.atomic
 def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str | None = None) -> Case:
-    """Closes the case with an outcome; it may close at any step."""
-    require(can_move_case(by, case), "close an attendance case")
+    """Closes the case with an outcome; it may close at any step. The school closes it, or the LA officer
+    of its LA on the LA's decision (the outcome of a prosecution referral)."""
+    require(
+        can_move_case(by, case) or (outcome == CaseOutcome.LA_DECISION and can_close_on_la_decision(by, case)),
+        "close an attendance case",
+    )
     if outcome not in CaseOutcome.values:
         raise DomainError("Choose the outcome the case is closing with.")
     if not reason.strip():

@@ -1,0 +1,70 @@
+"""The forms of the prosecution referral pages. Templates render GOV.UK markup by hand; forms only validate."""
+
+from __future__ import annotations
+
+from django import forms
+
+from meetings.forms import DatePartsMixin
+from notices.referrals import HearingResult, Offence, ReferralConclusion, ReferralDecision
+
+
+def _date_part(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
+    )
+
+
+class ReferralForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you referring the case to the local authority?", widget=forms.Textarea, max_length=4000,
+        error_messages={"required": "Say why you are referring the case to the local authority."},
+    )
+
+
+class ReferralDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision", choices=ReferralDecision.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the local authority's decision."},
+    )
+    offence = forms.ChoiceField(
+        label="The offence, if you prosecute", choices=Offence.choices, widget=forms.RadioSelect, required=False,
+    )
+    reasons = forms.CharField(
+        label="Reasons for the decision", widget=forms.Textarea, max_length=4000,
+        error_messages={"required": "Give the reasons for the decision: the school sees them."},
+    )
+
+
+class ReferralOutcomeForm(DatePartsMixin, forms.Form):
+    hearing_day = _date_part("Day")
+    hearing_month = _date_part("Month")
+    hearing_year = _date_part("Year")
+    hearing_result = forms.ChoiceField(
+        label="Result of the hearing", choices=HearingResult.choices, widget=forms.RadioSelect, required=False,
+    )
+    fine_amount = forms.DecimalField(
+        label="Fine, in pounds (if any)", required=False, min_value=0, max_digits=8, decimal_places=2,
+        error_messages={"invalid": "Enter the fine as an amount in pounds, like 120 or 120.50"},
+    )
+    parenting_order = forms.ChoiceField(
+        label="Did the court make a parenting order?", choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect, required=False,
+    )
+    notes = forms.CharField(label="Notes on the outcome", widget=forms.Textarea, max_length=4000, required=False)
+    conclusion = forms.ChoiceField(
+        label="What happens to the case now?", choices=ReferralConclusion.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to close the case or return it to the school."},
+    )
+    advice = forms.CharField(
+        label="Your advice to the school", widget=forms.Textarea, max_length=4000, required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(f"hearing_{part}") for part in ("day", "month", "year")]
+        has_errors = any(f"hearing_{part}" in self.errors for part in ("day", "month", "year"))
+        cleaned["hearing_date"] = (
+            None if has_errors or all(p is None for p in parts) else self.date_from_parts("hearing", "the hearing date")
+        )
+        cleaned["parenting_order_made"] = {"yes": True, "no": False}.get(cleaned.get("parenting_order") or "")
+        return cleaned

@@ -1,0 +1,261 @@
+"""The prosecution referral: the school refers the case with its evidence bundle, an LA officer decides,
+records the outcome, and closes the case or returns it to the school with advice.
+
+notices.flows (ProsecutionReferralFlow) orchestrates the steps; these services decide whether each may
+happen, write it, and put it on the case's chronology and the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow import STATUS
+
+from cases import ladder
+from cases.audit import audit
+from cases.errors import DomainError
+from cases.models import Case, CaseOutcome, CaseState, EventKind
+from cases.permissions import can_move_case, require
+from cases.services.case import case_close, case_transition
+from cases.services.chronology import case_event_record
+from notices.bundle import evidence_bundle_generate
+from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.referrals import (
+    HearingResult,
+    Offence,
+    ProsecutionReferral,
+    ReferralConclusion,
+    ReferralDecision,
+)
+from notices.services.penalty import _la_officer_of, penalty_notice_refer_for_prosecution
+
+OPEN_TASK_STATES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# The stages from which the ladder's refer_for_prosecution step may be taken (cases.models.Case).
+REFERABLE_FROM = (CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE)
+
+
+class ReferralRefused(DomainError):
+    pass
+
+
+def _flow():
+    from notices.flows import ProsecutionReferralFlow  # the flow imports the pages, which import this
+
+    return ProsecutionReferralFlow
+
+
+def la_officer_of_referral(user, referral: ProsecutionReferral) -> bool:
+    return _la_officer_of(user, referral.case.school.local_authority)
+
+
+def open_task(referral: ProsecutionReferral, node_name: str):
+    """The referral's open task at ``node_name`` ("review" or "outcome"), or None."""
+    node = getattr(_flow(), node_name)
+    return (
+        _flow().task_class.objects.filter(process_id=referral.pk, flow_task=node, status__in=OPEN_TASK_STATES)
+        .select_related("owner").order_by("-pk").first()
+    )
+
+
+def may_refer(case: Case) -> bool:
+    """Whether the school's "Refer for prosecution" form belongs on the case page."""
+    if case.state == CaseState.PROSECUTION_REFERRAL:
+        return True
+    return case.state in REFERABLE_FROM and ladder.check(case, "refer_for_prosecution").allowed
+
+
+def _still(activation, status: str, owner=None) -> None:
+    """Under the flow's lock: the task is as the person saw it, or someone else acted first."""
+    task = activation.task
+    if task.status != status or (owner is not None and task.owner_id != owner.pk):
+        raise ReferralRefused("Someone else acted on this referral just now. Reload the page; nothing was saved.")
+
+
+def _locked_referral(activation) -> ProsecutionReferral:
+    """The referral object the flow's next nodes will save: write to this one, never another copy."""
+    referral = activation.process.coerced
+    referral.refresh_from_db()
+    return referral
+
+
+def _decision_text(referral: ProsecutionReferral) -> str:
+    text = referral.get_decision_display()
+    if referral.decision == ReferralDecision.PROSECUTE:
+        text += f" under {referral.get_offence_display()}"
+    return text
+
+
+@transaction.atomic
+def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
+    """Refers the case to the LA for prosecution with a fresh evidence bundle; the case moves to the
+    prosecution referral stage first if the ladder allows it."""
+    require(can_move_case(by, case), "refer a case for prosecution")
+    reason = reason.strip()
+    if not reason:
+        raise ReferralRefused("Say why you are referring the case to the local authority.")
+    case = Case.objects.select_for_update(of=("self",)).select_related("pupil__school__local_authority").get(
+        pk=case.pk
+    )
+    if ProsecutionReferral.objects.filter(case=case, finished__isnull=True).exists():
+        raise ReferralRefused("A prosecution referral for this case is already with the local authority.")
+    if case.state != CaseState.PROSECUTION_REFERRAL:
+        if case.state not in REFERABLE_FROM:
+            raise ReferralRefused(
+                f"A case at “{case.get_state_display()}” cannot be referred for prosecution."
+            )
+        case = case_transition(case=case, transition="refer_for_prosecution", by=by, reason=reason)
+    bundle = evidence_bundle_generate(case=case, by=by)
+    referral = _flow().start.run(case=case, bundle=bundle, by=by, reason=reason)
+    case_event_record(
+        case=case, kind=EventKind.NOTICE, by=by, reason=reason,
+        summary=f"Referred to {case.school.local_authority.name} for prosecution, "
+                f"with the evidence bundle (version {bundle.version})",
+        evidence=[f"prosecution_referral:{referral.pk}", f"letter:{bundle.pk}"],
+    )
+    audit(user=by, action="referral.start", pupil=case.pupil,
+          detail=f"referral {referral.pk}: bundle letter {bundle.pk} sha256 {bundle.sha256[:12]}")
+    return referral
+
+
+@transaction.atomic
+def referral_assign(*, referral: ProsecutionReferral, by) -> ProsecutionReferral:
+    """An LA officer of the school's LA takes the referral from the team's queue."""
+    if not la_officer_of_referral(by, referral):
+        require(False, "take this prosecution referral")
+    task = open_task(referral, "review")
+    if task is None:
+        raise ReferralRefused("This referral is not waiting for the local authority.")
+    with task.activation() as activation:
+        if activation.task.owner_id is not None:
+            raise ReferralRefused(f"{activation.task.owner.get_full_name()} has already taken this referral.")
+        activation.assign(by)
+    case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by,
+                      summary=f"Prosecution referral taken by {by.get_full_name()} (local authority)",
+                      evidence=[f"prosecution_referral:{referral.pk}"])
+    audit(user=by, action="referral.assign", pupil=referral.case.pupil, detail=f"referral {referral.pk}")
+    return referral
+
+
+@transaction.atomic
+def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence: str = "",
+                    reasons: str) -> ProsecutionReferral:
+    """The officer who took the referral decides, with reasons; a prosecution names the offence."""
+    if not la_officer_of_referral(by, referral):
+        require(False, "decide this prosecution referral")
+    if decision not in ReferralDecision.values:
+        raise ReferralRefused("Choose the local authority's decision.")
+    if decision == ReferralDecision.PROSECUTE and offence not in Offence.values:
+        raise ReferralRefused("Choose the offence: s444(1) or s444(1A) of the Education Act 1996.")
+    reasons = reasons.strip()
+    if not reasons:
+        raise ReferralRefused("Give the reasons for the decision: the school sees them.")
+    task = open_task(referral, "review")
+    if task is None:
+        raise ReferralRefused("This referral is not waiting for a decision.")
+    if task.owner_id != by.pk:
+        raise ReferralRefused("Take the referral first (Assign to me): only the officer who took it decides.")
+    now = timezone.now()
+    with task.activation() as activation:
+        _still(activation, STATUS.ASSIGNED, owner=by)
+        referral = _locked_referral(activation)
+        referral.decision, referral.decision_reasons = decision, reasons
+        referral.offence = offence if decision == ReferralDecision.PROSECUTE else ""
+        referral.decided_by, referral.decided_at = by, now
+        referral.save()
+        case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by, reason=reasons, at=now,
+                          summary=f"Prosecution referral decided by the local authority: {_decision_text(referral)}",
+                          evidence=[f"prosecution_referral:{referral.pk}"])
+        audit(user=by, action=f"referral.{decision}", pupil=referral.case.pupil,
+              detail=f"referral {referral.pk}{': ' + offence if referral.offence else ''}")
+        activation.start(None)
+        activation.execute()  # the flow's decision gate routes on referral.decision
+    return referral
+
+
+def referral_refer_unpaid_notices(*, referral: ProsecutionReferral) -> list[PenaltyNotice]:
+    """On a prosecution, each of the pupil's penalty notices that is unpaid goes with it; a paid one never."""
+    notices = PenaltyNotice.objects.filter(
+        pupil=referral.case.pupil, local_authority=referral.case.school.local_authority,
+        state=PenaltyNoticeState.UNPAID,
+    ).order_by("issued_on", "pk")
+    return [penalty_notice_refer_for_prosecution(notice=notice, by=referral.decided_by) for notice in notices]
+
+
+@transaction.atomic
+def referral_record_outcome(
+    *, referral: ProsecutionReferral, by, conclusion: str, advice: str = "", notes: str = "",
+    hearing_date: date | None = None, hearing_result: str = "", fine_amount: Decimal | None = None,
+    parenting_order: bool | None = None,
+) -> ProsecutionReferral:
+    """The officer records the outcome (the hearing, for a prosecution), then closes the case or returns it
+    to the school with advice."""
+    if not la_officer_of_referral(by, referral):
+        require(False, "record the outcome of this prosecution referral")
+    task = open_task(referral, "outcome")
+    if task is None:
+        raise ReferralRefused("This referral is not waiting for its outcome.")
+    if task.owner_id != by.pk:
+        raise ReferralRefused("Only the officer who decided the referral records its outcome.")
+    prosecuted = referral.decision == ReferralDecision.PROSECUTE
+    if prosecuted:
+        if hearing_date is None:
+            raise ReferralRefused("Enter the date of the hearing.")
+        if hearing_result not in HearingResult.values:
+            raise ReferralRefused("Choose the result of the hearing.")
+        if parenting_order is None:
+            raise ReferralRefused("Say whether the court made a parenting order.")
+        if fine_amount is not None and fine_amount < 0:
+            raise ReferralRefused("The fine cannot be a negative amount.")
+    else:
+        hearing_date, hearing_result, fine_amount, parenting_order = None, "", None, None
+    if conclusion not in ReferralConclusion.values:
+        raise ReferralRefused("Choose whether to close the case or return it to the school.")
+    advice = advice.strip()
+    if conclusion == ReferralConclusion.RETURN_TO_SCHOOL and not advice:
+        raise ReferralRefused("Give the school your advice: the case returns to it.")
+    now = timezone.now()
+    with task.activation() as activation:
+        _still(activation, STATUS.ASSIGNED, owner=by)
+        referral = _locked_referral(activation)
+        referral.hearing_date, referral.hearing_result = hearing_date, hearing_result
+        referral.fine_amount, referral.parenting_order = fine_amount, parenting_order
+        referral.outcome_notes, referral.conclusion, referral.advice = notes.strip(), conclusion, advice
+        referral.outcome_by, referral.outcome_at = by, now
+        referral.save()
+        if prosecuted:
+            summary = (f"Prosecution outcome: {referral.get_hearing_result_display().lower()} at the hearing of "
+                       f"{hearing_date:%d %B %Y}")
+            details = [f"Fine £{fine_amount}" if fine_amount is not None else "No fine",
+                       "parenting order made" if parenting_order else "no parenting order"]
+        else:
+            summary, details = f"Prosecution referral outcome recorded: {_decision_text(referral)}", []
+        case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by, at=now, summary=summary,
+                          reason="; ".join([*details, referral.outcome_notes] if referral.outcome_notes else details),
+                          evidence=[f"prosecution_referral:{referral.pk}"])
+        audit(user=by, action="referral.outcome", pupil=referral.case.pupil,
+              detail=f"referral {referral.pk}: {hearing_result or referral.decision}, {conclusion}")
+        activation.start(None)
+        activation.execute()  # the flow's conclusion gate routes on referral.conclusion
+    return referral
+
+
+def referral_close_case(*, referral: ProsecutionReferral) -> Case:
+    """The case closes on the LA's decision, the decision and its reasons the reason."""
+    return case_close(
+        case=referral.case, by=referral.outcome_by, outcome=CaseOutcome.LA_DECISION,
+        reason=f"{_decision_text(referral)}: {referral.decision_reasons}",
+    )
+
+
+def referral_return_to_school(*, referral: ProsecutionReferral) -> None:
+    """The case stays at its stage with the school; the LA's advice goes on the chronology."""
+    case_event_record(
+        case=referral.case, kind=EventKind.NOTICE, by=referral.outcome_by, reason=referral.advice,
+        summary=f"Case returned to the school by {referral.case.school.local_authority.name}, with advice",
+        evidence=[f"prosecution_referral:{referral.pk}"],
+    )
+    audit(user=referral.outcome_by, action="referral.return_to_school", pupil=referral.case.pupil,
+          detail=f"referral {referral.pk}")

@@ -1,0 +1,244 @@
+"""The prosecution referral (notices.flows.ProsecutionReferralFlow), driven over HTTP as each person would:
+the school refers the case with a fresh evidence bundle, an LA officer takes it, decides (prosecute under
+s444(1), an education supervision order, or no further action), records the outcome, and closes the case or
+returns it to the school with advice. A paid penalty notice is never referred; another LA never sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseOutcome, CaseState, Role
+from cases.models.audit import AuditEvent
+from cases.services import case_open
+from notices.models import Letter, PenaltyNotice, PenaltyNoticeState, ProsecutionReferral
+from tests import factories
+from tests.factories import ParentalRelationshipFactory, add_marks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def mother(pupil):
+    return ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="M1", parent__forename="Jo",
+                                       relationship="Mother").parent
+
+
+@pytest.fixture
+def father(pupil):
+    return ParentalRelationshipFactory(pupil=pupil, parent__parent_ref="F1", parent__forename="Sam",
+                                       relationship="Father").parent
+
+
+@pytest.fixture
+def pn_case(pupil, dsl):
+    add_marks(pupil, dt.date(2026, 9, 28), "O" * 12)  # the threshold: 10 unauthorised sessions in 10 weeks
+    case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
+    # Test set-up: the ladder's own tests walk a case here; this one starts at the penalty notice stage.
+    Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
+    return Case.objects.get(pk=case.pk)
+
+
+def _notice(case, parent, reference, state, issued_on=dt.date(2026, 10, 1)):
+    return PenaltyNotice.objects.create(
+        local_authority=case.school.local_authority, reference=reference, pupil=case.pupil, parent=parent, case=case,
+        state=state, issued_on=issued_on, full_by=issued_on + dt.timedelta(days=28), amount_full=Decimal("160.00"),
+        imported=True, created_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def unpaid(pn_case, mother):
+    return _notice(pn_case, mother, "PN-UNPAID", PenaltyNoticeState.UNPAID)
+
+
+@pytest.fixture
+def paid(pn_case, father):
+    return _notice(pn_case, father, "PN-PAID", PenaltyNoticeState.PAID_FULL)
+
+
+@pytest.fixture
+def other_la_officer(db):
+    other = factories.LocalAuthorityFactory(code="312", name="Riverside Borough Council")
+    user = factories.UserFactory(username="other_la_officer")
+    factories.StaffProfileFactory(user=user, role=Role.LA_OFFICER, position="Officer", school=None, local_authority=other)
+    return user
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _refer(client, dsl, case, reason="Notice unpaid; no engagement with support"):
+    return _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": case.pk}), {"reason": reason})
+
+
+def _la_url(name, referral, code="873"):
+    return reverse(f"referrals:{name}", kwargs={"code": code, "pk": referral.pk})
+
+
+def _decide(client, officer, referral, decision, offence="", reasons="Evidence sufficient; in the public interest"):
+    return _as(client, officer).post(_la_url("la_decide", referral),
+                                     {"decision": decision, "offence": offence, "reasons": reasons})
+
+
+def _outcome(client, officer, referral, **fields):
+    return _as(client, officer).post(_la_url("la_outcome", referral), fields)
+
+
+def _summaries(case) -> list[str]:
+    return list(CaseEvent.objects.filter(case=case).order_by("at", "id").values_list("summary", flat=True))
+
+
+def test_prosecution_under_s444_1_refers_the_unpaid_notice_records_the_hearing_and_closes_the_case(
+    client, dsl, la_officer, pn_case, unpaid, paid
+):
+    case_page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
+    assert b'data-testid="referral-form"' in case_page.content  # the ladder allows it: an unpaid notice
+
+    assert _refer(client, dsl, pn_case).status_code == 302
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PROSECUTION_REFERRAL  # moved there by the ladder's own step
+    assert referral.bundle.case == pn_case and referral.bundle.recipient == "la:873"
+    assert referral.bundle == Letter.objects.filter(case=pn_case).latest("version")
+    assert _refer(client, dsl, pn_case).status_code == 400  # one open referral at a time
+
+    # The LA team's queue shows it, unassigned; the officer takes it and downloads the bundle attached.
+    inbox = _as(client, la_officer).get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}))
+    assert inbox.context["referrals"].queue[0].referral == referral
+    assert b"Prosecution referrals" in inbox.content
+    assert client.post(_la_url("la_assign", referral)).status_code == 302
+    page = client.get(_la_url("la_detail", referral))
+    assert b"Record the decision" in page.content and b"PN-UNPAID" in page.content
+    assert b'data-testid="referral-bundle-link"' in page.content
+    pdf = client.get(_la_url("la_bundle", referral))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content == bytes(referral.bundle.pdf) and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="bundle.download", user=la_officer).exists()
+
+    assert _decide(client, la_officer, referral, "prosecute").status_code == 400  # which offence?
+    assert _decide(client, la_officer, referral, "prosecute", reasons="").status_code == 400
+    assert _decide(client, la_officer, referral, "prosecute", offence="s444_1").status_code == 302
+    unpaid.refresh_from_db()
+    paid.refresh_from_db()
+    assert unpaid.state == PenaltyNoticeState.PROSECUTED
+    assert paid.state == PenaltyNoticeState.PAID_FULL  # a paid notice is never prosecuted
+
+    page = client.get(_la_url("la_detail", referral))
+    assert b"Record the outcome" in page.content and b"Date of the hearing" in page.content
+    assert _outcome(client, la_officer, referral, conclusion="close").status_code == 400  # the hearing first
+    response = _outcome(client, la_officer, referral, hearing_day="14", hearing_month="1", hearing_year="2027",
+                        hearing_result="convicted", fine_amount="120", parenting_order="no",
+                        notes="Fined at Westminster Magistrates' Court", conclusion="close")
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.finished is not None
+    assert (referral.decision, referral.offence, referral.decided_by) == ("prosecute", "s444_1", la_officer)
+    assert referral.hearing_date == dt.date(2027, 1, 14) and referral.hearing_result == "convicted"
+    assert referral.fine_amount == Decimal("120") and referral.parenting_order is False
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.CLOSED and pn_case.outcome == CaseOutcome.LA_DECISION
+    closing = CaseEvent.objects.get(case=pn_case, summary__startswith="Closed")
+    assert "s444(1)" in closing.reason and "public interest" in closing.reason
+
+    summaries = _summaries(pn_case)
+    for expected in ("→ Prosecution referral", "Evidence bundle for the LA made", "Referred to", "taken by",
+                     "decided by the local authority", "PN-UNPAID referred for prosecution", "convicted",
+                     "Closed: Local authority decision"):
+        assert any(expected in summary for summary in summaries), expected
+    assert AuditEvent.objects.filter(action__startswith="referral.").count() >= 4
+    school_page = _as(client, dsl).get(reverse("referrals:school_detail", kwargs={"case_pk": pn_case.pk,
+                                                                                "pk": referral.pk}))
+    assert b"Concluded: case closed" in school_page.content and b"public interest" in school_page.content
+
+
+def test_a_case_returned_to_the_school_keeps_its_stage_and_the_advice_is_on_the_chronology(
+    client, dsl, la_officer, pn_case, unpaid
+):
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    assert _decide(client, la_officer, referral, "eso", reasons="Welfare concerns; an order will help").status_code == 302
+    assert PenaltyNotice.objects.get(pk=unpaid.pk).state == PenaltyNoticeState.UNPAID  # only a prosecution refers
+    assert _outcome(client, la_officer, referral, conclusion="return_to_school").status_code == 400  # advice needed
+    advice = "Keep the support plan going; review with the family in four weeks"
+    assert _outcome(client, la_officer, referral, conclusion="return_to_school", advice=advice).status_code == 302
+    referral.refresh_from_db()
+    pn_case.refresh_from_db()
+    assert referral.finished is not None and referral.conclusion == "return_to_school"
+    assert pn_case.state == CaseState.PROSECUTION_REFERRAL and pn_case.is_open
+    assert CaseEvent.objects.filter(case=pn_case, summary__contains="returned to the school", reason=advice).exists()
+    page = _as(client, dsl).get(reverse("referrals:school_detail", kwargs={"case_pk": pn_case.pk, "pk": referral.pk}))
+    assert advice.encode() in page.content and b"education supervision order" in page.content
+    # Returned, the school may refer again later.
+    assert b'data-testid="referral-form"' in client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content
+
+
+def test_no_further_action_closes_the_case_with_the_decision_as_reason(client, dsl, la_officer, pn_case, unpaid):
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    assert _decide(client, la_officer, referral, "nfa", reasons="Attendance has since improved").status_code == 302
+    assert PenaltyNotice.objects.get(pk=unpaid.pk).state == PenaltyNoticeState.UNPAID
+    assert _outcome(client, la_officer, referral, conclusion="close").status_code == 302
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.CLOSED and pn_case.outcome == CaseOutcome.LA_DECISION
+    closing = CaseEvent.objects.get(case=pn_case, summary__startswith="Closed")
+    assert closing.reason == "No further action: Attendance has since improved"
+    assert ProsecutionReferral.objects.get(pk=referral.pk).hearing_date is None
+
+
+def test_a_paid_penalty_notice_is_never_referred_for_prosecution(client, dsl, la_officer, pn_case, mother):
+    # The ground here is the limit of two notices reached, both paid: the prosecution refers neither.
+    first = _notice(pn_case, mother, "PN-1", PenaltyNoticeState.PAID_REDUCED, issued_on=dt.date(2025, 3, 1))
+    second = _notice(pn_case, mother, "PN-2", PenaltyNoticeState.PAID_FULL, issued_on=dt.date(2026, 10, 1))
+    assert _refer(client, dsl, pn_case).status_code == 302
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    assert _decide(client, la_officer, referral, "prosecute", offence="s444_1a").status_code == 302
+    assert {n.state for n in PenaltyNotice.objects.filter(pk__in=[first.pk, second.pk])} == {
+        PenaltyNoticeState.PAID_REDUCED, PenaltyNoticeState.PAID_FULL}
+    assert not PenaltyNotice.objects.filter(state=PenaltyNoticeState.PROSECUTED).exists()
+
+
+def test_another_las_officer_can_neither_see_nor_act_on_the_referral_nor_download_its_bundle(
+    client, dsl, other_school_dsl, other_la_officer, pn_case, unpaid
+):
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _as(client, other_la_officer)
+    for code in ("873", "312"):
+        assert client.get(_la_url("la_detail", referral, code=code)).status_code == 404
+        assert client.get(_la_url("la_bundle", referral, code=code)).status_code == 404
+    assert client.post(_la_url("la_assign", referral, code="312")).status_code == 404
+    assert client.post(_la_url("la_decide", referral, code="312"), {"decision": "nfa"}).status_code == 404
+    assert client.get(reverse("pn_requests:la_inbox", kwargs={"code": "312"})).context["referrals"].queue == []
+    # School staff never reach the LA's pages; another school never sees the referral.
+    assert _as(client, dsl).get(_la_url("la_bundle", referral)).status_code == 403
+    assert _as(client, other_school_dsl).get(
+        reverse("referrals:school_detail", kwargs={"case_pk": pn_case.pk, "pk": referral.pk})).status_code == 404
+
+
+def test_no_referral_when_the_ladder_does_not_allow_it(client, dsl, pn_case):
+    page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
+    assert b'data-testid="referral-form"' not in page.content
+    response = _refer(client, dsl, pn_case)
+    assert response.status_code == 400
+    assert "Refer for prosecution is not possible yet" in response.content.decode()
+    assert not ProsecutionReferral.objects.exists()
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PENALTY_NOTICE
+    assert not Letter.objects.filter(case=pn_case).exists()  # nothing made: the bundle rolled back too
