@@ -89,6 +89,7 @@ def school_request_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpRe
         "pn_request": pn_request, "case": pn_request.case, "pupil": pn_request.case.pupil, "form": form,
         "answer_task": answer_task, "can_move": can_move_case(request.user, pn_request.case.pupil),
         "review_task": services.open_task(pn_request, "review"),
+        "to_issue": list(services.notices_to_issue(pn_request)),
     })
 
 

@@ -31,6 +31,18 @@ class LocalAuthority(models.Model):
         except CodeOfConduct.DoesNotExist:
             return rules.NATIONAL
 
+    def pn_issued_by(self) -> str:
+        """Who issues penalty notices on an approved request: "la" (also without a code of conduct) or "school"."""
+        try:
+            return self.code_of_conduct.pn_issued_by
+        except CodeOfConduct.DoesNotExist:
+            return PenaltyNoticeIssuer.LA
+
+
+class PenaltyNoticeIssuer(models.TextChoices):
+    LA = "la", "The local authority issues the notices"
+    SCHOOL = "school", "The school issues the notices"
+
 
 class CodeOfConduct(models.Model):
     """The LA's local code of conduct for penalty notices: every [LA] figure of domain.md, national by default."""
@@ -70,6 +82,14 @@ class CodeOfConduct(models.Model):
         default=rules.LA_SERVICE_LEVEL_WORKING_DAYS,
         validators=[MinValueValidator(1)],
         help_text="The LA's service level: a notification or request waiting longer is flagged as overdue",
+    )
+    pn_issued_by = models.CharField(
+        "who issues penalty notices once the LA approves a request",
+        max_length=6,
+        choices=PenaltyNoticeIssuer.choices,
+        default=PenaltyNoticeIssuer.LA,
+        help_text="The LA (the default) issues each notice with its letter on approval; or the approval drafts "
+        "each notice and records the LA's consultation, and the school issues them",
     )
 
     def __str__(self) -> str:

@@ -13,9 +13,10 @@ from viewflow.workflow import STATUS
 
 from cases.audit import audit
 from cases.errors import DomainError
-from cases.models import Case, CaseState, EventKind, Parent
+from cases.models import Case, CaseState, EventKind, Parent, PenaltyNoticeIssuer
 from cases.permissions import can_move_case, require
 from cases.services.chronology import case_event_record
+from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
 from notices.services.penalty import (
     _la_officer_of,
@@ -182,7 +183,8 @@ def pn_request_decide(*, request: PenaltyNoticeRequest, by, decision: str, reaso
             _exchange(request, "question", reasons, by, now)
         request.save()
         summary = {
-            RequestDecision.APPROVE: "Penalty notice request approved by the local authority",
+            RequestDecision.APPROVE: "Penalty notice request approved by the local authority: "
+            + ("the school issues the notices" if school_issues(request) else "the local authority issues the notices"),
             RequestDecision.REJECT: "Penalty notice request rejected by the local authority",
             RequestDecision.MORE_INFORMATION: "The local authority asked the school for more information",
         }[decision]
@@ -220,9 +222,24 @@ def pn_request_answer(*, request: PenaltyNoticeRequest, by, answer: str) -> Pena
     return request
 
 
+def school_issues(request: PenaltyNoticeRequest) -> bool:
+    """Whether the LA's code of conduct leaves issuing the approved notices to the school (CodeOfConduct.pn_issued_by)."""
+    return request.case.school.local_authority.pn_issued_by() == PenaltyNoticeIssuer.SCHOOL
+
+
+def notices_to_issue(request: PenaltyNoticeRequest):
+    """The approved request's notices the school still has to issue: drafted, the LA consulted, not yet issued."""
+    if not (request.finished and request.decision == RequestDecision.APPROVE and school_issues(request)):
+        return PenaltyNotice.objects.none()
+    return request.case.penalty_notices.filter(
+        parent__in=request.parents.all(), state=PenaltyNoticeState.LA_CONSULTED
+    ).select_related("parent").order_by("parent__surname", "parent__forename")
+
+
 def pn_request_issue_notices(*, request: PenaltyNoticeRequest) -> None:
-    """On approval the LA issues a notice to each named parent: drafted, the LA's approval recorded as the
-    consultation, then issued with its letter, all by the approving officer (a refusal undoes them all)."""
+    """On approval each named parent's notice is drafted and the LA's approval recorded as the consultation, by
+    the approving officer; then, when the LA issues (CodeOfConduct.pn_issued_by, the default), it is issued with
+    its letter; otherwise the school issues it from the notice's page. A refusal undoes them all."""
     from notices.selectors import default_offence_period
 
     by, case, today = request.decided_by, request.case, timezone.localdate()
@@ -233,4 +250,5 @@ def pn_request_issue_notices(*, request: PenaltyNoticeRequest) -> None:
         notice = penalty_notice_draft(case=case, parent=parent, by=by, offence_from=period.offence_from,
                                       offence_to=period.offence_to)
         penalty_notice_consult_la(notice=notice, by=by)
-        penalty_notice_issue_with_letter(notice=notice, by=by, issued_on=today, posted=True)
+        if not school_issues(request):
+            penalty_notice_issue_with_letter(notice=notice, by=by, issued_on=today, posted=True)

@@ -145,7 +145,8 @@ def test_request_more_information_answer_and_approval_issue_a_notice_to_each_par
     assert pn_case.state == CaseState.PENALTY_NOTICE  # the case's own state machine keeps its stage
     summaries = list(CaseEvent.objects.filter(case=pn_case).order_by("at", "id").values_list("summary", flat=True))
     for expected in ("Penalty notices requested", "taken by", "asked the school for more information",
-                     "school answered", "approved by the local authority", "issued to"):
+                     "school answered", "approved by the local authority: the local authority issues the notices",
+                     "issued to"):
         assert any(expected in summary for summary in summaries), expected
     assert AuditEvent.objects.filter(action__startswith="pn_request.").count() >= 5
 
@@ -246,3 +247,57 @@ def test_a_decision_on_a_task_completed_meanwhile_is_refused_under_the_lock(
     with pytest.raises(pn_requests.RequestRefused, match="Someone else acted"):
         pn_requests.pn_request_decide(request=request, by=la_officer, decision="approve", reasons="")
     assert not PenaltyNotice.objects.exists()
+
+
+def _approve(client, dsl, la_officer, case, parents):
+    _start(client, dsl, case, parents)
+    request = PenaltyNoticeRequest.objects.get(case=case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    assert _decide(client, la_officer, request, "approve").status_code == 302
+    request.refresh_from_db()
+    return request
+
+
+def test_when_the_la_issues_the_school_has_nothing_left_to_issue(client, dsl, la_officer, la, pn_case, authorised, mother):
+    factories.CodeOfConductFactory(local_authority=la)  # pn_issued_by defaults to "la"
+    request = _approve(client, dsl, la_officer, pn_case, [mother])
+    assert PenaltyNotice.objects.get(case=pn_case).state == PenaltyNoticeState.ISSUED
+    page = _as(client, dsl).get(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}))
+    assert page.context["to_issue"] == []
+    assert b'data-testid="pn-request-to-issue"' not in page.content
+    assert b'data-testid="pn-issue-link"' not in client.get(reverse("case_detail", args=[pn_case.pk])).content
+
+
+def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issues_each_notice(
+    client, dsl, la_officer, la, pn_case, authorised, mother, father
+):
+    factories.CodeOfConductFactory(local_authority=la, pn_issued_by="school")
+    request = _approve(client, dsl, la_officer, pn_case, [mother, father])
+    assert request.finished is not None and request.decision == "approve"
+    notices = PenaltyNotice.objects.filter(case=pn_case)
+    assert {n.parent for n in notices} == {mother, father}
+    assert {n.state for n in notices} == {PenaltyNoticeState.LA_CONSULTED}  # the approval is the consultation
+    assert pn_case.letters.count() == 0
+    summaries = list(CaseEvent.objects.filter(case=pn_case).values_list("summary", flat=True))
+    assert any("approved by the local authority: the school issues the notices" in s for s in summaries)
+    assert not any("issued to" in s for s in summaries)
+
+    # The request page and the case page tell the school to issue each notice, linking to its issue page.
+    detail = reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk})
+    page = _as(client, dsl).get(detail)
+    assert {n.parent for n in page.context["to_issue"]} == {mother, father}
+    issue_urls = [reverse("penalty_notices:issue", kwargs={"case_pk": pn_case.pk, "pk": n.pk}) for n in notices]
+    for url in issue_urls:
+        assert url.encode() in page.content
+    case_page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    assert "the school issues each notice" in case_page
+    assert all(url in case_page for url in issue_urls)
+
+    today = timezone.localdate()
+    form = {"issued_day": today.day, "issued_month": today.month, "issued_year": today.year, "posted": "yes",
+            "terms_on": today.isoformat()}
+    for url in issue_urls:
+        assert client.post(url, form).status_code == 302
+    assert {n.state for n in PenaltyNotice.objects.filter(case=pn_case)} == {PenaltyNoticeState.ISSUED}
+    assert pn_case.letters.count() == 2
+    assert client.get(detail).context["to_issue"] == []
