@@ -11,7 +11,7 @@ from django.utils import timezone
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def la_service_level_sweep(as_of: str | None = None) -> dict:
     """Daily: flags notifications waiting longer than their LA's service level, and counts the open penalty
-    notice requests past it. Idempotent: a notification is flagged once, on the first day it is seen late."""
+    notice requests and the prosecution referrals waiting for a decision past it. Idempotent: a notification is flagged once, on the first day it is seen late."""
     from interventions.services import la_service_level_flag
 
     today = date.fromisoformat(as_of) if as_of else timezone.localdate()
@@ -21,4 +21,5 @@ def la_service_level_sweep(as_of: str | None = None) -> dict:
         "checked": sweep.checked,
         "flagged": sweep.flagged,
         "penalty_notice_requests_overdue": sweep.requests_overdue,
+        "prosecution_referrals_overdue": sweep.referrals_overdue,
     }

@@ -100,10 +100,18 @@ def school_request_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpRe
 @require_GET
 def la_requests_inbox(request: HttpRequest, code: str) -> HttpResponse:
     local_authority = local_authority_for_user(user=request.user, code=code)
-    inbox = selectors.la_request_inbox(local_authority=local_authority, user=request.user)
-    referrals = selectors.la_referral_inbox(local_authority=local_authority, user=request.user)
+    schools = list(selectors.la_schools(local_authority=local_authority))
+    school_urn = request.GET.get("school", "")
+    if school_urn not in {school.urn for school in schools}:
+        school_urn = ""
+    today = timezone.localdate()
+    inbox = selectors.la_request_inbox(local_authority=local_authority, user=request.user, today=today,
+                                       school_urn=school_urn)
+    referrals = selectors.la_referral_inbox(local_authority=local_authority, user=request.user, today=today,
+                                            school_urn=school_urn)
     return render(request, "notices/requests/la_inbox.html", {
         "local_authority": local_authority, "inbox": inbox, "referrals": referrals, "now": timezone.now(),
+        "service_level": local_authority.conduct().la_response_days, "schools": schools, "school_urn": school_urn,
     })
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
+from django.utils import timezone
 
 from cases import ladder, rules
 from cases.models import Case, LocalAuthority, ParentalRelationship, Pupil, School
@@ -208,12 +209,23 @@ class RequestInbox:
     with_school: list
 
 
-def la_request_inbox(*, local_authority: LocalAuthority, user) -> RequestInbox:
-    """The officer's own review tasks, the team's unassigned queue oldest first, and those with the schools."""
+def _waiting(task, *, today: date, level: int, decision: bool) -> None:
+    """Puts on the task the working days it has waited (since its step began: the request reached the LA, or
+    the school last answered) and, for a decision the LA owes, whether that is past the LA's service level."""
+    since = timezone.localdate(task.created)
+    task.working_days_waiting = rules.working_days_waiting(since, today)
+    task.overdue = decision and rules.past_service_level(since, today, level)
+
+
+def la_request_inbox(*, local_authority: LocalAuthority, user, today: date | None = None,
+                     school_urn: str = "") -> RequestInbox:
+    """The officer's own review tasks, the team's unassigned queue oldest first, and those with the schools;
+    each with its working days waiting and whether it is overdue. ``school_urn`` keeps one school's."""
     from viewflow.workflow import STATUS
 
     from notices.flows import PenaltyNoticeRequestFlow as Flow
 
+    today, level = today or timezone.localdate(), local_authority.conduct().la_response_days
     tasks = (
         Flow.task_class.objects.filter(
             process__penaltynoticerequest__case__school__local_authority=local_authority,
@@ -222,9 +234,12 @@ def la_request_inbox(*, local_authority: LocalAuthority, user) -> RequestInbox:
         .select_related("owner", "process__penaltynoticerequest__case__pupil__school")
         .order_by("created", "pk")
     )
+    if school_urn:
+        tasks = tasks.filter(process__penaltynoticerequest__case__school__urn=school_urn)
     mine, queue, with_school = [], [], []
     for task in tasks:
         task.request = task.process.penaltynoticerequest
+        _waiting(task, today=today, level=level, decision=task.flow_task == Flow.review)
         if task.flow_task == Flow.answer:
             with_school.append(task)
         elif task.owner_id is None:
@@ -240,13 +255,16 @@ class ReferralInbox:
     queue: list
 
 
-def la_referral_inbox(*, local_authority: LocalAuthority, user) -> ReferralInbox:
+def la_referral_inbox(*, local_authority: LocalAuthority, user, today: date | None = None,
+                      school_urn: str = "") -> ReferralInbox:
     """The officer's own prosecution referrals (to decide, or to record the outcome of), and the team's
-    unassigned queue oldest first."""
+    unassigned queue oldest first; each with its working days waiting, and overdue when the decision waits
+    past the LA's service level (the outcome follows the court, so it is never overdue)."""
     from viewflow.workflow import STATUS
 
     from notices.flows import ProsecutionReferralFlow as Flow
 
+    today, level = today or timezone.localdate(), local_authority.conduct().la_response_days
     tasks = (
         Flow.task_class.objects.filter(
             process__prosecutionreferral__case__school__local_authority=local_authority,
@@ -255,9 +273,12 @@ def la_referral_inbox(*, local_authority: LocalAuthority, user) -> ReferralInbox
         .select_related("owner", "process__prosecutionreferral__case__pupil__school")
         .order_by("created", "pk")
     )
+    if school_urn:
+        tasks = tasks.filter(process__prosecutionreferral__case__school__urn=school_urn)
     mine, queue = [], []
     for task in tasks:
         task.referral = task.process.prosecutionreferral
+        _waiting(task, today=today, level=level, decision=task.flow_task == Flow.review)
         if task.owner_id is None:
             queue.append(task)
         elif task.owner_id == user.pk:

@@ -83,12 +83,14 @@ class ServiceLevelSweep:
     checked: int
     flagged: int
     requests_overdue: dict[str, int]
+    referrals_overdue: dict[str, int]
 
 
 def la_service_level_flag(*, today: date) -> ServiceLevelSweep:
     """Flags each unacknowledged notification that waited longer than its LA's service level (once: the flag
-    keeps the first day it was seen), and counts each LA's open penalty notice requests past the same level."""
-    checked, flagged, requests_overdue = 0, 0, {}
+    keeps the first day it was seen), and counts each LA's open penalty notice requests, and prosecution
+    referrals waiting for a decision, past the same level (counts only: nothing is written for them)."""
+    checked, flagged, requests_overdue, referrals_overdue = 0, 0, {}, {}
     for local_authority in LocalAuthority.objects.select_related("code_of_conduct"):
         level = local_authority.conduct().la_response_days
         waiting = LANotification.objects.filter(
@@ -107,9 +109,13 @@ def la_service_level_flag(*, today: date) -> ServiceLevelSweep:
         requests = _open_requests_past_service_level(local_authority=local_authority, today=today, level=level)
         if requests:
             requests_overdue[local_authority.code] = requests
+        referrals = _open_referrals_past_service_level(local_authority=local_authority, today=today, level=level)
+        if referrals:
+            referrals_overdue[local_authority.code] = referrals
     if flagged:
         audit(action="la_notification.overdue_flagged", detail=f"{flagged} notification(s) past the LA's service level")
-    return ServiceLevelSweep(checked=checked, flagged=flagged, requests_overdue=requests_overdue)
+    return ServiceLevelSweep(checked=checked, flagged=flagged, requests_overdue=requests_overdue,
+                             referrals_overdue=referrals_overdue)
 
 
 def _open_requests_past_service_level(*, local_authority: LocalAuthority, today: date, level: int) -> int:
@@ -120,5 +126,18 @@ def _open_requests_past_service_level(*, local_authority: LocalAuthority, today:
 
     created = PenaltyNoticeRequest.objects.filter(
         case__school__local_authority=local_authority, finished__isnull=True,
+    ).exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values_list("created", flat=True)
+    return sum(1 for at in created if rules.past_service_level(timezone.localdate(at), today, level))
+
+
+def _open_referrals_past_service_level(*, local_authority: LocalAuthority, today: date, level: int) -> int:
+    """Open prosecution referrals (notices.referrals) still waiting for the LA's decision longer than ``level``;
+    once decided, the outcome follows the court and is not counted."""
+    from viewflow.workflow import STATUS
+
+    from notices.referrals import ProsecutionReferral
+
+    created = ProsecutionReferral.objects.filter(
+        case__school__local_authority=local_authority, finished__isnull=True, decision="",
     ).exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values_list("created", flat=True)
     return sum(1 for at in created if rules.past_service_level(timezone.localdate(at), today, level))

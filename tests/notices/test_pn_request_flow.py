@@ -301,3 +301,74 @@ def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issu
     assert {n.state for n in PenaltyNotice.objects.filter(case=pn_case)} == {PenaltyNoticeState.ISSUED}
     assert pn_case.letters.count() == 2
     assert client.get(detail).context["to_issue"] == []
+
+
+# --- the LA's inbox: working days waiting against the service level, and the school filter ---------------
+
+
+def _inbox(client, officer, **params):
+    return _as(client, officer).get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}), params)
+
+
+def _age(request, node_name, on):
+    """Test set-up: the request's open task at ``node_name`` began on ``on`` (10:00 UTC)."""
+    from notices.services import pn_requests
+
+    task = pn_requests.open_task(request, node_name)
+    type(task).objects.filter(pk=task.pk).update(created=dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(("reached_la", "waiting", "overdue"), [
+    (dt.date(2026, 11, 19), 5, False),  # Thursday a week before: 5 working days, within the level
+    (dt.date(2026, 11, 18), 6, True),  # Wednesday: 6 working days, overdue
+])
+def test_inbox_shows_working_days_waiting_and_overdue_past_the_service_level(
+    client, dsl, la_officer, pn_case, authorised, mother, reached_la, waiting, overdue
+):
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _age(request, "review", reached_la)
+    page = _inbox(client, la_officer)
+    task = page.context["inbox"].queue[0]
+    assert (task.working_days_waiting, task.overdue) == (waiting, overdue)
+    assert (b'data-testid="overdue"' in page.content) is overdue
+    assert f'data-testid="working-days">{waiting}'.encode() in page.content
+
+
+def test_inbox_counts_from_the_schools_last_answer_and_a_question_with_the_school_is_never_overdue(
+    client, dsl, la_officer, la, pn_case, authorised, mother
+):
+    factories.CodeOfConductFactory(local_authority=la, la_response_days=2)
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    _decide(client, la_officer, request, "more_information", "Dates please")
+    _age(request, "answer", dt.date(2026, 11, 2))
+    with_school = _inbox(client, la_officer).context["inbox"].with_school[0]
+    assert with_school.working_days_waiting == 18 and not with_school.overdue
+    _as(client, dsl).post(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}),
+                          {"answer": "29 September to 5 October"})
+    mine = _inbox(client, la_officer).context["inbox"].mine[0]
+    assert mine.working_days_waiting == 0 and not mine.overdue  # the clock restarts at the answer
+    _age(request, "review", dt.date(2026, 11, 23))  # 3 working days against this LA's level of 2
+    mine = _inbox(client, la_officer).context["inbox"].mine[0]
+    assert mine.working_days_waiting == 3 and mine.overdue
+
+
+def test_inbox_filters_by_one_of_the_las_own_schools(
+    client, dsl, la_officer, other_la_officer, la, school, pn_case, authorised, mother
+):
+    other_school = factories.SchoolFactory(urn="654321", name="Hill Top Academy", local_authority=la)
+    foreign = factories.SchoolFactory(urn="999999", name="Riverside School",
+                                      local_authority=factories.LocalAuthorityFactory(code="312"))
+    _start(client, dsl, pn_case, [mother])
+    page = _inbox(client, la_officer)
+    assert [s.urn for s in page.context["schools"]] == ["654321", "123456"]  # by name; never another LA's
+    assert b"Riverside School" not in page.content
+    assert len(page.context["inbox"].queue) == 1
+    assert len(_inbox(client, la_officer, school=school.urn).context["inbox"].queue) == 1
+    filtered = _inbox(client, la_officer, school=other_school.urn)
+    assert filtered.context["inbox"].queue == [] and filtered.context["school_urn"] == "654321"
+    assert b"Clear filter" in filtered.content
+    ignored = _inbox(client, la_officer, school=foreign.urn)  # another LA's school: the filter is ignored
+    assert ignored.context["school_urn"] == "" and len(ignored.context["inbox"].queue) == 1

@@ -242,3 +242,52 @@ def test_no_referral_when_the_ladder_does_not_allow_it(client, dsl, pn_case):
     pn_case.refresh_from_db()
     assert pn_case.state == CaseState.PENALTY_NOTICE
     assert not Letter.objects.filter(case=pn_case).exists()  # nothing made: the bundle rolled back too
+
+
+# --- the LA's inbox and the service level sweep -----------------------------------------------------------
+
+
+def _reached_la(referral, on):
+    """Test set-up: the referral (and its review task) reached the LA on ``on`` (10:00 UTC)."""
+    from notices.flows import ProsecutionReferralFlow
+
+    at = dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC)
+    ProsecutionReferral.objects.filter(pk=referral.pk).update(created=at)
+    ProsecutionReferralFlow.task_class.objects.filter(process_id=referral.pk).update(created=at)
+
+
+@pytest.mark.parametrize(("reached_la", "waiting", "overdue"), [
+    (dt.date(2026, 11, 19), 5, False),  # 5 working days: within the level
+    (dt.date(2026, 11, 18), 6, True),  # 6 working days: overdue
+])
+def test_inbox_flags_a_referral_decision_past_the_service_level_and_the_sweep_counts_it(
+    client, dsl, la_officer, pn_case, unpaid, reached_la, waiting, overdue
+):
+    from interventions.tasks import la_service_level_sweep
+
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _reached_la(referral, reached_la)
+    page = _as(client, la_officer).get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}))
+    task = page.context["referrals"].queue[0]
+    assert (task.working_days_waiting, task.overdue) == (waiting, overdue)
+    assert (b'data-testid="overdue"' in page.content) is overdue
+    expected = {"873": 1} if overdue else {}
+    assert la_service_level_sweep()["prosecution_referrals_overdue"] == expected
+    assert la_service_level_sweep()["prosecution_referrals_overdue"] == expected  # idempotent: counts only
+
+    # Once decided, the outcome follows the court: neither flagged nor counted.
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    _decide(client, la_officer, referral, "eso", reasons="An ESO first")
+    _reached_la(referral, reached_la)
+    mine = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["referrals"].mine[0]
+    assert mine.working_days_waiting == waiting and not mine.overdue
+    assert la_service_level_sweep()["prosecution_referrals_overdue"] == {}
+
+
+def test_inbox_school_filter_applies_to_referrals(client, dsl, la_officer, la, pn_case, unpaid):
+    other_school = factories.SchoolFactory(urn="654321", name="Hill Top Academy", local_authority=la)
+    _refer(client, dsl, pn_case)
+    url = reverse("pn_requests:la_inbox", kwargs={"code": "873"})
+    assert len(_as(client, la_officer).get(url, {"school": "123456"}).context["referrals"].queue) == 1
+    assert client.get(url, {"school": other_school.urn}).context["referrals"].queue == []
