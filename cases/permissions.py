@@ -66,22 +66,21 @@ def can_refer_child_missing_education(user, pupil: Pupil) -> bool:
     return _at_school_in(user, pupil, CASE_MOVERS)
 
 
+def is_la_officer_of(user, local_authority) -> bool:
+    """Whether the user is an attendance officer of this local authority (an LA object or its id)."""
+    profile = _profile(user)
+    la_id = getattr(local_authority, "pk", local_authority)
+    return profile is not None and profile.role == Role.LA_OFFICER and profile.local_authority_id == la_id
+
+
 def can_acknowledge_for_la(user, pupil: Pupil) -> bool:
     """Only an officer of the LA of the pupil's school acknowledges what the school told the LA."""
-    profile = _profile(user)
-    return (
-        profile is not None and profile.is_la_staff
-        and profile.local_authority_id == pupil.school.local_authority_id
-    )
+    return is_la_officer_of(user, pupil.school.local_authority_id)
 
 
 def can_close_on_la_decision(user, case: Case) -> bool:
     """An LA officer of the case's LA closes a case on the LA's decision (a prosecution referral's outcome)."""
-    profile = _profile(user)
-    return (
-        profile is not None and profile.role == Role.LA_OFFICER
-        and profile.local_authority_id == case.school.local_authority_id
-    )
+    return is_la_officer_of(user, case.school.local_authority_id)
 
 
 def require(allowed: bool, action: str) -> None:

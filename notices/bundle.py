@@ -444,6 +444,7 @@ def _notices(case: Case) -> dict:
         ],
         "penalty_notices": [
             {"reference": n.reference, "parent": str(n.parent), "status": n.get_state_display(),
+             "needs_attention": n.state in (PenaltyNoticeState.UNPAID, PenaltyNoticeState.PROSECUTED),
              "sequence": n.sequence, "issued_on": n.issued_on, "received_on": n.received_on,
              "offence_from": n.offence_from, "offence_to": n.offence_to,
              "amount_full": _money(n.amount_full), "amount_reduced": _money(n.amount_reduced),

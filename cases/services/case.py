@@ -156,8 +156,13 @@ def case_available_actions(*, case: Case, user) -> list[Availability]:
     return found
 
 
-def _sources(case: Case, name: str) -> set[str]:
-    return {t.source for t in case.get_all_state_transitions() if t.name == name}
+def transition_sources(name: str) -> frozenset[str]:
+    """The stages a case may take transition ``name`` from, read from the state machine itself."""
+    return frozenset(t.source for t in Case._meta.get_field("state").get_all_transitions(Case) if t.name == name)
+
+
+def _sources(case: Case, name: str) -> frozenset[str]:
+    return transition_sources(name)
 
 
 @transaction.atomic

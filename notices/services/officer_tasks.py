@@ -9,10 +9,9 @@ from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
 from cases.models import EventKind
-from cases.permissions import require
+from cases.permissions import is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import OfficerTask, OfficerTaskKind
-from notices.services.penalty import _la_officer_of
 
 
 class OfficerTaskRefused(DomainError):
@@ -23,7 +22,7 @@ class OfficerTaskRefused(DomainError):
 def officer_task_complete(*, task: OfficerTask, by, note: str) -> OfficerTask:
     """Marks a task done. Stopping a prosecution is done when the officer confirms it was withdrawn (the note
     says how); deciding on an unpaid notice is done by the decision itself, never by ticking it off."""
-    if not _la_officer_of(by, task.local_authority):
+    if not is_la_officer_of(by, task.local_authority):
         require(False, "complete a local authority officer's task")
     task = OfficerTask.objects.select_for_update(of=("self",)).select_related("notice__pupil", "notice__case").get(pk=task.pk)
     if task.done_at is not None:

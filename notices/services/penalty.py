@@ -18,8 +18,8 @@ from cases import rules
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
-from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil, Role
-from cases.permissions import can_move_case, require
+from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil
+from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import (
     PAID_STATES,
@@ -35,11 +35,6 @@ NOT_YET_ISSUED = (PenaltyNoticeState.DRAFT, PenaltyNoticeState.LA_CONSULTED)
 
 class PenaltyNoticeRefused(DomainError):
     pass
-
-
-def _la_officer_of(user, local_authority: LocalAuthority) -> bool:
-    profile = getattr(user, "staff", None) if getattr(user, "is_authenticated", False) else None
-    return profile is not None and profile.role == Role.LA_OFFICER and profile.local_authority_id == local_authority.pk
 
 
 def earlier_notices(*, pupil: Pupil, parent: Parent, exclude: PenaltyNotice | None = None) -> list[rules.EarlierNotice]:
@@ -116,7 +111,7 @@ def penalty_notice_draft(
     """A draft notice to one liable parent, for a case the ladder has moved to the penalty notice stage.
 
     The school prepares it, or the LA's officer when the LA issues on the school's request."""
-    if not (can_move_case(by, case.pupil) or _la_officer_of(by, case.pupil.school.local_authority)):
+    if not (can_move_case(by, case.pupil) or is_la_officer_of(by, case.pupil.school.local_authority)):
         require(False, "prepare a penalty notice")
     if case.state != CaseState.PENALTY_NOTICE:
         raise PenaltyNoticeRefused(
@@ -155,7 +150,7 @@ def penalty_notice_draft(
 @transaction.atomic
 def penalty_notice_consult_la(*, notice: PenaltyNotice, by) -> PenaltyNotice:
     """The school has checked with the LA before issuing (domain.md 3.5); the LA's own officer may record it."""
-    if not (can_move_case(by, notice.pupil) or _la_officer_of(by, notice.local_authority)):
+    if not (can_move_case(by, notice.pupil) or is_la_officer_of(by, notice.local_authority)):
         require(False, "record that the LA was consulted")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.consult_la):
@@ -171,7 +166,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
     """Issues the notice: the amount and deadlines follow from the rules on the date of issue and the earlier
     notices that count; a third within three years is refused with the alternative to consider."""
     local_authority = notice.local_authority
-    if not (can_move_case(by, notice.pupil) or _la_officer_of(by, local_authority)):
+    if not (can_move_case(by, notice.pupil) or is_la_officer_of(by, local_authority)):
         require(False, "issue a penalty notice")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.issue):
@@ -233,7 +228,7 @@ def _close_tasks(notice: PenaltyNotice, by, kinds) -> None:
 def penalty_notice_record_payment(*, notice: PenaltyNotice, by, paid_on: date, amount: Decimal) -> PenaltyNotice:
     """Records a payment (payment is to the LA). A notice already referred for prosecution stops at once:
     a paid notice can never be prosecuted, and an urgent task to withdraw the prosecution is raised."""
-    if not _la_officer_of(by, notice.local_authority):
+    if not is_la_officer_of(by, notice.local_authority):
         require(False, "record a payment (payments are made to the local authority)")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.state in PAID_STATES:
@@ -283,7 +278,7 @@ def penalty_notice_mark_unpaid(*, notice: PenaltyNotice, today: date) -> bool:
 @transaction.atomic
 def penalty_notice_withdraw(*, notice: PenaltyNotice, by, reason: str) -> PenaltyNotice:
     """Withdraws a notice, with the grounds the Penalty Notices Regulations ask the LA to keep."""
-    if not (_la_officer_of(by, notice.local_authority) or (
+    if not (is_la_officer_of(by, notice.local_authority) or (
         notice.state in NOT_YET_ISSUED and can_move_case(by, notice.pupil)
     )):
         require(False, "withdraw this penalty notice")
@@ -302,7 +297,7 @@ def penalty_notice_withdraw(*, notice: PenaltyNotice, by, reason: str) -> Penalt
 @transaction.atomic
 def penalty_notice_refer_for_prosecution(*, notice: PenaltyNotice, by) -> PenaltyNotice:
     """The LA decides to prosecute an unpaid notice's offence. A paid notice cannot get here."""
-    if not _la_officer_of(by, notice.local_authority):
+    if not is_la_officer_of(by, notice.local_authority):
         require(False, "refer a penalty notice for prosecution (the LA decides)")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.state in PAID_STATES:

@@ -14,14 +14,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from cases import rules
-from cases.permissions import can_move_case, require
+from cases.permissions import can_move_case, is_la_officer_of, require
 from notices.letters import letter_generate
 from notices.models import Letter, PenaltyNotice
 from notices.selectors import penalty_notice_letter_subject
 from notices.services.penalty import (
     NOT_YET_ISSUED,
     PenaltyNoticeRefused,
-    _la_officer_of,
     penalty_notice_issue,
 )
 
@@ -70,7 +69,7 @@ def _letter_context(notice: PenaltyNotice) -> dict:
 
 def penalty_notice_letter(*, notice: PenaltyNotice, by) -> Letter:
     """Makes the next version of the issued notice's letter to its parent (school staff or the LA's officer)."""
-    if not (can_move_case(by, notice.pupil) or _la_officer_of(by, notice.local_authority)):
+    if not (can_move_case(by, notice.pupil) or is_la_officer_of(by, notice.local_authority)):
         require(False, "make a penalty notice letter")
     if notice.state in NOT_YET_ISSUED or notice.issued_on is None:
         raise PenaltyNoticeRefused("The letter is made when the notice is issued: issue the notice first.")

@@ -14,19 +14,17 @@ from viewflow.workflow import STATUS
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseState, EventKind, Parent, PenaltyNoticeIssuer
-from cases.permissions import can_move_case, require
+from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
+from notices.services.flow_tasks import locked_process, open_flow_task, task_still
 from notices.services.penalty import (
-    _la_officer_of,
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_terms_for,
 )
 from notices.services.penalty_letters import penalty_notice_issue_with_letter
-
-OPEN_TASK_STATES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 class RequestRefused(DomainError):
@@ -40,16 +38,12 @@ def _flow():
 
 
 def la_officer_of_request(user, request: PenaltyNoticeRequest) -> bool:
-    return _la_officer_of(user, request.case.school.local_authority)
+    return is_la_officer_of(user, request.case.school.local_authority)
 
 
 def open_task(request: PenaltyNoticeRequest, node_name: str):
     """The request's open task at ``node_name`` ("review" or "answer"), or None."""
-    node = getattr(_flow(), node_name)
-    return (
-        _flow().task_class.objects.filter(process_id=request.pk, flow_task=node, status__in=OPEN_TASK_STATES)
-        .select_related("owner").order_by("-pk").first()
-    )
+    return open_flow_task(_flow(), request, node_name)
 
 
 def _liable_parent_ids(case: Case) -> set[int]:
@@ -63,18 +57,13 @@ def _parent_names(request: PenaltyNoticeRequest) -> str:
 
 
 def _still(activation, status: str, owner=None) -> None:
-    """Under the flow's lock: the task is as the person saw it, or someone else acted first."""
-    task = activation.task
-    if task.status != status or (owner is not None and task.owner_id != owner.pk):
-        raise RequestRefused("Someone else acted on this request just now. Reload the page; nothing was saved.")
+    task_still(activation, status, owner=owner, refused=RequestRefused, what="request")
 
 
 def _locked_request(activation) -> PenaltyNoticeRequest:
     """The request object the flow's next nodes will save: write to this one, never to another copy, or
     the End node's save would put the stale copy's fields back."""
-    request = activation.process.coerced
-    request.refresh_from_db()
-    return request
+    return locked_process(activation)
 
 
 def _exchange(request: PenaltyNoticeRequest, kind: str, text: str, by, at) -> None:

@@ -18,8 +18,8 @@ from cases import ladder
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseOutcome, CaseState, EventKind
-from cases.permissions import can_move_case, require
-from cases.services.case import case_close, case_transition
+from cases.permissions import can_move_case, is_la_officer_of, require
+from cases.services.case import case_close, case_transition, transition_sources
 from cases.services.chronology import case_event_record
 from notices.bundle import evidence_bundle_generate
 from notices.models import PenaltyNotice, PenaltyNoticeState
@@ -30,11 +30,11 @@ from notices.referrals import (
     ReferralConclusion,
     ReferralDecision,
 )
-from notices.services.penalty import _la_officer_of, penalty_notice_refer_for_prosecution
+from notices.services.flow_tasks import locked_process, open_flow_task, task_still
+from notices.services.penalty import penalty_notice_refer_for_prosecution
 
-OPEN_TASK_STATES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-# The stages from which the ladder's refer_for_prosecution step may be taken (cases.models.Case).
-REFERABLE_FROM = (CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE)
+# The stages from which the ladder's refer_for_prosecution step may be taken, as the case's state machine says.
+REFERABLE_FROM = transition_sources("refer_for_prosecution")
 
 
 class ReferralRefused(DomainError):
@@ -48,16 +48,12 @@ def _flow():
 
 
 def la_officer_of_referral(user, referral: ProsecutionReferral) -> bool:
-    return _la_officer_of(user, referral.case.school.local_authority)
+    return is_la_officer_of(user, referral.case.school.local_authority)
 
 
 def open_task(referral: ProsecutionReferral, node_name: str):
     """The referral's open task at ``node_name`` ("review" or "outcome"), or None."""
-    node = getattr(_flow(), node_name)
-    return (
-        _flow().task_class.objects.filter(process_id=referral.pk, flow_task=node, status__in=OPEN_TASK_STATES)
-        .select_related("owner").order_by("-pk").first()
-    )
+    return open_flow_task(_flow(), referral, node_name)
 
 
 def may_refer(case: Case) -> bool:
@@ -68,17 +64,12 @@ def may_refer(case: Case) -> bool:
 
 
 def _still(activation, status: str, owner=None) -> None:
-    """Under the flow's lock: the task is as the person saw it, or someone else acted first."""
-    task = activation.task
-    if task.status != status or (owner is not None and task.owner_id != owner.pk):
-        raise ReferralRefused("Someone else acted on this referral just now. Reload the page; nothing was saved.")
+    task_still(activation, status, owner=owner, refused=ReferralRefused, what="referral")
 
 
 def _locked_referral(activation) -> ProsecutionReferral:
     """The referral object the flow's next nodes will save: write to this one, never another copy."""
-    referral = activation.process.coerced
-    referral.refresh_from_db()
-    return referral
+    return locked_process(activation)
 
 
 def _decision_text(referral: ProsecutionReferral) -> str:

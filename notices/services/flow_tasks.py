@@ -1,0 +1,32 @@
+"""What the two LA processes (penalty notice requests, prosecution referrals) share about viewflow tasks."""
+
+from __future__ import annotations
+
+from viewflow.workflow import STATUS
+
+# A task still waiting for someone: created, assigned to an officer, or begun.
+OPEN_TASK_STATES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def open_flow_task(flow_class, process, node_name: str):
+    """The process's open task at ``node_name`` of ``flow_class``, or None."""
+    node = getattr(flow_class, node_name)
+    return (
+        flow_class.task_class.objects.filter(process_id=process.pk, flow_task=node, status__in=OPEN_TASK_STATES)
+        .select_related("owner").order_by("-pk").first()
+    )
+
+
+def task_still(activation, status: str, *, owner=None, refused: type[Exception], what: str) -> None:
+    """Under the flow's lock: the task is as the person saw it, or someone else acted first."""
+    task = activation.task
+    if task.status != status or (owner is not None and task.owner_id != owner.pk):
+        raise refused(f"Someone else acted on this {what} just now. Reload the page; nothing was saved.")
+
+
+def locked_process(activation):
+    """The process object the flow's next nodes will save: write to this one, never to another copy, or
+    the End node's save would put the stale copy's fields back."""
+    process = activation.process.coerced
+    process.refresh_from_db()
+    return process
