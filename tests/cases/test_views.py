@@ -320,7 +320,7 @@ def test_alerts_list_shows_open_alerts_of_the_school_newest_first(client, dsl, c
     assert "Children missing education risk" in html and "Penalty notice threshold met" in html
     assert f'href="{reverse("pupil_detail", kwargs={"upn": "A000000000005"})}"' in html
     assert "Lateness concern" not in html  # resolved
-    assert "Green" not in html  # another school's
+    assert "B000000000001" not in html and "Gus Green" not in html  # another school's
 
 
 def test_marking_an_alert_as_dealt_with_resolves_it_and_audits(client, dsl, cohort):
