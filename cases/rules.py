@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cases.working_days import working_days_after
+
 AM = 0
 PM = 1
 SESSION_NAMES = {AM: "AM", PM: "PM"}
@@ -180,13 +182,9 @@ NATIONAL = Conduct()
 
 
 def working_days_waiting(since: date, today: date) -> int:
-    """Working days (Monday to Friday) after ``since`` up to and including ``today``: how long something sent
-    on ``since`` has waited. Bank holidays are not known here, so they count as working days."""
-    if today <= since:
-        return 0
-    weeks, rest = divmod((today - since).days, 7)
-    extra = sum(1 for i in range(1, rest + 1) if (since + timedelta(days=i)).weekday() < 5)
-    return weeks * 5 + extra
+    """Working days (Monday to Friday, not bank holidays) after ``since`` up to and including ``today``: how
+    long something sent on ``since`` has waited."""
+    return working_days_after(since, today)
 
 
 def past_service_level(since: date, today: date, working_days: int) -> bool:

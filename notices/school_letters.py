@@ -7,12 +7,12 @@ follows the seed policies (shared/policies): support first, plain English, "we" 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from cases.models import AttendanceSnapshot, Parent, Pupil
 from cases.selectors import open_case_of_pupil
+from cases.working_days import next_working_day
 from notices.letters import letter_generate
 from notices.models import Letter
 
@@ -107,13 +107,6 @@ def persistent_absence_letter_generate(
     )
 
 
-def _next_weekday(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 def leave_decision_letter_generate(*, leave: LeaveOfAbsenceRequest, by) -> Letter:
     """The headteacher's decision, to the parent who asked: granted in exceptional circumstances, or refused."""
     from interventions.models import LeaveDecision
@@ -135,7 +128,7 @@ def leave_decision_letter_generate(*, leave: LeaveOfAbsenceRequest, by) -> Lette
             "granted": granted,
             "first_day": leave.first_day,
             "last_day": leave.last_day,
-            "return_day": _next_weekday(leave.last_day),
+            "return_day": next_working_day(leave.last_day),
             "received_on": leave.received_on,
             "reason_given": leave.reason,
             "decision_reason": leave.decision_reason,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from cases.rules import upn_check_letter
+from cases.working_days import bank_holidays
 
 # --- UPNs -------------------------------------------------------------------------------------------
 
@@ -35,25 +36,7 @@ TEACHING_PERIODS = (
     (date(2027, 4, 12), date(2027, 5, 28)),
     (date(2027, 6, 7), date(2027, 7, 21)),
 )
-BANK_HOLIDAYS = frozenset(
-    {
-        date(2025, 12, 25),
-        date(2025, 12, 26),
-        date(2026, 1, 1),
-        date(2026, 4, 3),
-        date(2026, 4, 6),
-        date(2026, 5, 4),
-        date(2026, 5, 25),
-        date(2026, 8, 31),
-        date(2026, 12, 25),
-        date(2026, 12, 28),
-        date(2027, 1, 1),
-        date(2027, 3, 26),
-        date(2027, 3, 29),
-        date(2027, 5, 3),
-        date(2027, 5, 31),
-    }
-)
+BANK_HOLIDAYS = frozenset(d for year in (2025, 2026, 2027) for d in bank_holidays(year))
 LA_INSET_DAYS = frozenset({date(2025, 9, 1), date(2025, 9, 2), date(2026, 9, 1)})
 
 

@@ -34,6 +34,7 @@ from cases.services import (
     pn_consideration_authorise,
     pn_consideration_record,
 )
+from cases.working_days import is_working_day
 from interventions.models import (
     Action,
     AdjustmentArea,
@@ -282,7 +283,7 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
     )
 
     issued = as_of - timedelta(days=33)
-    while issued.weekday() >= 5:  # posted on a working day
+    while not is_working_day(issued):  # posted on a working day
         issued -= timedelta(days=1)
     for index, parent in enumerate(_parents(case.pupil)):
         notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.improvement_period_ends_on

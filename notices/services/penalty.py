@@ -21,6 +21,7 @@ from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil
 from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
+from cases.working_days import add_working_days
 from notices.models import (
     PAID_STATES,
     OfficerTask,
@@ -57,15 +58,8 @@ def penalty_notice_terms_for(*, pupil: Pupil, parent: Parent, on: date) -> rules
 
 def deemed_received(*, issued_on: date, posted: bool, working_days: int) -> date:
     """When the parent is treated as receiving the notice: the day it is handed over, or for a posted notice
-    the LA's number of working days after posting (weekends skipped; bank holidays are the LA's to add)."""
-    if not posted:
-        return issued_on
-    day, left = issued_on, working_days
-    while left:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    the LA's number of working days after posting (weekends and bank holidays skipped)."""
+    return add_working_days(issued_on, working_days) if posted else issued_on
 
 
 def _next_reference(local_authority: LocalAuthority, year: int) -> str:

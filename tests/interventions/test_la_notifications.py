@@ -65,11 +65,14 @@ def other_la_officer(other_la_school):
         (THURSDAY_BEFORE, TODAY, 6, True),
         (D(2025, 11, 15), D(2025, 11, 24), 6, True),
         (D(2025, 10, 31), TODAY, 15, True),
+        (D(2026, 3, 27), D(2026, 4, 7), 5, False),  # Good Friday and Easter Monday are not working days
+        (D(2026, 3, 26), D(2026, 4, 7), 6, True),
+        (D(2026, 12, 18), D(2027, 1, 4), 8, True),  # the 25th, 28th and 1st are off
     ],
     ids=["same-day", "over-a-weekend", "next-monday", "five-is-within", "six-is-overdue", "from-a-saturday",
-         "three-weeks"],
+         "three-weeks", "over-easter-within", "over-easter-overdue", "over-christmas-and-new-year"],
 )
-def test_working_days_waiting_skip_weekends(since, today, waiting, overdue):
+def test_working_days_waiting_skip_weekends_and_bank_holidays(since, today, waiting, overdue):
     assert rules.working_days_waiting(since, today) == waiting
     assert rules.past_service_level(since, today, rules.LA_SERVICE_LEVEL_WORKING_DAYS) is overdue
 

@@ -65,8 +65,11 @@ def _issued(pn_case, mother, dsl, *, issued_on=dt.date(2026, 10, 1), posted=True
         (dt.date(2026, 11, 26), False, dt.date(2026, 11, 26)),  # handed over
         (dt.date(2026, 11, 26), True, dt.date(2026, 11, 30)),  # Thursday: Friday, Monday
         (dt.date(2026, 11, 27), True, dt.date(2026, 12, 1)),  # Friday: Monday, Tuesday
+        (dt.date(2026, 4, 2), True, dt.date(2026, 4, 8)),  # Thursday before Easter: Tuesday, Wednesday
+        (dt.date(2026, 12, 24), True, dt.date(2026, 12, 30)),  # Christmas Eve: the 25th and 28th are off
+        (dt.date(2026, 5, 22), True, dt.date(2026, 5, 27)),  # Friday before the spring bank holiday
     ],
-    ids=["by-hand", "posted-thursday", "posted-friday"],
+    ids=["by-hand", "posted-thursday", "posted-friday", "before-easter", "christmas-eve", "before-spring-bank-holiday"],
 )
 def test_a_posted_notice_is_received_on_the_second_working_day(issued_on, posted, received):
     assert deemed_received(issued_on=issued_on, posted=posted, working_days=2) == received
