@@ -249,6 +249,26 @@ def la_request_inbox(*, local_authority: LocalAuthority, user, today: date | Non
     return RequestInbox(mine, queue, with_school)
 
 
+def decisions_past_service_level(*, local_authority: LocalAuthority, today: date) -> tuple[int, int]:
+    """How many penalty notice requests and prosecution referrals wait for the LA's decision longer than its
+    service level, counted on the same clock as the inboxes (the review task's start: a request the school
+    has just answered starts again), so the beat task and the officer's screen never disagree."""
+    from viewflow.workflow import STATUS
+
+    from notices.flows import PenaltyNoticeRequestFlow, ProsecutionReferralFlow
+
+    level = local_authority.conduct().la_response_days
+    counts = []
+    for flow, link in ((PenaltyNoticeRequestFlow, "penaltynoticerequest"), (ProsecutionReferralFlow,
+                                                                            "prosecutionreferral")):
+        started = flow.task_class.objects.filter(
+            **{f"process__{link}__case__school__local_authority": local_authority},
+            flow_task=flow.review, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        ).values_list("created", flat=True)
+        counts.append(sum(1 for at in started if rules.past_service_level(timezone.localdate(at), today, level)))
+    return counts[0], counts[1]
+
+
 @dataclass(frozen=True)
 class ReferralInbox:
     mine: list

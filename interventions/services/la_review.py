@@ -16,6 +16,7 @@ from cases.models import AttendanceSnapshot, EventKind, LocalAuthority, Pupil
 from cases.permissions import can_acknowledge_for_la, can_refer_child_missing_education, require
 from interventions.models import LANotification, NotificationKind
 from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+from notices.selectors import decisions_past_service_level
 
 
 def _cme_risk(pupil: Pupil) -> bool:
@@ -88,8 +89,8 @@ class ServiceLevelSweep:
 
 def la_service_level_flag(*, today: date) -> ServiceLevelSweep:
     """Flags each unacknowledged notification that waited longer than its LA's service level (once: the flag
-    keeps the first day it was seen), and counts each LA's open penalty notice requests, and prosecution
-    referrals waiting for a decision, past the same level (counts only: nothing is written for them)."""
+    keeps the first day it was seen), and counts each LA's penalty notice requests and prosecution referrals
+    waiting for its decision past the same level, as the inboxes show them (counts only: nothing is written)."""
     checked, flagged, requests_overdue, referrals_overdue = 0, 0, {}, {}
     for local_authority in LocalAuthority.objects.select_related("code_of_conduct"):
         level = local_authority.conduct().la_response_days
@@ -106,38 +107,12 @@ def la_service_level_flag(*, today: date) -> ServiceLevelSweep:
             flagged += LANotification.objects.filter(pk__in=late, overdue_flagged_on__isnull=True).update(
                 overdue_flagged_on=today
             )
-        requests = _open_requests_past_service_level(local_authority=local_authority, today=today, level=level)
+        requests, referrals = decisions_past_service_level(local_authority=local_authority, today=today)
         if requests:
             requests_overdue[local_authority.code] = requests
-        referrals = _open_referrals_past_service_level(local_authority=local_authority, today=today, level=level)
         if referrals:
             referrals_overdue[local_authority.code] = referrals
     if flagged:
         audit(action="la_notification.overdue_flagged", detail=f"{flagged} notification(s) past the LA's service level")
     return ServiceLevelSweep(checked=checked, flagged=flagged, requests_overdue=requests_overdue,
                              referrals_overdue=referrals_overdue)
-
-
-def _open_requests_past_service_level(*, local_authority: LocalAuthority, today: date, level: int) -> int:
-    """Open penalty notice requests (notices.requests, a viewflow process) waiting longer than ``level``."""
-    from viewflow.workflow import STATUS
-
-    from notices.requests import PenaltyNoticeRequest
-
-    created = PenaltyNoticeRequest.objects.filter(
-        case__school__local_authority=local_authority, finished__isnull=True,
-    ).exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values_list("created", flat=True)
-    return sum(1 for at in created if rules.past_service_level(timezone.localdate(at), today, level))
-
-
-def _open_referrals_past_service_level(*, local_authority: LocalAuthority, today: date, level: int) -> int:
-    """Open prosecution referrals (notices.referrals) still waiting for the LA's decision longer than ``level``;
-    once decided, the outcome follows the court and is not counted."""
-    from viewflow.workflow import STATUS
-
-    from notices.referrals import ProsecutionReferral
-
-    created = ProsecutionReferral.objects.filter(
-        case__school__local_authority=local_authority, finished__isnull=True, decision="",
-    ).exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values_list("created", flat=True)
-    return sum(1 for at in created if rules.past_service_level(timezone.localdate(at), today, level))

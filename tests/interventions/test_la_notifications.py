@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from cases import rules
 from cases.errors import DomainError
@@ -19,7 +18,6 @@ from interventions.services import (
     InterventionRefused,
     cme_referral_send,
     la_notification_acknowledge,
-    la_service_level_flag,
 )
 from interventions.tasks import la_service_level_sweep
 from tests import factories
@@ -228,35 +226,6 @@ def test_sweep_flags_once_and_is_idempotent(pupil, dsl):
     assert later["flagged"] == 1
     late.refresh_from_db(), within.refresh_from_db()
     assert late.overdue_flagged_on == TODAY and within.overdue_flagged_on == D(2025, 11, 24)
-
-
-def test_sweep_counts_open_penalty_notice_requests_past_the_service_level(pupil, dsl, headteacher, case):
-    from viewflow.workflow import STATUS
-
-    from cases.models import PenaltyNoticeConsideration
-    from notices.flows import PenaltyNoticeRequestFlow
-    from notices.models import PenaltyNoticeRequest
-
-    consideration = PenaltyNoticeConsideration.objects.create(
-        case=case, recorded_at=timezone.now(), recorded_by=dsl, threshold_first_met=D(2025, 10, 9),
-        why_penalty_notice_is_the_best_tool="Support was refused", alternatives_considered="NTI already issued",
-        equality_act_consideration="No SEND",
-    )
-
-    def _request(created_on, status=STATUS.NEW):
-        made = PenaltyNoticeRequest.objects.create(
-            flow_class=PenaltyNoticeRequestFlow, status=status, case=case, consideration=consideration,
-            requested_by=dsl, reason="Please",
-        )
-        at = dt.datetime.combine(created_on, dt.time(10), tzinfo=dt.UTC)
-        PenaltyNoticeRequest.objects.filter(pk=made.pk).update(created=at)
-
-    _request(THURSDAY_BEFORE)
-    _request(FRIDAY_BEFORE)
-    _request(THURSDAY_BEFORE, status=STATUS.DONE)
-    summary = la_service_level_flag(today=TODAY)
-    assert summary.requests_overdue == {"873": 1}
-    assert la_service_level_sweep()["penalty_notice_requests_overdue"] == {"873": 1}
 
 
 def test_beat_entry_names_a_registered_task():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, CaseState, PenaltyNoticeConsideration, Role
 from cases.models.audit import AuditEvent
 from cases.services import case_open
+from interventions.services.la_review import la_service_level_flag
 from notices.models import PenaltyNotice, PenaltyNoticeRequest, PenaltyNoticeState
 from tests import factories
 from tests.factories import ParentalRelationshipFactory, add_marks
@@ -333,6 +334,9 @@ def test_inbox_shows_working_days_waiting_and_overdue_past_the_service_level(
     assert (task.working_days_waiting, task.overdue) == (waiting, overdue)
     assert (b'data-testid="overdue"' in page.content) is overdue
     assert f'data-testid="working-days">{waiting}'.encode() in page.content
+    # The beat task counts on the same clock as the officer's screen.
+    swept = la_service_level_flag(today=dt.date(2026, 11, 26)).requests_overdue
+    assert swept == ({"873": 1} if overdue else {})
 
 
 def test_inbox_counts_from_the_schools_last_answer_and_a_question_with_the_school_is_never_overdue(
@@ -348,11 +352,14 @@ def test_inbox_counts_from_the_schools_last_answer_and_a_question_with_the_schoo
     assert with_school.working_days_waiting == 18 and not with_school.overdue
     _as(client, dsl).post(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}),
                           {"answer": "29 September to 5 October"})
+    assert la_service_level_flag(today=dt.date(2026, 11, 26)).requests_overdue == {}  # with the school
     mine = _inbox(client, la_officer).context["inbox"].mine[0]
     assert mine.working_days_waiting == 0 and not mine.overdue  # the clock restarts at the answer
+    assert la_service_level_flag(today=dt.date(2026, 11, 26)).requests_overdue == {}
     _age(request, "review", dt.date(2026, 11, 23))  # 3 working days against this LA's level of 2
     mine = _inbox(client, la_officer).context["inbox"].mine[0]
     assert mine.working_days_waiting == 3 and mine.overdue
+    assert la_service_level_flag(today=dt.date(2026, 11, 26)).requests_overdue == {"873": 1}
 
 
 def test_inbox_filters_by_one_of_the_las_own_schools(
