@@ -49,6 +49,12 @@ def code_category(code: str) -> str:
 
 
 @register.filter
+def still_open(processes) -> list:
+    """The processes (e.g. a case's penalty notice requests) that have not finished yet."""
+    return [process for process in processes if process.finished is None]
+
+
+@register.filter
 def attendance_pct(pupil) -> str:
     """The pupil's attendance % from the latest scan, or an en dash when the scan has none yet."""
     snapshot = getattr(pupil, "snapshot", None)  # a missing reverse one-to-one raises AttributeError

@@ -379,3 +379,38 @@ def test_inbox_filters_by_one_of_the_las_own_schools(
     assert b"Clear filter" in filtered.content
     ignored = _inbox(client, la_officer, school=foreign.urn)  # another LA's school: the filter is ignored
     assert ignored.context["school_urn"] == "" and len(ignored.context["inbox"].queue) == 1
+
+
+# --- who issues, said before the decision; one open request at a time ------------------------------------
+
+
+@pytest.mark.parametrize(("issued_by", "school_says", "la_says"), [
+    ("la", "it issues and posts each notice itself", "issued today in the local authority's name"),
+    ("school", "the school issues each notice from its page", "Meadow Lane Primary School issues each one"),
+])
+def test_both_sides_are_told_who_issues_the_notices_on_approval(
+    client, dsl, la_officer, la, pn_case, authorised, mother, issued_by, school_says, la_says
+):
+    factories.CodeOfConductFactory(local_authority=la, pn_issued_by=issued_by)
+    case_page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    assert school_says in case_page
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    assert la_says in client.get(_la_url("la_detail", request)).content.decode()
+
+
+def test_while_a_request_is_open_the_case_page_links_to_it_instead_of_offering_another(
+    client, dsl, la_officer, pn_case, authorised, mother
+):
+    new_request = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+    assert new_request.encode() in _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    assert 'data-testid="pn-request-open"' in page and new_request not in page
+    assert reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}) in page
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    _decide(client, la_officer, request, "reject", "Attendance has improved since")
+    page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    assert 'data-testid="pn-request-open"' not in page and new_request in page
