@@ -40,7 +40,8 @@ KIND_NAMES = {
     KIND_CONCERN: "Attendance concern letters",
     KIND_PERSISTENT: "Persistent absence letters",
 }
-# A pupil gets one concern letter a half term: one sent in the last 6 weeks means not yet another.
+# A pupil gets one attendance letter a half term: a concern or persistent absence letter in the last 6 weeks
+# means no concern letter yet.
 CONCERN_LETTER_INTERVAL = timedelta(weeks=6)
 # "This week's new persistent absentees": persistent absence alerts raised in the last 7 days.
 NEW_ALERT_WINDOW = timedelta(days=7)
@@ -89,16 +90,22 @@ def letters_school_for_user(*, user, urn: str) -> School:
 
 
 def _concern_pupils(school: School, now) -> list[Pupil]:
-    recent_concern = Letter.objects.filter(
-        pupil=OuterRef("pk"), template=CONCERN_TEMPLATE, generated_at__gte=now - CONCERN_LETTER_INTERVAL
+    # One attendance letter at a time: the persistent absence letter says all a concern letter would and
+    # invites the parents to a meeting, so a pupil who had one recently, or is due one this week, is skipped.
+    recent_letter = Letter.objects.filter(
+        pupil=OuterRef("pk"), template__in=(CONCERN_TEMPLATE, PERSISTENT_ABSENCE_TEMPLATE),
+        # By date, so the batch run on the same weekday six weeks later may write again, whatever the hour.
+        generated_at__date__gt=timezone.localdate(now) - CONCERN_LETTER_INTERVAL,
     )
+    due_persistent = [pupil.pk for pupil in _new_persistent_pupils(school, timezone.localdate(now))]
     return list(
         Pupil.objects.filter(
             school=school,
             snapshot__attendance_pct__isnull=False,
             snapshot__attendance_pct__lt=school.concern_letter_below_pct,
         )
-        .exclude(Exists(recent_concern))
+        .exclude(Exists(recent_letter))
+        .exclude(pk__in=due_persistent)
         .select_related("snapshot", "school__local_authority")
         .order_by("surname", "forename", "upn")
     )

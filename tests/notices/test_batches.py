@@ -103,15 +103,31 @@ def test_the_schools_own_threshold_decides(school):
     assert planned_pupils(school, "concern") == ["At89"]
 
 
-def test_a_concern_letter_in_the_last_six_weeks_skips_the_pupil(school, dsl):
-    five = pupil_at(school, "FiveWeeksAgo", attended=900)
-    seven = pupil_at(school, "SevenWeeksAgo", attended=900)
-    other_kind = pupil_at(school, "OnlyAPersistentLetter", attended=900)
-    earlier_letter(five, dsl, template=CONCERN_TEMPLATE, weeks_ago=5)
-    earlier_letter(seven, dsl, template=CONCERN_TEMPLATE, weeks_ago=7)
-    earlier_letter(other_kind, dsl, template=PERSISTENT_ABSENCE_TEMPLATE, weeks_ago=1)
+@pytest.mark.parametrize(("template", "weeks_ago", "in_batch"), [
+    (CONCERN_TEMPLATE, 5, False),
+    (CONCERN_TEMPLATE, 6 - 1 / 7, False),
+    (CONCERN_TEMPLATE, 6, True),  # the same weekday six weeks on: the half term has passed
+    (CONCERN_TEMPLATE, 7, True),
+    (PERSISTENT_ABSENCE_TEMPLATE, 1, False),  # the stronger letter already went
+    (PERSISTENT_ABSENCE_TEMPLATE, 7, True),
+], ids=["concern-5-weeks", "concern-6-weeks-less-a-day", "concern-6-weeks", "concern-7-weeks", "persistent-1-week", "persistent-7-weeks"])
+def test_an_attendance_letter_in_the_last_six_weeks_skips_the_pupil(school, dsl, template, weeks_ago, in_batch):
+    written = pupil_at(school, "Written", attended=900)
+    pupil_at(school, "NotWritten", attended=900)
+    earlier_letter(written, dsl, template=template, weeks_ago=weeks_ago)
 
-    assert sorted(planned_pupils(school, "concern")) == ["OnlyAPersistentLetter", "SevenWeeksAgo"]
+    assert sorted(planned_pupils(school, "concern")) == (["NotWritten", "Written"] if in_batch else ["NotWritten"])
+
+
+def test_a_pupil_due_a_persistent_absence_letter_this_week_is_not_also_sent_a_concern_letter(school, dsl):
+    due = pupil_at(school, "DuePersistent", attended=880)
+    alert(due, days_ago=2)
+    old_alert = pupil_at(school, "AlertTenDaysAgo", attended=880)
+    alert(old_alert, days_ago=10)
+    pupil_at(school, "BelowNinetySixOnly", attended=940)
+
+    assert planned_pupils(school, "persistent") == ["DuePersistent"]
+    assert sorted(planned_pupils(school, "concern")) == ["AlertTenDaysAgo", "BelowNinetySixOnly"]
 
 
 def test_one_letter_per_parent_with_parental_responsibility(school):
