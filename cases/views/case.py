@@ -1,4 +1,4 @@
-"""The casework screens. Thin: a scoped selector finds the objects, a service does any write."""
+"""The case page and its forms: open a case, move it up the ladder, notes, penalty notice considerations."""
 
 from __future__ import annotations
 
@@ -8,30 +8,24 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import rules, selectors
+from cases import selectors
 from cases.audit import audit
 from cases.errors import DomainError
-from cases.forms import CaseNoteForm, CaseOpenForm, CaseStepForm, PnConsiderationForm, PupilFilterForm
-from cases.models import CaseOutcome, CaseState, EventKind, Role
+from cases.forms import CaseNoteForm, CaseOpenForm, CaseStepForm, PnConsiderationForm
+from cases.models import CaseOutcome, CaseState, EventKind
 from cases.permissions import (
-    CASE_MOVERS,
     can_authorise_penalty_notice,
     can_move_case,
     can_record_adjustment,
     can_record_support,
-    can_refer_child_missing_education,
 )
-from cases.scan import offence_periods
 from cases.services import (
-    alert_resolve,
     case_available_actions,
     case_close,
     case_hold,
@@ -42,145 +36,6 @@ from cases.services import (
     pn_consideration_authorise,
     pn_consideration_record,
 )
-from cases.templatetags.casework import build_register_grid
-
-PUPILS_PER_PAGE = 50
-ALERTS_PER_PAGE = 50
-# The people who run casework start on their caseload; everyone else on the pupils or the LA overview.
-CASELOAD_HOME_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Sends the DSL and the attendance officer to their caseload, the SENCo to the register of adjustments,
-    other school staff to the school's pupils, and LA officers to their LA's overview."""
-    profile = selectors.staff_profile(user=request.user)
-    if profile.is_la_staff:
-        return redirect("la_overview", code=profile.local_authority.code)
-    if profile.role in CASELOAD_HOME_ROLES:
-        return redirect("school_caseload", urn=profile.school.urn)
-    if profile.role == Role.SENCO:
-        return redirect("interventions:adjustment_register", urn=profile.school.urn)
-    return redirect("school_pupils", urn=profile.school.urn)
-
-
-@login_required
-@require_GET
-def school_pupils(request: HttpRequest, urn: str) -> HttpResponse:
-    school = selectors.school_for_user(user=request.user, urn=urn)
-    form = PupilFilterForm(request.GET or None)
-    pupils = selectors.workspace_pupils(school=school, **form.filters())
-    page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cases/school_pupils.html",
-        {
-            "school": school,
-            "form": form,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "summary": selectors.school_summary(school=school),
-        },
-    )
-
-
-@login_required
-@require_GET
-def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
-    school = selectors.school_for_user(user=request.user, urn=urn)
-    page = Paginator(selectors.open_alerts_for_school(school=school), ALERTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "cases/school_alerts.html",
-        {
-            "school": school,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "can_open_cases": request.user.staff.role in CASE_MOVERS,
-            "open_case_pupils": selectors.open_case_pupil_ids(school=school),
-        },
-    )
-
-
-@login_required
-@require_POST
-def alert_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = selectors.open_alert_for_user(user=request.user, pk=pk)
-    try:
-        alert_resolve(alert=alert, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{alert.get_kind_display()} for {alert.pupil} marked as dealt with")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("school_alerts", kwargs={"urn": alert.school.urn})
-    return redirect(next_url)
-
-
-@login_required
-@require_GET
-def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
-    pupil = selectors.pupil_for_user(user=request.user, upn=upn)
-    as_of = timezone.localdate()
-    year_start = rules.academic_year_start(as_of)
-    conduct = pupil.school.local_authority.conduct()
-    marks = selectors.pupil_marks(pupil=pupil, as_of=as_of)
-    amendments = list(selectors.pupil_amendments(pupil=pupil, since=year_start, until=as_of))
-    audit(request=request, action="pupil.view", pupil=pupil)
-    return render(
-        request,
-        "cases/pupil_detail.html",
-        {
-            "pupil": pupil,
-            "as_of": as_of,
-            "year_start": year_start,
-            "conduct": conduct,
-            "snapshot": selectors.pupil_snapshot(pupil),
-            "alerts": selectors.open_alerts_for_pupil(pupil=pupil),
-            "parents": selectors.pupil_parents(pupil=pupil),
-            "weeks": rules.weekly_series(
-                marks, as_of=as_of, conduct=conduct, covered=offence_periods([pupil.pk], as_of=as_of).get(pupil.pk, ())
-            ),
-            "grid": build_register_grid(
-                marks, since=year_start, until=as_of, amended={(a.date, a.session) for a in amendments}
-            ),
-            "amendments": amendments,
-            "open_case": selectors.open_case_of_pupil(pupil=pupil),
-            "can_open_case": can_move_case(request.user, pupil),
-            "can_refer_cme": can_refer_child_missing_education(request.user, pupil),
-        },
-    )
-
-
-@login_required
-@require_GET
-def la_overview(request: HttpRequest, code: str) -> HttpResponse:
-    local_authority = selectors.local_authority_for_user(user=request.user, code=code)
-    rows = selectors.la_school_rows(local_authority=local_authority)
-    return render(
-        request,
-        "cases/la_overview.html",
-        {
-            "local_authority": local_authority,
-            "rows": rows,
-            "totals": {
-                "on_roll": sum(r.on_roll for r in rows),
-                "persistent_pct": rules.percent_one_place(
-                    sum(r.persistent for r in rows), sum(r.on_roll for r in rows)
-                ),
-                "severe": sum(r.severe for r in rows),
-                "threshold_met": sum(r.threshold_met for r in rows),
-                "open_alerts": sum(r.open_alerts for r in rows),
-            },
-        },
-    )
-
-
-# --- the case ---------------------------------------------------------------------------------------
 
 
 @login_required
@@ -409,20 +264,3 @@ def pn_consideration_authorise_view(request: HttpRequest, pk: int, consideration
         return _case_page(request, case, errors=[("penalty-notice-heading", str(error))])
     messages.success(request, "Penalty notice request authorised")
     return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")
-
-
-@login_required
-@require_GET
-def school_caseload(request: HttpRequest, urn: str) -> HttpResponse:
-    school = selectors.caseload_school_for_user(user=request.user, urn=urn)
-    today = timezone.localdate()
-    return render(
-        request,
-        "cases/caseload.html",
-        {
-            "school": school,
-            "today": today,
-            "caseload": selectors.caseload(school=school, today=today),
-            "can_open_cases": request.user.staff.role in CASE_MOVERS,
-        },
-    )

@@ -1,0 +1,35 @@
+"""The casework screens. Thin: a scoped selector finds the objects, a service does any write."""
+
+from cases.views.case import (
+    case_detail,
+    case_note_view,
+    case_open_view,
+    case_step,
+    pn_consideration_authorise_view,
+    pn_consideration_view,
+)
+from cases.views.workspace import (
+    alert_resolve_view,
+    home,
+    la_overview,
+    pupil_detail,
+    school_alerts,
+    school_caseload,
+    school_pupils,
+)
+
+__all__ = [
+    "alert_resolve_view",
+    "case_detail",
+    "case_note_view",
+    "case_open_view",
+    "case_step",
+    "home",
+    "la_overview",
+    "pn_consideration_authorise_view",
+    "pn_consideration_view",
+    "pupil_detail",
+    "school_alerts",
+    "school_caseload",
+    "school_pupils",
+]
