@@ -403,3 +403,12 @@ def test_sign_out_is_a_post_that_ends_the_session(client, dsl):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["dsl", "senco"])
+def test_pupil_page_leads_to_the_pupils_support_records_without_a_case(request, client, pupil, persona):
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get(reverse("pupil_detail", kwargs={"upn": pupil.upn})).content.decode()
+    support = reverse("interventions:pupil_interventions", kwargs={"upn": pupil.upn})
+    assert f'data-testid="support-records-link" href="{support}"' in html
+    assert client.get(support).status_code == 200
