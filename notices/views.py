@@ -96,6 +96,9 @@ def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
                 further_support=form.cleaned_data["further_support"],
                 reason=form.cleaned_data["reason"],
             )
+        except services.ImprovementPeriodRefused as error:
+            # Said next to the last day of the period, and the error summary links there (GOV.UK pattern).
+            form.add_error("ends_day", str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
