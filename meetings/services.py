@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases.audit import audit
 from cases.errors import DomainError
+from cases.formatting import clock_time
 from cases.models import Case, EventKind, Parent, ParentalRelationship, StaffProfile
 from cases.permissions import can_record_support, require
 from cases.services.chronology import case_event_record
@@ -65,16 +66,6 @@ def long_date(value: datetime | date) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value)
     return f"{value.day} {value:%B %Y}"
-
-
-def clock_time(value: datetime) -> str:
-    """ "9:30am", "2pm", "midday", as GOV.UK writes times."""
-    local = timezone.localtime(value)
-    if local.hour == 12 and local.minute == 0:
-        return "midday"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
 def describe(meeting: Meeting) -> str:

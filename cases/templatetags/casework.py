@@ -15,6 +15,7 @@ from django import template
 from django.http import QueryDict
 
 from cases import rules
+from cases.formatting import clock_time
 
 register = template.Library()
 
@@ -46,6 +47,12 @@ def code_category(code: str) -> str:
     """The CSS suffix of a register code's category ('none' for an unknown code)."""
     category = rules.CATEGORY.get(code)
     return CATEGORY_CLASS.get(category, "none") if category else "none"
+
+
+@register.filter
+def clock(value) -> str:
+    """A time as GOV.UK writes it: "9:30am", "2pm", "midday"."""
+    return clock_time(value) if value else ""
 
 
 @register.filter

@@ -320,3 +320,12 @@ def test_cancelling_a_meeting(client, dsl, meeting):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+
+
+def test_meeting_times_read_as_gov_uk_writes_them(client, dsl, meeting):
+    client.force_login(dsl)
+    detail = client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content.decode()
+    case_page = client.get(reverse("case_detail", kwargs={"pk": meeting.case_id})).content.decode()
+    for html in (detail, case_page):
+        assert "9:30am" in html
+        assert "9:30 AM" not in html and "09:30" not in html
