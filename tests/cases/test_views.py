@@ -412,3 +412,19 @@ def test_pupil_page_leads_to_the_pupils_support_records_without_a_case(request, 
     support = reverse("interventions:pupil_interventions", kwargs={"upn": pupil.upn})
     assert f'data-testid="support-records-link" href="{support}"' in html
     assert client.get(support).status_code == 200
+
+
+def test_every_kind_of_record_cited_as_evidence_links_from_the_chronology():
+    # Evidence is written as "<kind>:<pk>" by the services; a kind without a link shows the DSL raw text.
+    from pathlib import Path
+
+    from cases.views.case import EVIDENCE_LINKS
+
+    root = Path(__file__).resolve().parents[2]
+    cited = set()
+    for source in [*root.glob("cases/**/*.py"), *root.glob("interventions/**/*.py"), *root.glob("meetings/**/*.py"),
+                   *root.glob("notices/**/*.py")]:
+        for statement in re.findall(r"evidence\s*=\s*\[[^\]]*\]", source.read_text()):
+            cited |= set(re.findall(r'f"([a-z_]+):\{', statement))
+    assert {"meeting", "support_plan", "pn_request", "prosecution_referral", "adjustment_review"} <= cited
+    assert cited - set(EVIDENCE_LINKS) == set()

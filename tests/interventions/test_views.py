@@ -457,3 +457,15 @@ def test_case_interventions_include_renders_for_the_case_page(case, dsl, mother,
     assert "Sarah Hughes: awaiting a response" in html
     assert _url("support_plan_create", case.pk) in html
     assert CaseFactory._meta.model.objects.count() == 1
+
+
+def test_support_plan_page_flags_an_action_past_its_due_date(client, case, dsl):
+    _login(client, dsl)
+    client.post(_url("support_plan_create", case.pk), _plan_post(**{"actions-0-due_on": (TODAY - dt.timedelta(days=1)).isoformat()}))
+    plan = SupportPlan.objects.get(case=case)
+    html = client.get(_url("support_plan_detail", case.pk, plan.pk)).content.decode()
+    rows = re.findall(r'<tr class="govuk-table__row">.*?</tr>', html, re.S)
+    late = [row for row in rows if "Meet at the gate" in row]
+    on_time = [row for row in rows if "School nurse referral" in row]
+    assert 'data-testid="action-overdue"' in late[0]
+    assert 'data-testid="action-overdue"' not in on_time[0]
