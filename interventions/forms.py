@@ -262,9 +262,20 @@ class AdjustmentReviewForm(forms.Form):
         "Conclusion", required="Enter the conclusion of the review",
         help_text="Whether the adjustments are right and enough, and what changes",
     )
+    next_review_on = date_field(
+        "Next review (optional)", required="",
+        help_text="Moves the review date of every adjustment proposed or in place to this day",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_review_on"].required = False
 
     def clean(self):
         _not_in_future(self, "reviewed_on", "The date of the review")
+        reviewed_on, next_review_on = self.cleaned_data.get("reviewed_on"), self.cleaned_data.get("next_review_on")
+        if reviewed_on and next_review_on and next_review_on <= reviewed_on:
+            self.add_error("next_review_on", "The next review must be after the date of this review")
         return self.cleaned_data
 
 

@@ -88,23 +88,32 @@ def reasonable_adjustment_update(
 
 
 @transaction.atomic
-def adjustment_review_record(*, pupil: Pupil, by, reviewed_on: date, conclusion: str) -> AdjustmentReview:
-    """Records the review of a pupil's adjustments that a notice to improve or a penalty notice needs."""
+def adjustment_review_record(*, pupil: Pupil, by, reviewed_on: date, conclusion: str,
+                             next_review_on: date | None = None) -> AdjustmentReview:
+    """Records the review of a pupil's adjustments that a notice to improve or a penalty notice needs; with
+    ``next_review_on``, every adjustment proposed or in place is next reviewed on that day (the review was done,
+    so none of them stays overdue)."""
     require(can_record_adjustment(by, pupil), "review reasonable adjustments")
     if not conclusion.strip():
         raise InterventionRefused("Say whether the adjustments are right and enough, and what changes.")
     if reviewed_on > timezone.localdate():
         raise InterventionRefused("The date of the review cannot be in the future.")
+    if next_review_on is not None and next_review_on <= reviewed_on:
+        raise InterventionRefused("The next review must be after the date of this review.")
     case = open_case_of(pupil)
-    in_place = pupil.adjustments.exclude(status=AdjustmentStatus.ENDED).count()
+    current = pupil.adjustments.exclude(status=AdjustmentStatus.ENDED)
+    in_place = current.count()
     review = AdjustmentReview.objects.create(
         pupil=pupil, case=case, reviewed_on=reviewed_on, reviewed_by=by, conclusion=conclusion.strip()
     )
+    summary = (f"Reasonable adjustments reviewed on {long_date(reviewed_on)} "
+               f"({in_place} adjustment{'s' if in_place != 1 else ''} proposed or in place)")
+    if next_review_on is not None and in_place:
+        current.update(review_on=next_review_on)
+        summary += f"; next review {long_date(next_review_on)}"
     record(
         user=by, pupil=pupil, case=case, action="adjustment.review", kind=EventKind.ADJUSTMENT,
-        summary=f"Reasonable adjustments reviewed on {long_date(reviewed_on)} "
-        f"({in_place} adjustment{'s' if in_place != 1 else ''} proposed or in place)",
-        reason=review.conclusion, evidence=[f"adjustment_review:{review.pk}"],
+        summary=summary, reason=review.conclusion, evidence=[f"adjustment_review:{review.pk}"],
     )
     return review
 

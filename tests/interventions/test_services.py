@@ -337,6 +337,36 @@ def test_adjustment_review_is_kept_for_the_notice_and_linked_to_the_case(case, s
     assert "(1 adjustment proposed or in place)" in _events(case, EventKind.ADJUSTMENT)[0].summary
 
 
+def test_a_review_with_a_next_date_moves_every_current_adjustments_review_but_not_an_ended_one(case, senco):
+    due = _adjustment(case.pupil, senco, review_on=D(2025, 11, 20))  # overdue on TODAY
+    later = _adjustment(case.pupil, senco, description="Quiet room at lunch", review_on=D(2026, 2, 2))
+    ended = _adjustment(case.pupil, senco, description="Lift pass", review_on=D(2025, 11, 10))
+    services.reasonable_adjustment_update(adjustment=ended, by=senco, status=AdjustmentStatus.ENDED,
+                                          review_on=ended.review_on, note="Moved to a ground-floor room")
+    services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="All still right",
+                                      next_review_on=D(2026, 3, 2))
+    for adjustment in (due, later, ended):
+        adjustment.refresh_from_db()
+    assert (due.review_on, later.review_on, ended.review_on) == (D(2026, 3, 2), D(2026, 3, 2), D(2025, 11, 10))
+    assert "next review 2 March 2026" in _events(case, EventKind.ADJUSTMENT)[0].summary
+
+
+def test_a_review_without_a_next_date_leaves_the_review_dates(case, senco):
+    due = _adjustment(case.pupil, senco, review_on=D(2025, 11, 20))
+    services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="Right")
+    due.refresh_from_db()
+    assert due.review_on == D(2025, 11, 20)
+
+
+@pytest.mark.parametrize("next_review_on", [TODAY, TODAY - dt.timedelta(days=1)], ids=["same-day", "before"])
+def test_the_next_review_must_come_after_this_one(case, senco, next_review_on):
+    _adjustment(case.pupil, senco)
+    with pytest.raises(InterventionRefused, match="next review must be after"):
+        services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="Right",
+                                          next_review_on=next_review_on)
+    assert not AdjustmentReview.objects.exists()
+
+
 def test_ehc_plan_notification_only_for_a_pupil_with_an_ehc_plan(case, senco):
     pupil = case.pupil
     pupil.sen_status = SenStatus.SEN_SUPPORT
