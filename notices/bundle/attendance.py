@@ -1,0 +1,169 @@
+"""The offence period, and the bundle's attendance sections: the threshold calculation and the register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cases import rules
+from cases.formatting import long_date
+from cases.models import Case
+from cases.scan import offence_periods
+from cases.selectors import pupil_amendments
+from notices.bundle._common import _local
+from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
+from notices.services.nti import code_meaning
+
+# With no notice on record the bundle shows the last 10 school weeks: the national threshold's window.
+DEFAULT_PERIOD_SCHOOL_WEEKS = rules.PN_THRESHOLD_SCHOOL_WEEKS
+
+
+# --- the offence period ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OffencePeriodChoice:
+    start: date
+    end: date
+    source: str  # why these dates, in words
+
+
+def offence_period_default(*, case: Case, marks: list[rules.Mark], today: date) -> OffencePeriodChoice:
+    """The latest penalty notice's offence period, else the latest notice to improve's, else the last 10
+    school weeks of the register (a withdrawn notice is treated as never issued)."""
+    notice = (
+        case.penalty_notices.filter(offence_from__isnull=False)
+        .exclude(state=PenaltyNoticeState.WITHDRAWN)
+        .order_by("-issued_on", "-created_at", "-pk")
+        .first()
+    )
+    if notice is not None:
+        return OffencePeriodChoice(notice.offence_from, notice.offence_to,
+                                   f"the offence period of penalty notice {notice.reference}")
+    nti = case.notices_to_improve.order_by("-issued_on", "-pk").first()
+    if nti is not None:
+        return OffencePeriodChoice(nti.offence_from, nti.offence_to,
+                                   f"the offence period of the notice to improve issued on {long_date(nti.issued_on)}")
+    weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
+    recent = weeks[-DEFAULT_PERIOD_SCHOOL_WEEKS:]
+    start = recent[0] if recent else today - timedelta(weeks=DEFAULT_PERIOD_SCHOOL_WEEKS)
+    return OffencePeriodChoice(start, today, f"the last {DEFAULT_PERIOD_SCHOOL_WEEKS} school weeks (no notice on record)")
+
+
+# --- the sections ------------------------------------------------------------------------------------
+
+
+def _attendance(case: Case, marks, period: OffencePeriodChoice, conduct: rules.Conduct, today: date) -> dict:
+    pupil = case.pupil
+    periods = offence_periods([pupil.pk]).get(pupil.pk, [])
+    # Notices whose periods end before this offence period are "earlier": their sessions never count again.
+    # The notices of this period itself are what the calculation supports, so they are not excluded.
+    earlier = [p for p in periods if p.end < period.start]
+    labels = _notice_periods(pupil)
+    as_of = min(period.end, today)
+    window = threshold_window_since(marks, as_of=as_of, conduct=conduct, covered=earlier, since=period.start)
+    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
+    number = {week: n for n, week in enumerate(school_weeks, start=1)}
+    year = rules.measure(marks, as_of=today, conduct=conduct, covered=periods)
+    year_start = rules.academic_year_start(today)
+    in_year = [m for m in marks if year_start <= m[0] <= today]
+    in_period = [m for m in marks if period.start <= m[0] <= period.end]
+    counted = [
+        {"date": d, "session": rules.SESSION_NAMES[s], "code": code, "meaning": code_meaning(code),
+         "school_week": number[rules.week_start(d)], "week_commencing": rules.week_start(d)}
+        for d, s, code in window
+    ]
+    return {
+        "rule": f"{conduct.threshold_sessions} sessions coded {', '.join(sorted(conduct.threshold_codes))} "
+                f"within a rolling {conduct.threshold_school_weeks} school weeks",
+        "year": {
+            "start": year_start, "as_of": today, "possible": year.possible_sessions, "attended": year.attended_sessions,
+            "absent": year.possible_sessions - year.attended_sessions, "attendance_pct": year.attendance_pct,
+            "unauthorised": _unauthorised(in_year), "persistent": year.persistent_absence,
+            "severe": year.severe_absence,
+        },
+        "period": _period_counts(in_period),
+        "threshold_sessions": conduct.threshold_sessions,
+        "threshold_weeks_back": conduct.threshold_school_weeks - 1,
+        "threshold_as_of": as_of,
+        "first_met": window[-1][0] if window else None,
+        "window_from_week": counted[0]["school_week"] if counted else None,
+        "window_to_week": counted[-1]["school_week"] if counted else None,
+        "window_from": counted[0]["week_commencing"] if counted else None,
+        "counted": counted,
+        "first_school_week": school_weeks[0] if school_weeks else None,
+        "excluded": [{"start": p.start, "end": p.end, "notices": labels.get((p.start, p.end), [])} for p in earlier],
+    }
+
+
+def threshold_window_since(
+    marks: list[rules.Mark], *, as_of: date, conduct: rules.Conduct, covered: list[rules.OffencePeriod], since: date
+) -> list[rules.Mark]:
+    """The counted sessions of the window in which the threshold was first met on or after ``since``.
+
+    Pure. As ``notices.services.nti.threshold_window`` but from the offence period's first day rather than
+    the academic year's: the window ends with the session at which ``rules.threshold_first_met`` says the
+    threshold was reached and opens ``threshold_school_weeks - 1`` school weeks before its week; counted
+    sessions before the offence period stay in it when no earlier notice covered them (domain.md 2). A
+    counted session later on the same date as the one that reached the threshold is listed too, as the
+    notice to improve lists it.
+    """
+    first_met = rules.threshold_first_met(marks, as_of=as_of, conduct=conduct, covered=covered, since=since)
+    if first_met is None:
+        return []
+    marks = [mark for mark in marks if mark[0] <= as_of]
+    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
+    number = {week: n for n, week in enumerate(school_weeks)}
+    opens = number[rules.week_start(first_met)] - (conduct.threshold_school_weeks - 1)
+    counted = [
+        (d, session, code) for d, session, code in marks
+        if code in conduct.threshold_codes and number[rules.week_start(d)] >= opens and d <= first_met
+        and not any(period.start <= d <= period.end for period in covered)
+    ]
+    return counted
+
+
+def _unauthorised(marks) -> int:
+    return sum(1 for _, _, code in marks if rules.CATEGORY.get(code) is rules.Category.UNAUTHORISED)
+
+
+def _period_counts(marks) -> dict:
+    possible = sum(1 for _, _, code in marks if code not in rules.NOT_COUNTED_CODES)
+    attended = sum(1 for _, _, code in marks if code in rules.ATTENDED_CODES)
+    return {"possible": possible, "attended": attended, "attendance_pct": rules.percent_one_place(attended, possible),
+            "unauthorised": _unauthorised(marks)}
+
+
+def _notice_periods(pupil) -> dict[tuple[date, date], list[str]]:
+    found: dict[tuple[date, date], list[str]] = {}
+    for nti in NoticeToImprove.objects.filter(case__pupil=pupil):
+        found.setdefault((nti.offence_from, nti.offence_to), []).append(
+            f"notice to improve issued {long_date(nti.issued_on)}")
+    for pn in PenaltyNotice.objects.filter(pupil=pupil, offence_from__isnull=False).exclude(
+            state=PenaltyNoticeState.WITHDRAWN):
+        found.setdefault((pn.offence_from, pn.offence_to), []).append(f"penalty notice {pn.reference}")
+    return found
+
+
+def _register(case: Case, marks, counted: list[dict], period: OffencePeriodChoice) -> dict:
+    amendments = list(pupil_amendments(pupil=case.pupil, since=period.start, until=period.end))
+    amended = {(a.date, rules.SESSION_NAMES[a.session]) for a in amendments}
+    in_window = {(c["date"], c["session"]) for c in counted}
+    days: dict[date, dict] = {}
+    for d, s, code in marks:
+        if period.start <= d <= period.end:
+            name = rules.SESSION_NAMES[s]
+            days.setdefault(d, {"date": d, "AM": None, "PM": None})[name] = {
+                "code": code, "meaning": code_meaning(code), "counted": (d, name) in in_window,
+                "amended": (d, name) in amended,
+            }
+    return {
+        "days": [days[d] for d in sorted(days)],
+        "amendments": [
+            {"date": a.date, "session": rules.SESSION_NAMES[a.session], "original": a.original_code,
+             "original_meaning": code_meaning(a.original_code), "amended": a.amended_code,
+             "amended_meaning": code_meaning(a.amended_code), "reason": a.reason, "at": _local(a.amended_at),
+             "name": a.amended_by_name, "position": a.amended_by_position}
+            for a in amendments
+        ],
+    }
