@@ -34,6 +34,13 @@ class ReferralDecisionForm(forms.Form):
         error_messages={"required": "Give the reasons for the decision: the school sees them."},
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        # The service refuses it too; here the error goes to the offence's own radios, not the top of the form.
+        if cleaned.get("decision") == ReferralDecision.PROSECUTE and not cleaned.get("offence"):
+            self.add_error("offence", "Choose the offence: s444(1) or s444(1A) of the Education Act 1996.")
+        return cleaned
+
 
 class ReferralOutcomeForm(DatePartsMixin, forms.Form):
     hearing_day = _date_part("Day")
@@ -59,6 +66,10 @@ class ReferralOutcomeForm(DatePartsMixin, forms.Form):
         label="Your advice to the school", widget=forms.Textarea, max_length=4000, required=False,
     )
 
+    def __init__(self, *args, prosecuted: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prosecuted = prosecuted
+
     def clean(self):
         cleaned = super().clean()
         parts = [cleaned.get(f"hearing_{part}") for part in ("day", "month", "year")]
@@ -67,4 +78,14 @@ class ReferralOutcomeForm(DatePartsMixin, forms.Form):
             None if has_errors or all(p is None for p in parts) else self.date_from_parts("hearing", "the hearing date")
         )
         cleaned["parenting_order_made"] = {"yes": True, "no": False}.get(cleaned.get("parenting_order") or "")
+        # What the service requires, said at each field at once (the service refuses them one at a time).
+        if self.prosecuted:
+            if cleaned["hearing_date"] is None and not has_errors and all(p is None for p in parts):
+                self.add_error("hearing_day", "Enter the date of the hearing.")
+            if not cleaned.get("hearing_result"):
+                self.add_error("hearing_result", "Choose the result of the hearing.")
+            if cleaned["parenting_order_made"] is None:
+                self.add_error("parenting_order", "Say whether the court made a parenting order.")
+        if cleaned.get("conclusion") == ReferralConclusion.RETURN_TO_SCHOOL and not cleaned.get("advice", "").strip():
+            self.add_error("advice", "Give the school your advice: the case returns to it.")
         return cleaned

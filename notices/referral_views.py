@@ -22,7 +22,7 @@ from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
 from notices.bundle import case_reference
 from notices.referral_forms import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
-from notices.referrals import ProsecutionReferral
+from notices.referrals import ProsecutionReferral, ReferralDecision
 from notices.services import referrals as services
 
 
@@ -143,7 +143,7 @@ def la_referral_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse
 @require_POST
 def la_referral_outcome(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     referral = _la_referral(request.user, code, pk)
-    form = ReferralOutcomeForm(request.POST)
+    form = ReferralOutcomeForm(request.POST, prosecuted=referral.decision == ReferralDecision.PROSECUTE)
     if form.is_valid():
         data = form.cleaned_data
         try:
