@@ -49,10 +49,6 @@ STATUSES = {
     "withdrawn": PenaltyNoticeState.WITHDRAWN,
     "prosecuted": PenaltyNoticeState.PROSECUTED,
 }
-FIELDS = (
-    "issued_on", "amount_full", "amount_reduced", "state", "paid_on", "withdrawn_reason", "offence_from",
-    "offence_to", "received_on", "full_by", "reduced_by",
-)
 
 
 def parse_money(value: str) -> Decimal:
@@ -176,12 +172,15 @@ def _historic_row(line: int, checked: _Checked) -> _Row:
     reduced_by = received + timedelta(days=rules.PN_REDUCED_DAYS) if f["amount_reduced"] else None
     if state == PenaltyNoticeState.PAID_FULL and f["amount_reduced"] and f["paid_on"] <= reduced_by:
         state = PenaltyNoticeState.PAID_REDUCED
+    paid_amount = {PenaltyNoticeState.PAID_REDUCED: f["amount_reduced"],
+                   PenaltyNoticeState.PAID_FULL: f["amount_full"]}.get(state)
     pupil = checked.pupil
     return _Row(line, checked.reference, pupil[0], checked.parent_id, pupil[2], {
         "issued_on": f["issued_on"], "amount_full": f["amount_full"], "amount_reduced": f["amount_reduced"],
         "state": state, "paid_on": f["paid_on"], "withdrawn_reason": f["withdrawn_reason"] or "",
         "offence_from": f["offence_from"], "offence_to": f["offence_to"], "received_on": received,
         "reduced_by": reduced_by, "full_by": received + timedelta(days=rules.PN_FULL_DAYS),
+        "paid_amount": paid_amount,
     })
 
 

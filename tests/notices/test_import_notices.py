@@ -67,7 +67,10 @@ def test_import_records_history_with_the_amounts_of_its_time(tmp_path, family):
     old = PenaltyNotice.objects.get(reference="OLD-1")
     assert (old.amount_full, old.amount_reduced, old.state) == (Decimal("120.00"), Decimal("60.00"),
                                                                PenaltyNoticeState.PAID_REDUCED)
-    assert PenaltyNotice.objects.get(reference="PN-1").state == PenaltyNoticeState.PAID_FULL  # paid after 21 days
+    assert old.paid_amount == Decimal("60.00")  # paid within 21 days: the reduced amount of its time
+    pn1 = PenaltyNotice.objects.get(reference="PN-1")
+    assert (pn1.state, pn1.paid_amount) == (PenaltyNoticeState.PAID_FULL, Decimal("160.00"))  # after 21 days
+    assert PenaltyNotice.objects.get(reference="PN-2").paid_amount is None
     assert PenaltyNotice.objects.get(reference="PN-3").withdrawn_reason == "Served at the wrong address"
     assert "4 rows, 0 created, 0 updated, 4 unchanged" in _import(path)
 
