@@ -291,3 +291,14 @@ def test_inbox_school_filter_applies_to_referrals(client, dsl, la_officer, la, p
     url = reverse("pn_requests:la_inbox", kwargs={"code": "873"})
     assert len(_as(client, la_officer).get(url, {"school": "123456"}).context["referrals"].queue) == 1
     assert client.get(url, {"school": other_school.urn}).context["referrals"].queue == []
+
+
+def test_the_ladder_step_points_to_the_referral_and_never_moves_the_case_without_one(client, dsl, pn_case, unpaid):
+    page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    assert 'data-testid="refer-with-bundle"' in page
+    response = client.post(reverse("case_step", args=[pn_case.pk]), {
+        "transition": "refer_for_prosecution", "reason": "Unpaid", "expected_state": pn_case.state,
+    })
+    assert "goes to the LA with its evidence bundle" in response.content.decode()  # shown in the error summary
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PENALTY_NOTICE and not ProsecutionReferral.objects.exists()
