@@ -546,3 +546,25 @@ def test_a_past_paid_notice_shows_what_was_paid(live_server, page, la_officer, p
     expect(_submitted(page)).to_contain_text("Past penalty notice OLD-1 recorded: paid at the reduced rate")
     expect(page.get_by_test_id("pn-paid")).to_contain_text("on 24 March 2025")
     assert "None" not in page.get_by_test_id("pn-paid").inner_text()
+
+
+def test_a_running_batch_shows_its_progress_in_place_and_the_pdf_when_it_finishes(live_server, page, demo_school):
+    school = demo_school["school"]
+    batch = LetterBatch.objects.create(school=school, kind="concern", title="Attendance concern letters",
+                                       status=BatchStatus.RUNNING, total=3, done=1, created_by=demo_school["dsl"],
+                                       created_at=timezone.now())
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/schools/{school.urn}/letters/{batch.pk}/")
+    expect(page.get_by_test_id("batch-progress")).to_have_text("1 of 3 letters made (33%)")
+    page.evaluate("window.stillTheSamePage = true")
+
+    # The worker makes another letter: the progress changes where it is, without reloading the page.
+    LetterBatch.objects.filter(pk=batch.pk).update(done=2)
+    expect(page.get_by_test_id("batch-progress")).to_have_text("2 of 3 letters made (66%)", timeout=8_000)
+    assert page.evaluate("window.stillTheSamePage === true")
+
+    # The batch finishes: the page reloads itself and offers the one PDF.
+    LetterBatch.objects.filter(pk=batch.pk).update(done=3, status=BatchStatus.DONE, combined_pdf=b"%PDF-1.7",
+                                                   finished_at=timezone.now())
+    expect(page.get_by_role("button", name="Download all 3 letters (PDF)")).to_be_visible(timeout=8_000)
+    assert page.evaluate("window.stillTheSamePage === undefined")

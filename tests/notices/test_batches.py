@@ -323,7 +323,7 @@ def test_starting_from_the_page_makes_the_letters_and_offers_the_pdf(client, sch
     assert response.status_code == 302 and response.url == detail
     page = client.get(detail).content.decode()
     assert "3 of 3 letters made (100%)" in page
-    assert 'http-equiv="refresh"' not in page
+    assert 'http-equiv="refresh"' not in page and 'data-finished="yes"' in page and "setTimeout" not in page
     pdf_url = reverse("letters:batch_pdf", kwargs={"urn": school.urn, "pk": batch.pk})
     assert pdf_url in page
 
@@ -344,7 +344,9 @@ def test_a_running_batch_page_refreshes_itself_and_has_no_pdf_yet(client, school
 
     page = client.get(reverse("letters:batch_detail", kwargs={"urn": school.urn, "pk": batch.pk})).content.decode()
 
-    assert '<meta http-equiv="refresh" content="2">' in page
+    head = page.split("</head>")[0]
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in head  # without JavaScript
+    assert 'id="batch-live" aria-live="polite" data-finished="no"' in page and 'getElementById("batch-live")' in page
     assert "1 of 3 letters made (33%)" in page
     assert client.get(reverse("letters:batch_pdf", kwargs={"urn": school.urn, "pk": batch.pk})).status_code == 404
 
