@@ -216,7 +216,7 @@ def test_the_la_officer_finds_requests_and_a_referral_waiting(db, monkeypatch, c
     from django.urls import reverse
 
     from cases.models import CaseState
-    from notices.models import PenaltyNoticeState
+    from notices.models import PenaltyNoticeRequest, PenaltyNoticeState, ProsecutionReferral
 
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
@@ -250,3 +250,11 @@ def test_the_la_officer_finds_requests_and_a_referral_waiting(db, monkeypatch, c
     bundle = client.get(reverse("referrals:la_bundle", kwargs={"code": "873", "pk": referral.pk}))
     assert bundle.status_code == 200 and b"".join(bundle.streaming_content if bundle.streaming else
                                                   [bundle.content]).startswith(b"%PDF")
+
+    # --reset rebuilds it: the processes go first, as they protect the cases and the bundle.
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        _seed_dated_today("--seed", "3", "--reset")
+        assert client.login(username="la_officer", password=PASSWORD)  # the demo users are made again
+        inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
+    assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
+    assert PenaltyNoticeRequest.objects.count() == 4 and ProsecutionReferral.objects.count() == 1
