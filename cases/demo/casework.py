@@ -250,6 +250,9 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     notice.parents.set(_parents(case.pupil))
     if stage != "pn" or staff.head is None or ladder.threshold_fact(case.pupil, as_of)[0] is None:
         return case
+    issued = as_of - timedelta(days=33)  # the notices are posted on a working day, five weeks ago
+    while not is_working_day(issued):
+        issued -= timedelta(days=1)
     consideration = pn_consideration_record(
         case=case, by=dsl,
         why_penalty_notice_is_the_best_tool="Support and a notice to improve have not changed the pattern of "
@@ -258,22 +261,24 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
         "supervision order is not proportionate at this stage.",
         equality_act_consideration="No disability or SEN; no reasonable adjustment bears on the absence.",
     )
-    clock.stamp(as_of - timedelta(days=2))
-    consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(as_of - timedelta(days=2)))
+    clock.stamp(issued - timedelta(days=3))
+    consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(issued - timedelta(days=3)))
     pn_consideration_authorise(consideration=consideration, by=staff.head)
-    consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(as_of - timedelta(days=1)))
+    consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(issued - timedelta(days=2)))
+    clock.stamp(issued - timedelta(days=2))
     if not ladder.check(case, "request_penalty_notice").allowed:
         return case
     case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
                            reason="Improvement period ended without sufficient improvement.")
-    clock.stamp(as_of - timedelta(days=33))
-    _penalty_notices(case, staff, as_of, notice)
-    clock.stamp(as_of - timedelta(days=1))
+    clock.stamp(issued - timedelta(days=1))
+    _penalty_notices(case, staff, as_of, notice, issued, clock)
     return case
 
 
-def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove) -> None:
-    """One notice to each liable parent, posted five weeks ago: one paid at the reduced rate, one unpaid."""
+def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove, issued: date,
+                     clock: _Clock) -> None:
+    """One notice to each liable parent, posted on ``issued``: one paid at the reduced rate, one unpaid; each
+    step on the chronology on its day."""
     from notices.services.penalty import (
         penalty_notice_consult_la,
         penalty_notice_draft,
@@ -282,18 +287,20 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
         penalty_notices_mark_unpaid,
     )
 
-    issued = as_of - timedelta(days=33)
-    while not is_working_day(issued):  # posted on a working day
-        issued -= timedelta(days=1)
-    for index, parent in enumerate(_parents(case.pupil)):
+    parents = _parents(case.pupil)
+    for index, parent in enumerate(parents):
         notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.improvement_period_ends_on
                                       - timedelta(weeks=6), offence_to=nti.improvement_period_ends_on)
         penalty_notice_consult_la(notice=notice, by=staff.dsl)
         notice = penalty_notice_issue(notice=notice, by=staff.dsl, issued_on=issued, posted=True)
+        clock.stamp(issued)
         if index == 0 and staff.la_officer is not None:
             penalty_notice_record_payment(notice=notice, by=staff.la_officer, paid_on=notice.reduced_by,
                                           amount=notice.amount_reduced)
+            clock.stamp(notice.reduced_by)
     penalty_notices_mark_unpaid(today=as_of)
+    if parents:  # the nightly sweep marks a notice unpaid the day after its 28 days
+        clock.stamp(min(as_of, notice.full_by + timedelta(days=1)))
 
 
 # Days before the as-of date each kind of case began, so its story fits before today.
@@ -330,6 +337,11 @@ def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind:
             _climb(case, staff, stage, as_of, start, rng)
             made += 1
     _send_records(school, staff, as_of, rng)
+    if kind == "secondary":  # work waiting for the LA officer: requests and a referral (la_review.py)
+        from cases.demo.la_review import seed_la_review
+
+        made += seed_la_review(school=school, staff=staff, as_of=as_of, seed=seed,
+                               candidates=[(pupil, alerts[pupil.pk]) for pupil in threshold])
     return made
 
 

@@ -175,6 +175,14 @@ def test_school_days_skip_bank_holidays_and_holidays():
     assert calendar.days[0] + timedelta(days=1) == calendar.days[1]
 
 
+def _seed_dated_today(*extra: str) -> str:
+    """Seeds on the as-of day, as casework needs; call inside time_machine.travel to AS_OF."""
+    out = StringIO()
+    call_command("seed_demo", "--pupils", "400", "--from", FROM.isoformat(), "--as-of", AS_OF.isoformat(), *extra,
+                 stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
 def test_casework_is_made_through_the_ladder_when_the_demo_is_dated_today(db, monkeypatch):
     """Seeded on its as-of day, the demo opens cases at several stages, each step with its evidence."""
     import datetime as dt
@@ -185,12 +193,68 @@ def test_casework_is_made_through_the_ladder_when_the_demo_is_dated_today(db, mo
 
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
-        out = StringIO()
-        call_command("seed_demo", "--pupils", "400", "--from", FROM.isoformat(), "--as-of", AS_OF.isoformat(),
-                     stdout=out, stderr=StringIO())
-    assert "Casework:" in out.getvalue()
+        out = _seed_dated_today()
+    assert "Casework:" in out
     states = set(Case.objects.values_list("state", flat=True))
     assert {CaseState.CONCERN, CaseState.TARGETED_SUPPORT, CaseState.FORMAL_SUPPORT} <= states
     for event in CaseEvent.objects.filter(kind=EventKind.TRANSITION):
         assert event.evidence, f"{event} moved without evidence"
         assert event.at.date() <= AS_OF
+
+
+def test_the_la_officer_finds_requests_and_a_referral_waiting(db, monkeypatch, client):
+    """Seeded on its as-of day, the LA officer's inbox holds Fenbridge Academy's penalty notice requests (the
+    team's queue oldest first, one past the 5 working days of the service level; one she has taken; one waiting
+    for the school's answer to her question) and a prosecution referral with its evidence bundle, from a case
+    whose penalty notice went unpaid: each made through the services, on the headteacher's authority.
+
+    Seed 3: at 400 pupils the default seed's register lets casework issue no penalty notice (it can only show
+    what the rules allow), so there would be no unpaid notice to refer; the full demo's 3,000 pupils have one."""
+    import datetime as dt
+
+    import time_machine
+    from django.urls import reverse
+
+    from cases.models import CaseState
+    from notices.models import PenaltyNoticeRequest, PenaltyNoticeState, ProsecutionReferral
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        _seed_dated_today("--seed", "3")
+        assert client.login(username="la_officer", password=PASSWORD)
+        page = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}))
+    assert page.status_code == 200
+    inbox, referrals = page.context["inbox"], page.context["referrals"]
+
+    assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
+    assert [t.working_days_waiting for t in inbox.mine] == [4]
+    assert [t.working_days_waiting for t in inbox.with_school] == [4]
+    asked = inbox.with_school[0].request
+    assert asked.decision == "more_information" and asked.decided_by.username == "la_officer"
+    assert [e["kind"] for e in asked.exchanges] == ["question"]
+    for task in inbox.queue + inbox.mine + inbox.with_school:
+        request = task.request
+        assert request.case.school.urn == "145872"  # Fenbridge Academy
+        assert request.case.state == CaseState.PENALTY_NOTICE
+        assert request.consideration.authorised_by.username == "head"
+        assert request.consideration.authorised_at < request.created
+        assert request.parents.exists()
+    assert b"Overdue" in page.content
+
+    [task] = referrals.queue
+    referral = task.referral
+    assert task.working_days_waiting == 0  # referred today: its evidence bundle prints the day it was made
+    assert referral.case.state == CaseState.PROSECUTION_REFERRAL and referral.case.school.urn == "145872"
+    assert referral.case.penalty_notices.filter(state=PenaltyNoticeState.UNPAID).exists()
+    assert referral.bundle.case == referral.case and referral.bundle.recipient == "la:873"
+    bundle = client.get(reverse("referrals:la_bundle", kwargs={"code": "873", "pk": referral.pk}))
+    assert bundle.status_code == 200 and b"".join(bundle.streaming_content if bundle.streaming else
+                                                  [bundle.content]).startswith(b"%PDF")
+
+    # --reset rebuilds it: the processes go first, as they protect the cases and the bundle.
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        _seed_dated_today("--seed", "3", "--reset")
+        assert client.login(username="la_officer", password=PASSWORD)  # the demo users are made again
+        inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
+    assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
+    assert PenaltyNoticeRequest.objects.count() == 4 and ProsecutionReferral.objects.count() == 1

@@ -29,7 +29,14 @@ from cases.models import (
     StaffProfile,
 )
 from interventions.models import LeaveOfAbsenceRequest
-from notices.models import Letter, NoticeToImprove, OfficerTask, PenaltyNotice
+from notices.models import (
+    Letter,
+    NoticeToImprove,
+    OfficerTask,
+    PenaltyNotice,
+    PenaltyNoticeRequest,
+    ProsecutionReferral,
+)
 
 DEFAULT_PASSWORD = "attendance-demo-2026"
 
@@ -108,7 +115,10 @@ class Command(BaseCommand):
         schools = School.objects.filter(local_authority=la)
         pupils = Pupil.objects.filter(school__in=schools)
         try:
-            # Casework first: notices and letters protect the cases and parents they were made for.
+            # Casework first: the LA's processes protect the cases and evidence bundles they were made for,
+            # notices and letters the cases and parents.
+            ProsecutionReferral.objects.filter(case__pupil__in=pupils).delete()
+            PenaltyNoticeRequest.objects.filter(case__pupil__in=pupils).delete()
             Letter.objects.filter(pupil__in=pupils).delete()
             OfficerTask.objects.filter(notice__pupil__in=pupils).delete()
             PenaltyNotice.objects.filter(pupil__in=pupils).delete()
