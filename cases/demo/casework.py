@@ -34,7 +34,7 @@ from cases.services import (
     pn_consideration_authorise,
     pn_consideration_record,
 )
-from cases.working_days import is_working_day
+from cases.working_days import next_working_day
 from interventions.models import (
     Action,
     AdjustmentArea,
@@ -194,7 +194,9 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     if stage == "concern":
         return case
     engaged = stage not in ("nti", "pn")
-    met = start + timedelta(days=7)
+    # A case that reaches an unpaid penalty notice by today moves faster: each step still follows the last.
+    days = PN_PACE if stage == "pn" else PACE
+    met = start + timedelta(days=days["meeting"])
     _meeting(case, dsl, met, rng, parents_attended=engaged)
     _plan(case, dsl, met, as_of, rng)
     clock.stamp(met)
@@ -211,7 +213,7 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
         return case
     if stage == "targeted":
         return case
-    offered = start + timedelta(days=20)
+    offered = start + timedelta(days=days["contract"])
     _contract(case, dsl, offered, ContractStatus.SIGNED if engaged else ContractStatus.DECLINED)
     if not engaged:
         EarlyHelp.objects.create(case=case, kind=EarlyHelpKind.REFERRAL, agency="Fenshire Early Help Hub",
@@ -219,7 +221,7 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
                                  outcome="Family declined to take part.", created_by=dsl, created_at=_at(offered))
     case = case_transition(case=case, transition="start_formal_support", by=dsl,
                            reason="Attendance contract offered to both parents.")
-    clock.stamp(offered + timedelta(days=4))
+    clock.stamp(offered + timedelta(days=days["formal"]))
     if stage == "formal":
         return case
     if case.pupil.has_send and staff.senco:
@@ -229,7 +231,7 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     first_met, _ = ladder.threshold_fact(case.pupil, as_of)
     if first_met is None or not ladder.check(case, "issue_notice_to_improve").allowed:
         return case
-    issued = start + timedelta(days=35)
+    issued = start + timedelta(days=days["nti"])
     case = case_transition(case=case, transition="issue_notice_to_improve", by=dsl,
                            reason="Threshold met; the contract was declined and the meeting missed.")
     clock.stamp(issued)
@@ -239,20 +241,24 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     if offences is None:
         return case
     notice = NoticeToImprove.objects.create(
-        case=case, issued_on=issued, improvement_period_ends_on=issued + timedelta(weeks=6 if stage == "pn" else 4),
+        case=case, issued_on=issued, improvement_period_ends_on=issued + timedelta(weeks=3 if stage == "pn" else 4),
         sufficient_improvement="No unauthorised absence during the improvement period, and attendance above 90%.",
         early_penalty_grounds="An unauthorised holiday taken during the improvement period.",
         offence_from=offences.offence_from, offence_to=offences.offence_to,
         outcome=NoticeOutcome.NOT_IMPROVED if stage == "pn" else NoticeOutcome.PENDING,
-        outcome_recorded_on=as_of - timedelta(days=2) if stage == "pn" else None,
+        outcome_recorded_on=next_working_day(issued + timedelta(weeks=3)) if stage == "pn" else None,
         created_by=dsl, created_at=_at(issued),
     )
     notice.parents.set(_parents(case.pupil))
     if stage != "pn" or staff.head is None or ladder.threshold_fact(case.pupil, as_of)[0] is None:
         return case
-    issued = as_of - timedelta(days=33)  # the notices are posted on a working day, five weeks ago
-    while not is_working_day(issued):
-        issued -= timedelta(days=1)
+    # After the improvement period: the outcome, then the considerations, the headteacher's authority, and
+    # the notices posted on the next working day.
+    considered = notice.outcome_recorded_on
+    authorised = next_working_day(considered)
+    issued = next_working_day(authorised)
+    if issued > as_of:
+        return case
     consideration = pn_consideration_record(
         case=case, by=dsl,
         why_penalty_notice_is_the_best_tool="Support and a notice to improve have not changed the pattern of "
@@ -261,16 +267,16 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
         "supervision order is not proportionate at this stage.",
         equality_act_consideration="No disability or SEN; no reasonable adjustment bears on the absence.",
     )
-    clock.stamp(issued - timedelta(days=3))
-    consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(issued - timedelta(days=3)))
+    clock.stamp(considered)
+    consideration.__class__.objects.filter(pk=consideration.pk).update(recorded_at=_at(considered, 14))
     pn_consideration_authorise(consideration=consideration, by=staff.head)
-    consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(issued - timedelta(days=2)))
-    clock.stamp(issued - timedelta(days=2))
+    consideration.__class__.objects.filter(pk=consideration.pk).update(authorised_at=_at(authorised))
+    clock.stamp(authorised)
     if not ladder.check(case, "request_penalty_notice").allowed:
         return case
     case = case_transition(case=case, transition="request_penalty_notice", by=dsl,
                            reason="Improvement period ended without sufficient improvement.")
-    clock.stamp(issued - timedelta(days=1))
+    clock.stamp(authorised)
     _penalty_notices(case, staff, as_of, notice, issued, clock)
     return case
 
@@ -289,8 +295,9 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
 
     parents = _parents(case.pupil)
     for index, parent in enumerate(parents):
-        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.improvement_period_ends_on
-                                      - timedelta(weeks=6), offence_to=nti.improvement_period_ends_on)
+        # The sessions of the improvement period: the absence the notice to improve warned would lead here.
+        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.issued_on,
+                                      offence_to=nti.improvement_period_ends_on)
         penalty_notice_consult_la(notice=notice, by=staff.dsl)
         notice = penalty_notice_issue(notice=notice, by=staff.dsl, issued_on=issued, posted=True)
         clock.stamp(issued)
@@ -304,7 +311,10 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
 
 
 # Days before the as-of date each kind of case began, so its story fits before today.
-STARTS = {"pn": (80, 85), "nti": (50, 55)}
+STARTS = {"pn": (84, 86), "nti": (50, 55)}
+# Days from the start of a case to each step: most cases, and the one that reaches an unpaid penalty notice.
+PACE = {"meeting": 7, "contract": 20, "formal": 4, "nti": 35}
+PN_PACE = {"meeting": 5, "contract": 12, "formal": 3, "nti": 19}
 
 
 def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind: str) -> int:
