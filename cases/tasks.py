@@ -6,7 +6,7 @@ from datetime import date
 
 from celery import shared_task
 
-from cases.scan import nightly_scan
+from cases.nightly import nightly_scan
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.models import Alert, AlertKind, AttendanceSnapshot
-from cases.scan import nightly_scan, scan
+from cases.nightly import nightly_scan
+from cases.scan import scan
 from tests.factories import CodeOfConductFactory, PupilFactory, add_marks
 
 pytestmark = pytest.mark.django_db

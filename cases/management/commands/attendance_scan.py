@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from cases.imports.csvfile import Invalid, parse_date
-from cases.scan import ScanTimings, UnknownPupil, alerts_raise, measures_json, scan, snapshots_save
+from cases.nightly import alerts_raise, snapshots_save
+from cases.scan import ScanTimings, UnknownPupil, measures_json, scan
 
 
 def _iso_date(value: str) -> date:

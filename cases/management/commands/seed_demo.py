@@ -267,7 +267,7 @@ class Command(BaseCommand):
             self.stderr.write("casework skipped: it is only made when --as-of is today")
             return
         from cases.demo.casework import Staff, seed_casework
-        from cases.scan import nightly_scan
+        from cases.nightly import nightly_scan
 
         users = {u.username: u for u in get_user_model().objects.filter(username__in=demo.DEMO_USERNAMES)}
         schools = {s.urn: s for s in School.objects.filter(local_authority__code=demo.DEMO_LA_CODE)}
@@ -288,10 +288,10 @@ class Command(BaseCommand):
 
     def _scan(self, as_of: date):
         try:
-            from cases.scan import nightly_scan
+            from cases.nightly import nightly_scan
         except ImportError:
             self.stderr.write(
-                "cases.scan.nightly_scan is not available: snapshots and alerts were not computed"
+                "cases.nightly.nightly_scan is not available: snapshots and alerts were not computed"
             )
             return None
         return nightly_scan(as_of=as_of)
