@@ -4,6 +4,7 @@ from django.urls import path
 
 from notices import penalty_views as views
 from notices.past_notice_views import la_past_notice_new
+from notices.register_views import la_register, la_register_csv
 
 app_name = "penalty_notices"
 urlpatterns = [
@@ -18,8 +19,8 @@ urlpatterns = [
     # The local authority's attendance officer.
     path("la/<str:code>/penalty-notices/", views.la_penalty_notices, name="la_list"),
     path("la/<str:code>/penalty-notices/past/new/", la_past_notice_new, name="past_new"),
-    path("la/<str:code>/penalty-notices/register/", views.la_register, name="register"),
-    path("la/<str:code>/penalty-notices/register.csv", views.la_register_csv, name="register_csv"),
+    path("la/<str:code>/penalty-notices/register/", la_register, name="register"),
+    path("la/<str:code>/penalty-notices/register.csv", la_register_csv, name="register_csv"),
     path("la/<str:code>/penalty-notices/<int:pk>/", views.la_penalty_notice_detail, name="la_notice"),
     path("la/<str:code>/penalty-notices/<int:pk>/payment/", views.la_record_payment, name="la_payment"),
     path("la/<str:code>/penalty-notices/<int:pk>/withdraw/", views.la_withdraw, name="la_withdraw"),

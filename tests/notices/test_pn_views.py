@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from cases.models import AuditEvent, Case, CaseState, Role
 from notices.models import Letter, OfficerTask, OfficerTaskKind, PenaltyNotice, PenaltyNoticeState
-from notices.penalty_views import REGISTER_COLUMNS
+from notices.register_views import REGISTER_COLUMNS
 from notices.services.penalty import (
     penalty_notice_consult_la,
     penalty_notice_draft,
