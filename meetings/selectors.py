@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch, QuerySet
 from django.http import Http404
 
-from cases.models import Case, ParentalRelationship
+from cases.models import Case, CaseEvent, EventKind, ParentalRelationship
 from cases.permissions import can_read_case
 from cases.selectors import staff_profile
-from meetings.models import Meeting, MeetingAttendee
+from meetings.models import Meeting, MeetingAttendee, MeetingStatus
 from notices.models import Letter
 
 
@@ -69,3 +69,12 @@ def meeting_letters(*, meeting: Meeting) -> list[Letter]:
         for letter in letters.select_related("parent").order_by("recipient")
         if (letter.recipient, letter.version) in wanted
     ]
+
+
+def meeting_cancellation(*, meeting: Meeting) -> CaseEvent | None:
+    """The chronology entry that cancelled the meeting (who, when and why), or None if it was not cancelled."""
+    if meeting.status != MeetingStatus.CANCELLED:
+        return None
+    reference = f"meeting:{meeting.pk}"
+    events = meeting.case.events.filter(kind=EventKind.MEETING, summary__endswith="cancelled").select_related("by")
+    return next((event for event in events.order_by("-at") if reference in (event.evidence or [])), None)

@@ -72,6 +72,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendees": list(meeting.attendees.all()),
             "actions": meeting.actions.order_by("due_on", "id"),
             "letters": selectors.meeting_letters(meeting=meeting),
+            "cancellation": selectors.meeting_cancellation(meeting=meeting),
             "can_write": can_record_support(request.user, meeting.case.pupil),
             "kind_name": services.kind_name(meeting.kind),
             "three_parts": meeting.kind in services.KINDS_WITH_THREE_PART_NOTES,

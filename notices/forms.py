@@ -7,7 +7,9 @@ again (the improvement period's limits, the parents, every item the notice must 
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
+from cases.formatting import long_date
 from meetings.forms import DatePartsMixin
 
 # --- notices to improve ------------------------------------------------------------------------------
@@ -63,6 +65,10 @@ class NoticeToImproveForm(DatePartsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         cleaned["issued_on"] = self.date_from_parts("issued", "the date of issue")
+        today = timezone.localdate()
+        if cleaned["issued_on"] and cleaned["issued_on"] > today:
+            # Said next to the date (the service refuses it too): a notice is recorded once it is issued.
+            self.add_error("issued_day", f"The date of issue cannot be in the future (today is {long_date(today)})")
         cleaned["improvement_period_ends_on"] = self.date_from_parts("ends", "the last day of the improvement period")
         return cleaned
 

@@ -1,6 +1,8 @@
 """The meetings screens over HTTP: who may use them, what a POST saves, and errors that save nothing."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -320,6 +322,9 @@ def test_cancelling_a_meeting(client, dsl, meeting):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    cancelled = re.search(r'data-testid="meeting-cancelled">(.*?)</div>', detail, re.S).group(1)
+    assert "Mother asked to rearrange" in cancelled and dsl.get_full_name() in cancelled
 
 
 def test_meeting_times_read_as_gov_uk_writes_them(client, dsl, meeting):

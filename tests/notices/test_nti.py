@@ -466,3 +466,14 @@ def test_the_early_ground_page_records_the_ground(client, notice, dsl, other_sch
     assert "Enter which of the stated grounds has arisen" in client.post(url, {"ground": ""}).content.decode()
     assert client.post(url, {"ground": "Holiday 1-5 December (G)"}).status_code == 302
     assert NoticeToImprove.objects.get().early_ground_invoked == "Holiday 1-5 December (G)"
+
+
+def test_a_future_date_of_issue_is_said_next_to_the_date_on_the_page(client, case, dsl, mother):
+    client.force_login(dsl)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    response = client.post(_issue_url(case), _form(case, mother, issued_day=tomorrow.day, issued_month=tomorrow.month,
+                                                    issued_year=tomorrow.year))
+    body = response.content.decode()
+    assert '<a href="#id_issued_day">The date of issue cannot be in the future' in body  # the summary links to it
+    assert body.count("The date of issue cannot be in the future") == 2  # in the summary and next to the date
+    assert not NoticeToImprove.objects.exists()
