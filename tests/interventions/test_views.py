@@ -469,3 +469,17 @@ def test_support_plan_page_flags_an_action_past_its_due_date(client, case, dsl):
     on_time = [row for row in rows if "School nurse referral" in row]
     assert 'data-testid="action-overdue"' in late[0]
     assert 'data-testid="action-overdue"' not in on_time[0]
+
+
+def test_the_pupils_records_say_whether_the_la_has_acknowledged_each_notification(client, pupil, dsl, la_officer):
+    from interventions.services.la_review import la_notification_acknowledge
+    from interventions.services.part_time import sickness_return_send
+
+    first = sickness_return_send(pupil=pupil, by=dsl, sent_on=TODAY - dt.timedelta(days=7))
+    second = sickness_return_send(pupil=pupil, by=dsl, sent_on=TODAY)
+    la_notification_acknowledge(notification=first, by=la_officer)
+    html = _login(client, dsl).get(_url("pupil_interventions", pupil.upn)).content.decode()
+    acknowledged = re.search(rf'data-testid="notification-{first.pk}">(.*?)</li>', html, re.S).group(1)
+    waiting = re.search(rf'data-testid="notification-{second.pk}">(.*?)</li>', html, re.S).group(1)
+    assert "Acknowledged" in acknowledged and TODAY.strftime("%-d %b %Y") in acknowledged
+    assert "Waiting for the LA" in waiting
