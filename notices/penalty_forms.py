@@ -210,6 +210,15 @@ PAST_LABELS = {
     "offence_to": "Offence period end",
 }
 
+# notices.csv speaks of its columns; the page says the same in the words of its own fields.
+PAST_REASONS = {
+    "required when status is paid": "enter the date it was paid (a paid notice needs one)",
+    "only a paid notice has a payment date": "leave it empty unless the notice was paid",
+    "required when status is withdrawn": "enter why the notice was withdrawn",
+    "before offence_from": "must be on or after the offence period start",
+    "must be less than amount_full": "must be less than the full amount",
+}
+
 
 def _money(value: str) -> str:
     # "£120" and "1,000.00 " are how people type money; the amount's rules are those of notices.csv.
@@ -286,4 +295,4 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
     def add_problem(self, column: str, reason: str) -> None:
         """A rule of notices.csv broken: shown at its field, named as on the page."""
         label = PAST_LABELS.get(column, column)
-        self.add_error(self.field_of(column), f"{label}: {reason}")
+        self.add_error(self.field_of(column), f"{label}: {PAST_REASONS.get(reason, reason)}")

@@ -361,9 +361,9 @@ def test_school_withdraws_a_draft_the_la_withdraws_an_issued_notice_and_enters_p
     page.get_by_role("button", name="Record the past notice").click()
     expect(page).to_have_title(re.compile(r"^Error: Enter a past penalty notice"))
     summary = _error_summary(page)
-    expect(summary.get_by_role("link")).to_have_text("Date paid: required when status is paid")
+    expect(summary.get_by_role("link")).to_have_text("Date paid: enter the date it was paid (a paid notice needs one)")
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_paid_day")
-    expect(page.locator("#paid-error")).to_contain_text("Date paid: required when status is paid")
+    expect(page.locator("#paid-error")).to_contain_text("Date paid: enter the date it was paid (a paid notice needs one)")
     expect(page.get_by_label("Notice reference")).to_have_value("FEN-0417")  # nothing typed is lost
     expect(page.get_by_role("group", name="What happened to the notice?").get_by_label("Paid", exact=True)).to_be_checked()
     shoot(page, "ref-15-past-notice-error")

@@ -129,22 +129,26 @@ def stranger_parent(other_school):
 
 
 @pytest.mark.parametrize(
-    ("row", "field", "column", "reason"),
+    ("row", "field", "column", "reason", "on_the_page"),
     [
-        ({"paid_on": ""}, "paid_day", "paid_on", "required when status is paid"),
+        ({"paid_on": ""}, "paid_day", "paid_on", "required when status is paid",
+         "Date paid: enter the date it was paid (a paid notice needs one)"),
         ({"status": "withdrawn", "paid_on": ""}, "withdrawn_reason", "withdrawn_reason",
-         "required when status is withdrawn"),
-        ({"parent_ref": "S1"}, "parent_ref", "parent_ref", "no parent 'S1' at the pupil's school"),
+         "required when status is withdrawn", "Reason for withdrawal: enter why the notice was withdrawn"),
+        ({"parent_ref": "S1"}, "parent_ref", "parent_ref", "no parent 'S1' at the pupil's school",
+         "no parent 'S1' at the pupil's school"),
         ({"issued_on": "2023-05-10", "offence_from": "2023-03-01"}, "to_day", "offence_to",
-         "give both ends of the offence period"),
-        ({"amount_reduced": "120.00"}, "amount_reduced", "amount_reduced", "must be less than amount_full"),
-        ({"amount_full": "120.005"}, "amount_full", "amount_full", "is not an amount in pounds and pence"),
+         "give both ends of the offence period", "give both ends of the offence period"),
+        ({"amount_reduced": "120.00"}, "amount_reduced", "amount_reduced", "must be less than amount_full",
+         "Reduced amount: must be less than the full amount"),
+        ({"amount_full": "120.005"}, "amount_full", "amount_full", "is not an amount in pounds and pence",
+         "is not an amount in pounds and pence"),
     ],
     ids=["paid-without-date", "withdrawn-without-reason", "parent-of-another-school", "half-an-offence-period",
          "reduced-not-less", "amount-with-too-many-pence"],
 )
 def test_the_rules_of_the_file_give_the_same_field_error_and_save_nothing(
-    client, la_officer, mum, stranger_parent, tmp_path, row, field, column, reason
+    client, la_officer, mum, stranger_parent, tmp_path, row, field, column, reason, on_the_page
 ):
     client.force_login(la_officer)
     response = client.post(URL, _post(**row))
@@ -152,9 +156,9 @@ def test_the_rules_of_the_file_give_the_same_field_error_and_save_nothing(
     assert response.status_code == 200
     assert "There is a problem" in page
     assert f'href="#id_{field}"' in page  # the summary leads to the field
-    assert 'govuk-form-group--error' in page and reason.replace("'", "&#x27;") in page
+    assert 'govuk-form-group--error' in page and on_the_page.replace("'", "&#x27;") in page
     assert not PenaltyNotice.objects.exists()
-    # The file refuses the same row for the same reason, in the same words.
+    # The file refuses the same row for the same rule, in the words of its columns.
     assert reason in _file_reasons(tmp_path, **row)[column]
 
 
@@ -207,10 +211,10 @@ def test_every_problem_is_shown_at_once_and_nothing_is_saved(client, la_officer,
     page = client.post(URL, data).content.decode()
     for message in ("Enter the notice&#x27;s reference", "Date issued: a notice cannot be dated after today",
                     "Full amount: &#x27;lots&#x27; is not an amount in pounds",
-                    "Date paid: only a paid notice has a payment date",
-                    "Reason for withdrawal: required when status is withdrawn"):
+                    "Date paid: leave it empty unless the notice was paid",
+                    "Reason for withdrawal: enter why the notice was withdrawn"):
         assert message in page
-    assert page.index("Enter the notice&#x27;s reference") < page.index("Date paid: only a paid")  # page order
+    assert page.index("Enter the notice&#x27;s reference") < page.index("Date paid: leave it empty")  # page order
     assert not PenaltyNotice.objects.exists()
 
 
