@@ -128,6 +128,8 @@ NTI_MAX_IMPROVEMENT_WEEKS = 6
 LA_NOTIFICATION_GRACE = timedelta(days=0)
 # The LA's own setting (its code of conduct): working days to acknowledge a notification or decide a referral.
 LA_SERVICE_LEVEL_WORKING_DAYS = 5
+# Pupil Registration Regulations 2024: register entries are kept for 6 years from the date they were made.
+REGISTER_RETENTION_YEARS = 6
 
 
 # DfE "Unique pupil numbers": the check letter is the sum of each of the 12 digits times its
@@ -531,6 +533,16 @@ def counting_window_start(on: date) -> date:
     except ValueError:
         same_day = on.replace(year=on.year - PN_COUNTING_YEARS, day=28)
     return same_day + timedelta(days=1)
+
+
+def register_kept_from(today: date) -> date:
+    """The oldest day whose register entries must still be kept today: an entry made on day D is kept for 6
+    years from D, so through the same date 6 years on, and may go the day after. (Made on 28 February, with no
+    29 February six years on, it may go on 1 March; from a 29 February, on 1 March too.)"""
+    try:
+        return today.replace(year=today.year - REGISTER_RETENTION_YEARS)
+    except ValueError:  # today is 29 February: the 28th six years earlier was kept through yesterday
+        return date(today.year - REGISTER_RETENTION_YEARS, 3, 1)
 
 
 def counted_notices(earlier: Iterable[EarlierNotice], *, on: date) -> list[EarlierNotice]:

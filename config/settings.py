@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE = {
         # Before the office opens: what waited past the LA's service level is flagged on the officer's list.
         "schedule": crontab(hour=6, minute=15, day_of_week="mon-fri"),
     },
+    "register-retention": {
+        "task": "cases.tasks.register_retention",
+        # Monthly, at night: register entries past the regulations' 6 years are deleted (data minimisation).
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
 }
 
 LOGGING = {
