@@ -143,6 +143,9 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
 @login_required
 @require_GET
 def la_overview(request: HttpRequest, code: str) -> HttpResponse:
+    # The notices app builds on this one: its LA work summary is imported here, not at the top.
+    from notices.la_work import la_work
+
     local_authority = selectors.local_authority_for_user(user=request.user, code=code)
     rows = selectors.la_school_rows(local_authority=local_authority)
     return render(
@@ -150,6 +153,7 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
         "cases/la_overview.html",
         {
             "local_authority": local_authority,
+            "work": la_work(local_authority=local_authority, user=request.user, today=timezone.localdate()),
             "rows": rows,
             "totals": {
                 "on_roll": sum(r.on_roll for r in rows),

@@ -5,6 +5,7 @@ notices are issued; or the officer rejects; another LA never sees it; no request
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -414,3 +415,23 @@ def test_while_a_request_is_open_the_case_page_links_to_it_instead_of_offering_a
     _decide(client, la_officer, request, "reject", "Attendance has improved since")
     page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
     assert 'data-testid="pn-request-open"' not in page and new_request in page
+
+
+# --- the LA overview's "Decisions due" ----------------------------------------------------------------------
+
+
+def test_the_la_overview_counts_the_decisions_due_as_the_lists_show_them(client, dsl, la_officer, pn_case,
+                                                                        authorised, mother):
+    overview = reverse("la_overview", kwargs={"code": "873"})
+    page = _as(client, la_officer).get(overview)
+    assert page.context["work"].nothing and "Nothing is waiting for the local authority." in page.content.decode()
+
+    _start(client, dsl, pn_case, [mother])
+    _age(PenaltyNoticeRequest.objects.get(case=pn_case), "review", dt.date(2026, 11, 18))  # 6 working days
+    from interventions.services.part_time import sickness_return_send
+
+    sickness_return_send(pupil=pn_case.pupil, by=dsl, sent_on=dt.date(2026, 11, 26))
+    html = _as(client, la_officer).get(overview).content.decode()
+    assert re.search(r"data-testid=.work-requests.>.*0 yours, 1 in the team.s queue.*1 overdue", html)
+    assert re.search(r'data-testid="work-notifications">.*Notifications to acknowledge</a>: 1</li>', html)
+    assert 'data-testid="work-referrals"' not in html and 'data-testid="work-tasks"' not in html
