@@ -221,3 +221,36 @@ def test_no_route_opens_another_schools_or_another_las_records(client, demo_auth
     assert CaseEvent.objects.count() == events_before
     assert not AuditEvent.objects.filter(user__username__in=["riverside_dsl", "riverside_officer"],
                                          action__endswith=".view").exclude(detail__icontains="refused").exists()
+
+
+# --- the people the records belong to: no route answers them with a server error ----------------------------
+
+
+def test_no_route_fails_with_a_server_error_for_its_own_people_whatever_is_posted(client, demo_authority):
+    """Each route asked, as each of the LA's own roles, with nothing and with nonsense: a page, a redirect, a
+    refusal or a form error, never a 500 ("bad input always gets a clear message and changes nothing")."""
+    from cases.models import StaffProfile
+
+    records = _demo_records()
+    routes = [(name, route) for name, route in _routes(get_resolver().url_patterns)
+              if name not in PUBLIC and "<" in route]
+    nonsense = {"transition": "fly", "expected_state": "nowhere", "reason": "x" * 5000, "parents": ["0", "x"],
+                "decision": "maybe", "kind": "?", "pk": "-1", "page": "last", "issued_day": "31", "issued_month": "2",
+                "issued_year": "20x6", "amount": "lots", "paid_on": "yesterday", "next_review_on": "2026-02-30"}
+    failures = []
+    for username in ("dsl", "senco", "head", "la_officer"):
+        client.force_login(StaffProfile.objects.get(user__username=username).user)
+        for name, route in routes:
+            params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+            path = "/" + route
+            for param, value in _kwargs_for(name, params, records).items():
+                path = re.sub(rf"<(?:\w+:)?{param}>", str(value), path)
+            for method, data in (("get", {"page": "last", "school": "nope", "flag": "x"}), ("post", {}),
+                                 ("post", nonsense)):
+                try:
+                    status = getattr(client, method)(path, data).status_code
+                except Exception as error:  # noqa: BLE001 - the test client re-raises a view's exception
+                    status = f"{type(error).__name__}: {error}"
+                if not isinstance(status, int) or status >= 500:
+                    failures.append(f"{username} {method.upper()} {path} ({name}): {status}")
+    assert not failures, "\n".join(failures)
