@@ -292,7 +292,7 @@ def test_school_withdraws_a_draft_the_la_withdraws_an_issued_notice_and_enters_p
     expect(grounds.get_by_role("radio")).to_have_count(4)
     expect(grounds).not_to_contain_text("decided not to prosecute")  # the LA's ground, not the school's
     page.get_by_role("button", name="Withdraw the notice").click()
-    expect(page).to_have_title(re.compile(rf"^Error: Withdraw penalty notice {draft.reference}"))
+    expect(page).to_have_title(re.compile(rf"^Error: Withdraw the penalty notice {draft.reference}"))
     summary = _error_summary(page)
     expect(summary.get_by_role("link")).to_have_text("Select why the notice is being withdrawn")
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_ground_0")
