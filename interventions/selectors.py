@@ -108,26 +108,6 @@ def open_case_of(*, pupil: Pupil) -> Case | None:
 
 
 @dataclass(frozen=True)
-class CaseInterventions:
-    support_plans: list[SupportPlan]
-    contracts: list[AttendanceContract]
-    early_help: list[EarlyHelp]
-
-
-def case_interventions(*, case: Case) -> CaseInterventions:
-    """The case's plans (with actions), contracts (with parties) and early help, for the case page."""
-    return CaseInterventions(
-        support_plans=list(case.support_plans.prefetch_related("actions")),
-        contracts=list(
-            case.contracts.prefetch_related(
-                Prefetch("parties", queryset=ContractParty.objects.select_related("parent").order_by("parent__surname", "parent__forename"))
-            )
-        ),
-        early_help=list(case.early_help.all()),
-    )
-
-
-@dataclass(frozen=True)
 class PupilInterventions:
     adjustments: list[ReasonableAdjustment]
     adjustment_reviews: list[AdjustmentReview]

@@ -35,11 +35,6 @@ def meeting_for_user(*, user, pk: int) -> Meeting:
     return meeting
 
 
-def meetings_for_case(*, case: Case) -> QuerySet[Meeting]:
-    """The case's meetings, newest first, with attendees and agreed actions, for the case page."""
-    return case.meetings.prefetch_related("attendees", "actions").order_by("-starts_at", "-id")
-
-
 def invitable_parents(*, case: Case) -> QuerySet[ParentalRelationship]:
     """The pupil's own parents and carers: the only parents a meeting about the pupil can invite."""
     return (

@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.audit import audit
-from cases.models import Pupil
 from cases.permissions import can_record_adjustment, can_record_support
 from cases.selectors import pupil_for_user
 from interventions import selectors, services
@@ -34,7 +32,3 @@ def pupil_interventions(request: HttpRequest, upn: str) -> HttpResponse:
         "can_record_adjustment": can_record_adjustment(request.user, pupil),
         "can_decide_leave": services.can_decide_leave(request.user, pupil),
     })
-
-
-def _records_url(pupil: Pupil) -> str:
-    return reverse("interventions:pupil_interventions", args=[pupil.upn])

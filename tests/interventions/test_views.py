@@ -26,7 +26,7 @@ from interventions.models import (
 )
 from tests import factories
 from tests.interventions.conftest import TODAY
-from tests.interventions.factories import CaseFactory, ReasonableAdjustmentFactory
+from tests.interventions.factories import ReasonableAdjustmentFactory
 
 D = dt.date
 
@@ -444,21 +444,6 @@ def test_register_query_count_does_not_grow_with_rows(client, school, senco, dja
     assert len(register_queries) == 1 and "cases_pupil" in register_queries[0]
 
 
-def test_case_interventions_include_renders_for_the_case_page(case, dsl, mother, letters):
-    from django.template.loader import render_to_string
-
-    from interventions import selectors, services
-
-    services.attendance_contract_create(case=case, by=dsl, parents=[mother], school_commitments="a",
-                                        parent_commitments="b", starts_on=TODAY, review_on=D(2026, 1, 1))
-    html = render_to_string("interventions/includes/case_interventions.html",
-                            {"case": case, "pupil": case.pupil,
-                             "interventions": selectors.case_interventions(case=case)})
-    assert "Sarah Hughes: awaiting a response" in html
-    assert _url("support_plan_create", case.pk) in html
-    assert CaseFactory._meta.model.objects.count() == 1
-
-
 def test_support_plan_page_flags_an_action_past_its_due_date(client, case, dsl):
     _login(client, dsl)
     client.post(_url("support_plan_create", case.pk), _plan_post(**{"actions-0-due_on": (TODAY - dt.timedelta(days=1)).isoformat()}))
@@ -483,3 +468,21 @@ def test_the_pupils_records_say_whether_the_la_has_acknowledged_each_notificatio
     waiting = re.search(rf'data-testid="notification-{second.pk}">(.*?)</li>', html, re.S).group(1)
     assert "Acknowledged" in acknowledged and TODAY.strftime("%-d %b %Y") in acknowledged
     assert "Waiting for the LA" in waiting
+
+
+def test_the_field_include_gives_one_error_message_and_describes_a_single_checkbox():
+    from django import forms as django_forms
+    from django.template.loader import render_to_string
+
+    class TwoRules(django_forms.Form):
+        note = django_forms.CharField(label="Note")
+        agreed = django_forms.BooleanField(label="Agreed", help_text="Tick if the parent agreed")
+
+    form = TwoRules(data={"note": "x"})
+    form.is_valid()
+    form.add_error("note", "Too short")
+    form.add_error("note", "Not a sentence")
+    note = render_to_string("interventions/includes/field.html", {"field": form["note"]})
+    assert note.count('id="id_note-error"') == 1 and "Too short Not a sentence" in note
+    agreed = render_to_string("interventions/includes/field.html", {"field": form["agreed"]})
+    assert 'aria-describedby="id_agreed-hint id_agreed-error"' in agreed and 'id="id_agreed-hint"' in agreed
