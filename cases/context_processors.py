@@ -21,5 +21,7 @@ def figures(request: HttpRequest | None = None) -> dict:
             "n_resolve_school_days": rules.N_RESOLVE_SCHOOL_DAYS,
             "pn_full_days": rules.PN_FULL_DAYS,
             "pn_reduced_days": rules.PN_REDUCED_DAYS,
+            "pn_counting_years": rules.PN_COUNTING_YEARS,
+            "pn_threshold_school_weeks": rules.PN_THRESHOLD_SCHOOL_WEEKS,
         }
     }

@@ -24,6 +24,17 @@ def task_still(activation, status: str, *, owner=None, refused: type[Exception],
         raise refused(f"Someone else acted on this {what} just now. Reload the page; nothing was saved.")
 
 
+def take_review_task(task, by, *, refused: type[Exception], what: str) -> None:
+    """An LA officer takes the open review task from the team's queue; under the flow's lock, so when two take it
+    at once the second is told who has it."""
+    if task is None:
+        raise refused(f"This {what} is not waiting for the local authority.")
+    with task.activation() as activation:
+        if activation.task.owner_id is not None:
+            raise refused(f"{activation.task.owner.get_full_name()} has already taken this {what}.")
+        activation.assign(by)
+
+
 def locked_process(activation):
     """The process object the flow's next nodes will save: write to this one, never to another copy, or
     the End node's save would put the stale copy's fields back."""

@@ -18,7 +18,7 @@ from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
-from notices.services.flow_tasks import locked_process, open_flow_task, task_still
+from notices.services.flow_tasks import locked_process, open_flow_task, take_review_task, task_still
 from notices.services.penalty import (
     penalty_notice_consult_la,
     penalty_notice_draft,
@@ -118,13 +118,7 @@ def pn_request_assign(*, request: PenaltyNoticeRequest, by) -> PenaltyNoticeRequ
     """An LA officer of the school's LA takes the request from the team's queue."""
     if not la_officer_of_request(by, request):
         require(False, "take this penalty notice request")
-    task = open_task(request, "review")
-    if task is None:
-        raise RequestRefused("This request is not waiting for the local authority.")
-    with task.activation() as activation:
-        if activation.task.owner_id is not None:
-            raise RequestRefused(f"{activation.task.owner.get_full_name()} has already taken this request.")
-        activation.assign(by)
+    take_review_task(open_task(request, "review"), by, refused=RequestRefused, what="request")
     case_event_record(case=request.case, kind=EventKind.NOTICE, by=by,
                       summary=f"Penalty notice request taken by {by.get_full_name()} (local authority)",
                       evidence=[f"pn_request:{request.pk}"])

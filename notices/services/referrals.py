@@ -30,7 +30,7 @@ from notices.referrals import (
     ReferralConclusion,
     ReferralDecision,
 )
-from notices.services.flow_tasks import locked_process, open_flow_task, task_still
+from notices.services.flow_tasks import locked_process, open_flow_task, take_review_task, task_still
 from notices.services.penalty import penalty_notice_refer_for_prosecution
 
 # The stages from which the ladder's refer_for_prosecution step may be taken, as the case's state machine says.
@@ -116,13 +116,7 @@ def referral_assign(*, referral: ProsecutionReferral, by) -> ProsecutionReferral
     """An LA officer of the school's LA takes the referral from the team's queue."""
     if not la_officer_of_referral(by, referral):
         require(False, "take this prosecution referral")
-    task = open_task(referral, "review")
-    if task is None:
-        raise ReferralRefused("This referral is not waiting for the local authority.")
-    with task.activation() as activation:
-        if activation.task.owner_id is not None:
-            raise ReferralRefused(f"{activation.task.owner.get_full_name()} has already taken this referral.")
-        activation.assign(by)
+    take_review_task(open_task(referral, "review"), by, refused=ReferralRefused, what="referral")
     case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by,
                       summary=f"Prosecution referral taken by {by.get_full_name()} (local authority)",
                       evidence=[f"prosecution_referral:{referral.pk}"])

@@ -435,3 +435,20 @@ def test_the_la_overview_counts_the_decisions_due_as_the_lists_show_them(client,
     assert re.search(r"data-testid=.work-requests.>.*0 yours, 1 in the team.s queue.*1 overdue", html)
     assert re.search(r'data-testid="work-notifications">.*Notifications to acknowledge</a>: 1</li>', html)
     assert 'data-testid="work-referrals"' not in html and 'data-testid="work-tasks"' not in html
+
+
+def test_an_officer_cannot_take_a_request_someone_has_taken_or_that_waits_for_the_school(
+    client, dsl, la_officer, second_la_officer, pn_case, authorised, mother
+):
+    from notices.services import pn_requests
+    from notices.services.pn_requests import RequestRefused
+
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    pn_requests.pn_request_assign(request=request, by=la_officer)
+    with pytest.raises(RequestRefused, match=f"{la_officer.get_full_name()} has already taken this request"):
+        pn_requests.pn_request_assign(request=request, by=second_la_officer)
+    assert pn_requests.open_task(request, "review").owner == la_officer
+    _decide(client, la_officer, request, "more_information", "Which dates?")
+    with pytest.raises(RequestRefused, match="not waiting for the local authority"):
+        pn_requests.pn_request_assign(request=request, by=second_la_officer)

@@ -302,3 +302,18 @@ def test_the_ladder_step_points_to_the_referral_and_never_moves_the_case_without
     assert "goes to the LA with its evidence bundle" in response.content.decode()  # shown in the error summary
     pn_case.refresh_from_db()
     assert pn_case.state == CaseState.PENALTY_NOTICE and not ProsecutionReferral.objects.exists()
+
+
+def test_an_officer_cannot_take_a_referral_someone_has_taken(client, dsl, la_officer, la, pn_case, unpaid):
+    from notices.services import referrals
+    from notices.services.referrals import ReferralRefused
+
+    second = factories.UserFactory(username="la_officer_2")
+    factories.StaffProfileFactory(user=second, role=Role.LA_OFFICER, position="Officer", school=None,
+                                  local_authority=la)
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    referrals.referral_assign(referral=referral, by=la_officer)
+    with pytest.raises(ReferralRefused, match=f"{la_officer.get_full_name()} has already taken this referral"):
+        referrals.referral_assign(referral=referral, by=second)
+    assert referrals.open_task(referral, "review").owner == la_officer
