@@ -165,11 +165,22 @@ def _sources(case: Case, name: str) -> frozenset[str]:
     return transition_sources(name)
 
 
+# Steps taken only by the process that carries them to the LA, so the stage never moves without it.
+STEPS_OF_A_PROCESS = {
+    "refer_for_prosecution": "Refer the case from “Prosecution referrals to the local authority”: the referral goes "
+                             "to the LA with its evidence bundle, and the case moves with it.",
+}
+
+
 @transaction.atomic
-def case_transition(*, case: Case, transition: str, by, reason: str, expected_state: str | None = None) -> Case:
-    """Moves the case one step up the ladder, if the law's conditions hold; records why and on what evidence."""
+def case_transition(*, case: Case, transition: str, by, reason: str, expected_state: str | None = None,
+                    by_its_process: bool = False) -> Case:
+    """Moves the case one step up the ladder, if the law's conditions hold; records why and on what evidence.
+    A step of STEPS_OF_A_PROCESS is refused unless its process takes it (``by_its_process``)."""
     if transition not in LADDER_TRANSITIONS:
         raise DomainError(f"“{transition}” is not a step of the ladder.")
+    if transition in STEPS_OF_A_PROCESS and not by_its_process:
+        raise TransitionRefused(STEPS_OF_A_PROCESS[transition])
     require(can_move_case(by, case), "move an attendance case")
     if not reason.strip():
         raise DomainError("Give the reason for this step: it goes on the case's chronology.")

@@ -203,11 +203,6 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case, errors=_step_errors(form), step_form=form)
     transition, reason = form.cleaned_data["transition"], form.cleaned_data["reason"]
-    if transition == "refer_for_prosecution":
-        # The stage moves with the referral itself (notices.services.referrals), so the LA always receives it.
-        form.add_error(None, "Refer the case from “Prosecution referrals to the local authority”: the referral "
-                             "goes to the LA with its evidence bundle, and the case moves with it.")
-        return _case_page(request, case, errors=_step_errors(form), step_form=form)
     common = {"case": case, "by": request.user, "reason": reason, "expected_state": form.cleaned_data["expected_state"]}
     try:
         if transition == "put_on_hold":

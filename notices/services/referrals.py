@@ -97,7 +97,8 @@ def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
             raise ReferralRefused(
                 f"A case at “{case.get_state_display()}” cannot be referred for prosecution."
             )
-        case = case_transition(case=case, transition="refer_for_prosecution", by=by, reason=reason)
+        case = case_transition(case=case, transition="refer_for_prosecution", by=by, reason=reason,
+                               by_its_process=True)
     bundle = evidence_bundle_generate(case=case, by=by)
     referral = _flow().start.run(case=case, bundle=bundle, by=by, reason=reason)
     case_event_record(

@@ -138,7 +138,15 @@ def _run(case, transition, user):
         return case_resume(**kwargs)
     if transition == "close":
         return case_close(outcome=CaseOutcome.IMPROVED, **kwargs)
-    return case_transition(transition=transition, **kwargs)
+    # The referral process takes its own step (notices.services.referrals); here the state machine is tested.
+    return case_transition(transition=transition, by_its_process=transition == "refer_for_prosecution", **kwargs)
+
+
+def test_the_prosecution_step_is_taken_only_by_the_referral(evidenced_case, dsl):
+    case = _forge_state(evidenced_case, CaseState.PENALTY_NOTICE)
+    with pytest.raises(TransitionRefused, match="the referral goes to the LA with its evidence bundle"):
+        case_transition(case=case, transition="refer_for_prosecution", by=dsl, reason="Unpaid")
+    assert Case.objects.get(pk=case.pk).state == CaseState.PENALTY_NOTICE
 
 
 @pytest.mark.parametrize("state", list(CaseState), ids=[s.value for s in CaseState])
