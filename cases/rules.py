@@ -102,6 +102,15 @@ PN_THRESHOLD_SESSIONS = 10  # national framework for penalty notices, 2024
 PN_THRESHOLD_SCHOOL_WEEKS = 10  # a rolling 10 school weeks
 PN_THRESHOLD_CODES = frozenset({"G", "O", "U"})
 CME_UNEXPLAINED_SESSIONS = 20  # 10 school days of unexplained absence
+# Compulsory school age (Education Act 1996 s8). It starts on the first prescribed day on or after the
+# fifth birthday (the Education (Start of Compulsory School Age) Order 1998: 31 December, 31 March,
+# 31 August) and ends on the last Friday in June of the school year in which the child turns 16 (the
+# Education (School Leaving Date) Order 1997).
+COMPULSORY_AGE_FROM = 5
+COMPULSORY_AGE_UNTIL = 16
+COMPULSORY_AGE_PRESCRIBED_DAYS = ((3, 31), (8, 31), (12, 31))  # (month, day)
+SCHOOL_LEAVING_MONTH = 6  # the last Friday in June
+FRIDAY = 4
 LATENESS_MARKS = 6
 LATENESS_SCHOOL_WEEKS = 6
 PN_DEEMED_RECEIPT_WORKING_DAYS = 2  # a posted notice is treated as received on the 2nd working day
@@ -167,6 +176,48 @@ def code_problem(code: str, on: date) -> str | None:
     return f"{code!r} is not an attendance code"
 
 
+# What each register code means, in the words a parent reads in the notice's table of sessions (DfE,
+# "Working together to improve school attendance" 2024, and the 2006 codes for older registers).
+CODE_MEANINGS: dict[str, str] = {
+    "/": "Present (morning)",
+    "\\": "Present (afternoon)",
+    "L": "Late, arrived before the register closed",
+    "K": "Attending education arranged by the local authority",
+    "V": "Educational visit or trip",
+    "P": "Approved sporting activity",
+    "W": "Work experience",
+    "B": "Other approved educational activity",
+    "C1": "Leave for a regulated performance or employment abroad",
+    "M": "Medical or dental appointment",
+    "J1": "Interview",
+    "S": "Study leave",
+    "C2": "Part-time timetable",
+    "C": "Leave in exceptional circumstances",
+    "T": "Parent travelling for work",
+    "R": "Religious observance",
+    "I": "Illness",
+    "E": "Suspended or excluded, no alternative provision",
+    "G": "Holiday not agreed by the school (unauthorised)",
+    "N": "Reason for absence not yet given",
+    "O": "Absent without a reason the school could accept (unauthorised)",
+    "U": "Arrived after the register closed (unauthorised)",
+    "D": "Attending another school where also registered",
+    "X": "Not required to attend",
+    "Q": "No access arrangements from the local authority",
+    "Z": "Not yet on roll",
+    "#": "School closed",
+    "H": "Agreed family holiday (before 19 August 2024)",
+    "F": "Agreed extended family holiday (before 19 August 2024)",
+    "J": "Interview (before 19 August 2024)",
+    "Y": "Exceptional circumstances (before 19 August 2024)",
+    **{f"Y{n}": "Unable to attend because of an unavoidable cause" for n in range(1, 8)},
+}
+
+
+def code_meaning(code: str) -> str:
+    return CODE_MEANINGS.get(code, code)
+
+
 @dataclass(frozen=True)
 class Conduct:
     """The figures of a local authority's code of conduct that the measures use."""
@@ -214,6 +265,7 @@ class Measures:
     cme_risk: bool
     late_marks_recent: int
     lateness_concern: bool
+    compulsory_school_age: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,7 +276,9 @@ class WeekPoint:
     possible: int
     attended: int
     attendance_pct: float | None
-    unauthorised_in_window: int  # threshold-code sessions in the rolling window ending with this week
+    unauthorised_in_window: int  # threshold-code sessions in the rolling window ending with this week (raw)
+    covered_in_window: int = 0  # of those, the sessions an earlier notice covered or not of compulsory age
+    unauthorised: int = 0  # threshold-code sessions in this week itself
 
 
 @dataclass(frozen=True)
@@ -233,6 +287,44 @@ class OffencePeriod:
 
     start: date
     end: date
+
+
+@dataclass(frozen=True)
+class CompulsorySchoolAge:
+    """The days (inclusive) on which a child is of compulsory school age (domain.md 2)."""
+
+    starts: date
+    ends: date
+
+    def includes(self, on: date) -> bool:
+        return self.starts <= on <= self.ends
+
+
+def _birthday(born: date, age: int) -> date:
+    # A 29 February birthday falls on 1 March in other years (Family Law Reform Act 1969 s9 counts the
+    # anniversary's start); no prescribed day or school year lies between 28 February and 1 March.
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
+def compulsory_school_age(born: date) -> CompulsorySchoolAge:
+    """From the first prescribed day on or after the fifth birthday (a birthday on a prescribed day starts
+    it that day) to the last Friday in June of the school year (1 September to 31 August) of the 16th
+    birthday; a 16th birthday after that Friday and before 1 September still ends it on that Friday."""
+    fifth = _birthday(born, COMPULSORY_AGE_FROM)
+    starts = min(
+        date(year, month, day)
+        for year in (fifth.year, fifth.year + 1)
+        for month, day in COMPULSORY_AGE_PRESCRIBED_DAYS
+        if date(year, month, day) >= fifth
+    )
+    sixteenth = _birthday(born, COMPULSORY_AGE_UNTIL)
+    leaving_year = academic_year_start(sixteenth).year + 1
+    june_end = date(leaving_year, SCHOOL_LEAVING_MONTH, 30)
+    ends = june_end - timedelta(days=(june_end.weekday() - FRIDAY) % 7)
+    return CompulsorySchoolAge(starts, ends)
 
 
 def academic_year_start(on: date) -> date:
@@ -289,15 +381,24 @@ def _is_covered(on: date, covered: Sequence[OffencePeriod]) -> bool:
     return any(period.start <= on <= period.end for period in covered)
 
 
+def _of_age(on: date, compulsory: CompulsorySchoolAge | None) -> bool:
+    return compulsory is None or compulsory.includes(on)
+
+
 def _threshold_sessions(
-    marks: Sequence[Mark], conduct: Conduct, covered: Sequence[OffencePeriod], school_weeks: list[int]
+    marks: Sequence[Mark],
+    conduct: Conduct,
+    covered: Sequence[OffencePeriod],
+    school_weeks: list[int],
+    compulsory: CompulsorySchoolAge | None = None,
 ) -> list[tuple[date, int]]:
-    """(date, school-week number) of each session that counts toward the threshold, in order."""
+    """(date, school-week number) of each session that counts toward the threshold, in order: a threshold
+    code, not covered by an earlier notice, on a day the pupil was of compulsory school age."""
     position = {week: number for number, week in enumerate(school_weeks)}
     return [
         (d, position[_week_index(d)])
         for d, _, code in marks
-        if code in conduct.threshold_codes and not _is_covered(d, covered)
+        if code in conduct.threshold_codes and not _is_covered(d, covered) and _of_age(d, compulsory)
     ]
 
 
@@ -308,6 +409,7 @@ def threshold_first_met(
     conduct: Conduct = NATIONAL,
     covered: Sequence[OffencePeriod] = (),
     since: date | None = None,
+    compulsory: CompulsorySchoolAge | None = None,
 ) -> date | None:
     """The date of the first session, on or after ``since`` (default: this academic year's start), at which
     the penalty-notice threshold was reached.
@@ -318,7 +420,79 @@ def threshold_first_met(
     """
     marks = _upto(marks, as_of)
     since = academic_year_start(as_of) if since is None else since
-    return _first_met(_threshold_sessions(marks, conduct, covered, _school_weeks(marks)), conduct, since)
+    counted = _threshold_sessions(marks, conduct, covered, _school_weeks(marks), compulsory)
+    return _first_met(counted, conduct, since)
+
+
+@dataclass(frozen=True)
+class Offence:
+    """The offence a notice or referral rests on: the sessions of the rolling window in which the threshold
+    was first met, computed once (``offence``) and stored with what rests on it.
+
+    ``sessions`` are the counted sessions, in order; the notice covers whole dates, so a counted session
+    later on the last date (the afternoon after a morning that reached the threshold) is listed too.
+    ``covered`` and ``not_of_age`` are threshold-code sessions inside the window that did not count.
+    """
+
+    first_met: date
+    sessions: tuple[Mark, ...]
+    covered: tuple[Mark, ...]
+    not_of_age: tuple[Mark, ...]
+    window_starts: date  # the Monday of the window's first school week
+    rule: str
+
+    @property
+    def offence_from(self) -> date:
+        return self.sessions[0][0]
+
+    @property
+    def offence_to(self) -> date:
+        return self.sessions[-1][0]
+
+
+def threshold_rule(conduct: Conduct) -> str:
+    codes = sorted(conduct.threshold_codes)
+    listed = ", ".join(codes[:-1]) + f" or {codes[-1]}" if len(codes) > 1 else codes[0]
+    return (
+        f"{conduct.threshold_sessions} sessions coded {listed} within {conduct.threshold_school_weeks} school weeks"
+    )
+
+
+def offence(
+    marks: Sequence[Mark],
+    *,
+    as_of: date,
+    conduct: Conduct = NATIONAL,
+    covered: Sequence[OffencePeriod] = (),
+    since: date | None = None,
+    compulsory: CompulsorySchoolAge | None = None,
+) -> Offence | None:
+    """The offence as of ``as_of``: the window of the first time (on or after ``since``, by default this
+    academic year's start) the threshold was met. None when it was not met. The one computation every
+    notice, referral, letter, page and bundle reads (directly or through the record it stored)."""
+    marks = _upto(marks, as_of)
+    first_met = threshold_first_met(
+        marks, as_of=as_of, conduct=conduct, covered=covered, since=since, compulsory=compulsory
+    )
+    if first_met is None:
+        return None
+    school_weeks = _school_weeks(marks)
+    position = {week: number for number, week in enumerate(school_weeks)}
+    opens = position[_week_index(first_met)] - (conduct.threshold_school_weeks - 1)
+    in_window = [
+        (d, session, code)
+        for d, session, code in marks
+        if code in conduct.threshold_codes and d <= first_met and position[_week_index(d)] >= opens
+    ]
+    counted = tuple(m for m in in_window if not _is_covered(m[0], covered) and _of_age(m[0], compulsory))
+    return Offence(
+        first_met=first_met,
+        sessions=counted,
+        covered=tuple(m for m in in_window if _is_covered(m[0], covered)),
+        not_of_age=tuple(m for m in in_window if not _is_covered(m[0], covered) and not _of_age(m[0], compulsory)),
+        window_starts=date.fromordinal(school_weeks[max(0, opens)] * 7 + 1),
+        rule=threshold_rule(conduct),
+    )
 
 
 def _first_met(counted: list[tuple[date, int]], conduct: Conduct, since: date) -> date | None:
@@ -372,6 +546,7 @@ def measure(
     as_of: date,
     conduct: Conduct = NATIONAL,
     covered: Sequence[OffencePeriod] = (),
+    compulsory: CompulsorySchoolAge | None = None,
 ) -> Measures:
     """Every measure of domain.md section 2 for one pupil, from marks sorted by (date, session).
 
@@ -409,7 +584,9 @@ def measure(
         if lateness_from is None
         else sum(1 for d, _, code in marks if code in LATE_CODES and _week_index(d) >= lateness_from)
     )
-    first_met = _first_met(_threshold_sessions(marks, conduct, covered, school_weeks), conduct, year_start)
+    first_met = _first_met(
+        _threshold_sessions(marks, conduct, covered, school_weeks, compulsory), conduct, year_start
+    )
     stale_n = stale_n_count(marks, as_of=as_of, since=year_start) if pending_n else 0
     run = unexplained_run(marks, as_of=as_of)
 
@@ -430,6 +607,7 @@ def measure(
         cme_risk=run >= conduct.cme_unexplained_sessions,
         late_marks_recent=late_recent,
         lateness_concern=late_recent >= conduct.lateness_marks,
+        compulsory_school_age=_of_age(as_of, compulsory),
     )
 
 
@@ -439,13 +617,25 @@ def weekly_series(
     as_of: date,
     conduct: Conduct = NATIONAL,
     covered: Sequence[OffencePeriod] = (),
+    compulsory: CompulsorySchoolAge | None = None,
 ) -> list[WeekPoint]:
-    """One point per school week of this academic year: the week's attendance, and the sessions that
-    count toward the threshold in the rolling window ending with that week (the pupil page's chart)."""
+    """One point per school week of this academic year: the week's attendance, and the threshold-code
+    sessions in the rolling window ending with that week (the pupil page's chart).
+
+    The count is the raw one, as ``unauthorised_in_window`` of the scan reports for the as-of week, so the
+    chart agrees with the summary beside it; ``covered_in_window`` says how many of them cannot count
+    again (an earlier notice covered them, or the pupil was not of compulsory school age)."""
     marks = _upto(marks, as_of)
     year_start = academic_year_start(as_of)
     school_weeks = _school_weeks(marks)
-    counted_weeks = [week for _, week in _threshold_sessions(marks, conduct, covered, school_weeks)]
+    position = {week: number for number, week in enumerate(school_weeks)}
+    raw_weeks: list[int] = []
+    excluded_weeks: list[int] = []
+    for d, _, code in marks:
+        if code in conduct.threshold_codes:
+            raw_weeks.append(position[_week_index(d)])
+            if _is_covered(d, covered) or not _of_age(d, compulsory):
+                excluded_weeks.append(position[_week_index(d)])
 
     possible: dict[int, int] = {}
     attended: dict[int, int] = {}
@@ -459,20 +649,24 @@ def weekly_series(
         if code in ATTENDED_CODES:
             attended[week] += 1
 
+    def in_window(weeks: list[int], number: int) -> int:
+        return bisect.bisect_right(weeks, number) - bisect.bisect_left(
+            weeks, number - (conduct.threshold_school_weeks - 1)
+        )
+
     points = []
     for number, week in enumerate(school_weeks):
         if week not in possible:
             continue
-        in_window = bisect.bisect_right(counted_weeks, number) - bisect.bisect_left(
-            counted_weeks, number - (conduct.threshold_school_weeks - 1)
-        )
         points.append(
             WeekPoint(
                 week_start=date.fromordinal(week * 7 + 1),
                 possible=possible[week],
                 attended=attended[week],
                 attendance_pct=percent_one_place(attended[week], possible[week]),
-                unauthorised_in_window=in_window,
+                unauthorised_in_window=in_window(raw_weeks, number),
+                covered_in_window=in_window(excluded_weeks, number),
+                unauthorised=bisect.bisect_right(raw_weeks, number) - bisect.bisect_left(raw_weeks, number),
             )
         )
     return points

@@ -53,19 +53,32 @@ class ScanTimings:
     reloaded_pupils: int = 0
 
 
-def _pupils(upns: Sequence[str] | None, school_ids: Sequence[int] | None) -> list[tuple[int, str, int, int]]:
+def _pupils(
+    upns: Sequence[str] | None, school_ids: Sequence[int] | None
+) -> list[tuple[int, str, int, int, date]]:
     queryset = Pupil.objects.order_by("upn")
     if upns is not None:
         wanted = sorted(set(upns))
         queryset = queryset.filter(upn__in=wanted)
     if school_ids is not None:
         queryset = queryset.filter(school_id__in=school_ids)
-    rows = list(queryset.values_list("id", "upn", "school_id", "school__local_authority_id"))
+    rows = list(queryset.values_list("id", "upn", "school_id", "school__local_authority_id", "date_of_birth"))
     if upns is not None:
-        missing = sorted(set(upns) - {upn for _, upn, _, _ in rows})
+        missing = sorted(set(upns) - {row[1] for row in rows})
         if missing:
             raise UnknownPupil(f"unknown UPN: {', '.join(missing)}")
     return rows
+
+
+_COMPULSORY: dict[date, rules.CompulsorySchoolAge] = {}
+
+
+def _compulsory(born: date) -> rules.CompulsorySchoolAge:
+    # Pupils share birthdays: a whole LA has a few thousand distinct ones.
+    found = _COMPULSORY.get(born)
+    if found is None:
+        found = _COMPULSORY[born] = rules.compulsory_school_age(born)
+    return found
 
 
 def _conducts() -> dict[int, rules.Conduct]:
@@ -177,15 +190,17 @@ def offence_periods(
 
 
 def _result(
-    pupil: tuple[int, str, int, int],
+    pupil: tuple[int, str, int, int, date],
     marks: list[rules.Mark],
     *,
     as_of: date,
     conduct: rules.Conduct,
     covered: Sequence[rules.OffencePeriod],
 ) -> ScanResult:
-    pupil_id, upn, school_id, _ = pupil
-    measures = rules.measure(marks, as_of=as_of, conduct=conduct, covered=covered)
+    pupil_id, upn, school_id, _, born = pupil
+    measures = rules.measure(
+        marks, as_of=as_of, conduct=conduct, covered=covered, compulsory=_compulsory(born)
+    )
     year_start = rules.academic_year_start(as_of)
     return ScanResult(
         pupil_id=pupil_id,
@@ -250,8 +265,11 @@ def scan(
     timings.pupils += len(pupils)
     timings.reloaded_pupils += len(reload_ids)
 
-    empty = rules.measure([], as_of=as_of)
-    return [results.get(p[0]) or ScanResult(p[0], p[1], p[2], empty) for p in pupils]
+    return [
+        results.get(p[0])
+        or ScanResult(p[0], p[1], p[2], rules.measure([], as_of=as_of, compulsory=_compulsory(p[4])))
+        for p in pupils
+    ]
 
 
 def measures_json(result: ScanResult) -> dict:
@@ -275,4 +293,5 @@ def measures_json(result: ScanResult) -> dict:
         "cme_risk": m.cme_risk,
         "late_marks_recent": m.late_marks_recent,
         "lateness_concern": m.lateness_concern,
+        "compulsory_school_age": m.compulsory_school_age,
     }

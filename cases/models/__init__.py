@@ -11,6 +11,7 @@ from cases.models.case import (
     EventKind,
     PenaltyNoticeConsideration,
 )
+from cases.models.offence import Offence
 from cases.models.organisations import (
     LA_CODE_VALIDATOR,
     LA_ROLES,
@@ -56,6 +57,7 @@ __all__ = [
     "PenaltyNoticeIssuer",
     "Mark",
     "MarkAmendment",
+    "Offence",
     "Parent",
     "ParentalRelationship",
     "Pupil",

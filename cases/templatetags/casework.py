@@ -197,7 +197,7 @@ def chart_geometry(points: Sequence[rules.WeekPoint], *, threshold: int, window_
     def y_count(count: int) -> float:
         return round(bottom - plot_h * count / right_max, 1)
 
-    bars, line = [], []
+    bars, line, covered_line = [], [], []
     for i, p in enumerate(points):
         centre = left + band * (i + 0.5)
         if p.attendance_pct is not None:
@@ -214,6 +214,7 @@ def chart_geometry(points: Sequence[rules.WeekPoint], *, threshold: int, window_
                 )
             )
         line.append((round(centre, 1), y_count(p.unauthorised_in_window)))
+        covered_line.append((round(centre, 1), y_count(p.covered_in_window)))
     every = max(1, math.ceil(n / 12))
     x_labels = [
         XLabel(x=round(left + band * (i + 0.5), 1), label=f"{p.week_start:%-d %b}")
@@ -233,6 +234,9 @@ def chart_geometry(points: Sequence[rules.WeekPoint], *, threshold: int, window_
         "bars": bars,
         "line_points": " ".join(f"{x},{y}" for x, y in line),
         "dots": line,
+        # Drawn only when an earlier notice (or the pupil's age) keeps some sessions from counting again.
+        "covered_points": " ".join(f"{x},{y}" for x, y in covered_line)
+        if any(p.covered_in_window for p in points) else "",
         "left_ticks": [Tick(y=y_pct(v), label=f"{v}%") for v in (0, 25, 50, 75, 100)],
         "right_ticks": [Tick(y=y_count(v), label=str(v)) for v in range(0, right_max + 1, right_step)],
         "threshold_y": y_count(threshold),
@@ -254,7 +258,12 @@ def chart_description(points: Sequence[rules.WeekPoint], *, threshold: int, wind
         f"Lowest weekly attendance {lowest.attendance_pct:g}% in the week beginning {lowest.week_start:%-d %B}; "
         f"latest week {weekly[-1].attendance_pct:g}%. "
         f"Unauthorised sessions in the rolling {window_weeks}-school-week window: {latest.unauthorised_in_window} "
-        f"in the latest week, against a threshold of {threshold}."
+        f"in the latest week, against a threshold of {threshold}"
+        + (
+            f"; {latest.covered_in_window} of them cannot count again (an earlier notice covered them, or the "
+            "pupil was not of compulsory school age)."
+            if latest.covered_in_window else "."
+        )
     )
 
 

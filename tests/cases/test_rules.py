@@ -623,7 +623,9 @@ def test_weekly_series_has_one_point_per_school_week_of_this_year():
     )
     as_of = SEP25 + timedelta(weeks=4, days=2)  # Wednesday 1 October 2025
     assert rules.weekly_series(marks, as_of=as_of) == [
-        rules.WeekPoint(SEP25, possible=10, attended=5, attendance_pct=50.0, unauthorised_in_window=10),
+        rules.WeekPoint(
+            SEP25, possible=10, attended=5, attendance_pct=50.0, unauthorised_in_window=10, unauthorised=5
+        ),
         rules.WeekPoint(
             SEP25 + timedelta(weeks=3),
             possible=10,
@@ -641,11 +643,23 @@ def test_weekly_series_has_one_point_per_school_week_of_this_year():
     ]
 
 
-def test_weekly_series_window_leaves_out_covered_sessions():
+def test_weekly_series_counts_covered_sessions_raw_and_marks_them():
+    # The chart agrees with the scan's raw unauthorised_in_window beside it, and says how many of those
+    # an earlier notice covered (so cannot count toward a new one).
     marks = register(week(JUL25, "GGGGG/////"), week(SEP25, "GGGGG/////"))
     covered = (rules.OffencePeriod(JUL25, friday(JUL25)),)
     series = rules.weekly_series(marks, as_of=friday(SEP25), covered=covered)
-    assert [(p.week_start, p.unauthorised_in_window) for p in series] == [(SEP25, 5)]
+    assert [(p.week_start, p.unauthorised, p.unauthorised_in_window, p.covered_in_window) for p in series] == [
+        (SEP25, 5, 10, 5)
+    ]
+    assert series[-1].unauthorised_in_window == rules.measure(marks, as_of=friday(SEP25)).unauthorised_in_window
+
+
+def test_weekly_series_marks_sessions_before_compulsory_school_age():
+    marks = week(SEP25, "GGGGGGGGGG")
+    reception = rules.compulsory_school_age(date(2020, 12, 1))  # of age from 31 December 2025
+    series = rules.weekly_series(marks, as_of=friday(SEP25), compulsory=reception)
+    assert [(p.unauthorised_in_window, p.covered_in_window) for p in series] == [(10, 10)]
 
 
 def test_weekly_series_window_rolls_over_ten_school_weeks():
@@ -666,7 +680,7 @@ def test_weekly_series_window_follows_la_weeks():
 def test_weekly_series_week_of_not_counted_codes_has_no_percentage():
     series = rules.weekly_series(week(SEP24, "DDDDDDDDDD"), as_of=friday(SEP24))
     assert series == [
-        rules.WeekPoint(SEP24, possible=0, attended=0, attendance_pct=None, unauthorised_in_window=0)
+        rules.WeekPoint(SEP24, possible=0, attended=0, attendance_pct=None, unauthorised_in_window=0, unauthorised=0)
     ]
 
 

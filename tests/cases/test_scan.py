@@ -20,7 +20,7 @@ CONTRACT_KEYS = {
     "upn", "possible_sessions", "attended_sessions", "attendance_pct", "persistent_absence", "severe_absence",
     "unauthorised_in_window", "pn_threshold_met", "pn_threshold_first_met", "pending_n_sessions",
     "stale_n_sessions", "illness_sessions", "sickness_return_due", "unexplained_run_sessions", "cme_risk",
-    "late_marks_recent", "lateness_concern",
+    "late_marks_recent", "lateness_concern", "compulsory_school_age",
 }
 MONDAY = dt.date(2025, 9, 1)
 

@@ -13,42 +13,7 @@ from cases.scan import offence_periods
 from cases.selectors import pupil_marks
 from notices.models import NoticeToImprove
 
-# What each register code means, in the words a parent reads in the notice's table of sessions (DfE,
-# "Working together to improve school attendance" 2024, and the 2006 codes for older registers).
-CODE_MEANINGS: dict[str, str] = {
-    "/": "Present (morning)",
-    "\\": "Present (afternoon)",
-    "L": "Late, arrived before the register closed",
-    "K": "Attending education arranged by the local authority",
-    "V": "Educational visit or trip",
-    "P": "Approved sporting activity",
-    "W": "Work experience",
-    "B": "Other approved educational activity",
-    "C1": "Leave for a regulated performance or employment abroad",
-    "M": "Medical or dental appointment",
-    "J1": "Interview",
-    "S": "Study leave",
-    "C2": "Part-time timetable",
-    "C": "Leave in exceptional circumstances",
-    "T": "Parent travelling for work",
-    "R": "Religious observance",
-    "I": "Illness",
-    "E": "Suspended or excluded, no alternative provision",
-    "G": "Holiday not agreed by the school (unauthorised)",
-    "N": "Reason for absence not yet given",
-    "O": "Absent without a reason the school could accept (unauthorised)",
-    "U": "Arrived after the register closed (unauthorised)",
-    "D": "Attending another school where also registered",
-    "X": "Not required to attend",
-    "Q": "No access arrangements from the local authority",
-    "Z": "Not yet on roll",
-    "#": "School closed",
-    "H": "Agreed family holiday (before 19 August 2024)",
-    "F": "Agreed extended family holiday (before 19 August 2024)",
-    "J": "Interview (before 19 August 2024)",
-    "Y": "Exceptional circumstances (before 19 August 2024)",
-    **{f"Y{n}": "Unable to attend because of an unavoidable cause" for n in range(1, 8)},
-}
+CODE_MEANINGS = rules.CODE_MEANINGS
 
 
 @dataclass(frozen=True)
