@@ -16,7 +16,6 @@ from django.utils import timezone
 from cases import rules
 from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, Pupil
-from cases.scan import offence_periods
 
 
 @dataclass(frozen=True)
@@ -40,26 +39,25 @@ def threshold_fact(pupil: Pupil, today: date, *, after_failed_nti_of: Case | Non
 
     ``after_failed_nti_of``: a penalty notice after a notice to improve is for the offence that notice
     warned about (domain.md 3.4), so when that case's notice ended without sufficient improvement, or a
-    ground it stated arose, its own offence period counts again for the penalty notice.
+    ground it stated arose, the offence it stored is the one the penalty notice rests on. Either way the
+    one computation of ``cases.services.offence`` answers, so the guard, the case page and the notices
+    state the same date and sessions.
     """
-    from cases.selectors import pupil_marks
-
-    conduct = pupil.school.local_authority.conduct()
-    marks = pupil_marks(pupil=pupil, as_of=today)
-    covered = offence_periods([pupil.pk], as_of=today).get(pupil.pk, [])
-    if after_failed_nti_of is not None:
-        reusable = {
-            rules.OffencePeriod(n.offence_from, n.offence_to) for n in failed_notices_to_improve(after_failed_nti_of)
-        }
-        covered = [period for period in covered if period not in reusable]
-    first_met = rules.threshold_first_met(marks, as_of=today, conduct=conduct, covered=covered)
-    rule = (
-        f"{conduct.threshold_sessions} unauthorised sessions within {conduct.threshold_school_weeks} school weeks"
+    from cases.services.offence import (
+        case_offence,
+        offence_compute,
+        offence_sentence,
+        threshold_not_met_sentence,
     )
-    if first_met is None:
-        note = " (sessions covered by an earlier notice do not count again)" if covered else ""
-        return None, f"The threshold for a notice is not met this academic year: {rule} are needed{note}."
-    return first_met, f"Threshold met on {long_date(first_met)}: {rule}, not counting sessions an earlier notice covered."
+
+    found = (
+        case_offence(case=after_failed_nti_of, as_of=today)
+        if after_failed_nti_of is not None
+        else offence_compute(pupil=pupil, as_of=today)
+    )
+    if found is None:
+        return None, threshold_not_met_sentence(pupil=pupil, as_of=today)
+    return found.first_met, offence_sentence(found)
 
 
 def failed_notices_to_improve(case: Case):

@@ -163,9 +163,10 @@ class ProsecutionReferralFlow(flow.Flow):
     closed = flow.End().Annotation(title="Referral concluded, case closed")
     returned = flow.End().Annotation(title="Referral concluded, case returned to the school")
 
-    def start_referral(self, activation, *, case, bundle, by, reason):
+    def start_referral(self, activation, *, case, bundle, by, reason, offence=None):
         referral = activation.process
         referral.case, referral.bundle, referral.referred_by, referral.reason = case, bundle, by, reason
+        referral.offence_record = offence
         activation.task.owner = by
         return referral
 

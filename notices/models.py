@@ -34,6 +34,10 @@ class NoticeToImprove(models.Model):
     )
     offence_from = models.DateField(help_text="First date of the sessions this notice covers")
     offence_to = models.DateField(help_text="Last date of the sessions this notice covers")
+    offence_record = models.ForeignKey(
+        "cases.Offence", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The offence, as computed and stored when this was issued; every surface reads it",
+    )
     outcome = models.CharField(max_length=15, choices=NoticeOutcome.choices, default=NoticeOutcome.PENDING)
     outcome_recorded_on = models.DateField(null=True, blank=True)
     early_ground_invoked = models.TextField(
@@ -131,6 +135,10 @@ class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
     full_by = models.DateField(null=True, blank=True)
     offence_from = models.DateField(null=True, blank=True)
     offence_to = models.DateField(null=True, blank=True)
+    offence_record = models.ForeignKey(
+        "cases.Offence", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The offence, as computed and stored when this was drafted (imported notices have none); every surface reads it",
+    )
     paid_on = models.DateField(null=True, blank=True)
     paid_amount = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)

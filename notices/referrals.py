@@ -47,6 +47,10 @@ class ProsecutionReferral(Process):
     bundle = models.ForeignKey("notices.Letter", on_delete=models.PROTECT, related_name="+")
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(help_text="Why the school refers the case")
+    offence_record = models.ForeignKey(
+        "cases.Offence", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The offence, as computed and stored when this was referred (none when the referral rests on a failure of support alone); every surface reads it",
+    )
     # The LA officer's decision: the flow's branch reads it.
     decision = models.CharField(max_length=20, choices=ReferralDecision.choices, blank=True)
     offence = models.CharField(max_length=10, choices=Offence.choices, blank=True)

@@ -131,7 +131,7 @@ def la_request_detail(request: HttpRequest, code: str, pk: int, form=None) -> Ht
             (parent, services.penalty_notice_terms_for(pupil=case.pupil, parent=parent, on=today))
             for parent in parents
         ],
-        "period": selectors.default_offence_period(pupil=case.pupil, today=today),
+        "period": selectors.default_offence_period(pupil=case.pupil, today=today, case=case),
         "review_task": services.open_task(pn_request, "review"),
         "answer_task": services.open_task(pn_request, "answer"),
         "form": form or DecisionForm(),

@@ -14,10 +14,10 @@ from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.utils import timezone
 
-from cases import ladder, rules
+from cases import rules
 from cases.models import Case, LocalAuthority, ParentalRelationship, Pupil, School
-from cases.scan import offence_periods
-from cases.selectors import case_for_user, local_authority_for_user, pupil_marks
+from cases.selectors import case_for_user, local_authority_for_user
+from cases.services.offence import case_offence, offence_compute, offence_lines, offence_sentence
 from notices.models import Letter, OfficerTask, PenaltyNotice, PenaltyNoticeState
 from notices.services.penalty import penalty_notice_terms_for
 
@@ -95,33 +95,21 @@ class OffencePeriodDefault:
     threshold_met_on: date
     sessions: int
     wording: str
+    offence: object = None  # the rules.Offence or stored cases.Offence it was read from
+    lines: tuple = ()  # its sessions, for the page to list
 
 
 def default_offence_period(*, pupil: Pupil, today: date, case=None) -> OffencePeriodDefault | None:
-    """The offence period a new notice proposes: from the first to the last unauthorised session of the
-    rolling school weeks ending with the date the threshold was met (sessions an earlier notice covered
-    never count again). None when the threshold is not met this academic year."""
-    first_met, wording = ladder.threshold_fact(pupil, today, after_failed_nti_of=case)
-    if first_met is None:
+    """The offence a new notice on this case rests on, from the one computation of cases.services.offence:
+    after a failed notice to improve, the offence that notice stored; otherwise the window in which the
+    threshold was first met this academic year. None when the threshold is not met."""
+    found = case_offence(case=case, as_of=today) if case is not None else offence_compute(pupil=pupil, as_of=today)
+    if found is None:
         return None
-    conduct = pupil.school.local_authority.conduct()
-    covered = offence_periods([pupil.pk], as_of=today).get(pupil.pk, [])
-    if case is not None:
-        reusable = {rules.OffencePeriod(n.offence_from, n.offence_to) for n in ladder.failed_notices_to_improve(case)}
-        covered = [period for period in covered if period not in reusable]
-    marks = pupil_marks(pupil=pupil, as_of=first_met)
-    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
-    window = school_weeks[-conduct.threshold_school_weeks:]
-    if not window:
-        return None
-    counted = sorted(
-        d for d, _, code in marks
-        if code in conduct.threshold_codes and d >= window[0]
-        and not any(period.start <= d <= period.end for period in covered)
+    return OffencePeriodDefault(
+        found.offence_from, found.offence_to, found.first_met, len(found.sessions), offence_sentence(found),
+        offence=found, lines=tuple(offence_lines(found)),
     )
-    if not counted:
-        return None
-    return OffencePeriodDefault(counted[0], counted[-1], first_met, len(counted), wording)
 
 
 # --- the local authority's side ---------------------------------------------------------------------

@@ -295,9 +295,8 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
 
     parents = _parents(case.pupil)
     for index, parent in enumerate(parents):
-        # The sessions of the improvement period: the absence the notice to improve warned would lead here.
-        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl, offence_from=nti.issued_on,
-                                      offence_to=nti.improvement_period_ends_on)
+        # The offence the notice to improve warned about: the penalty notice rests on the record it stored.
+        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl)
         penalty_notice_consult_la(notice=notice, by=staff.dsl)
         notice = penalty_notice_issue(notice=notice, by=staff.dsl, issued_on=issued, posted=True)
         clock.stamp(issued)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases import rules
 from cases.errors import DomainError
 from cases.formatting import long_date
-from cases.models import Offence, Pupil
+from cases.models import Case, Offence, Pupil
 from cases.scan import offence_periods
 from cases.selectors import pupil_marks
 
@@ -57,22 +57,72 @@ def _as_json(marks: Iterable[rules.Mark]) -> list[dict]:
 
 
 def offence_record(*, pupil: Pupil, as_of: date, reusing: Iterable[rules.OffencePeriod] = ()) -> Offence:
-    """Computes the offence and stores it, for a notice or referral to rest on; refuses when not met."""
+    """Computes the offence and stores it, for a notice or referral to rest on; refuses when not met.
+
+    The same offence computed again (both parents' notices, a referral after them) is the same row."""
     found = offence_compute(pupil=pupil, as_of=as_of, reusing=reusing)
     if found is None:
         raise ThresholdNotMet(threshold_not_met_sentence(pupil=pupil, as_of=as_of))
+    sessions = _as_json(found.sessions)
+    same = [
+        o for o in Offence.objects.filter(
+            pupil=pupil, first_met=found.first_met, offence_from=found.offence_from, offence_to=found.offence_to
+        ) if o.sessions == sessions
+    ]
+    if same:
+        return same[0]
     return Offence.objects.create(
         pupil=pupil, as_of=as_of, first_met=found.first_met, offence_from=found.offence_from,
-        offence_to=found.offence_to, window_starts=found.window_starts, sessions=_as_json(found.sessions),
+        offence_to=found.offence_to, window_starts=found.window_starts, sessions=sessions,
         covered=_as_json(found.covered), not_of_age=_as_json(found.not_of_age), rule=found.rule,
         computed_at=timezone.now(),
     )
 
 
+def _failed_notice_to_improve(case: Case):
+    """The latest of the case's notices to improve that ended without sufficient improvement, or whose
+    stated ground for an earlier penalty notice arose: a penalty notice after it is for its offence."""
+    from cases.ladder import failed_notices_to_improve
+
+    failed = sorted(failed_notices_to_improve(case), key=lambda n: (n.issued_on, n.pk))
+    return failed[-1] if failed else None
+
+
+def case_offence(*, case: Case, as_of: date) -> Offence | rules.Offence | None:
+    """The offence the case's next notice would rest on: after a failed notice to improve, the one that
+    notice stated (stored when it was issued); otherwise the register's, as of ``as_of``."""
+    failed = _failed_notice_to_improve(case)
+    if failed is not None and failed.offence_record_id:
+        return failed.offence_record
+    reusing = [rules.OffencePeriod(failed.offence_from, failed.offence_to)] if failed is not None else []
+    return offence_compute(pupil=case.pupil, as_of=as_of, reusing=reusing)
+
+
+def case_offence_record(*, case: Case, as_of: date, parent=None) -> Offence:
+    """``case_offence``, stored: what a penalty notice drafted on this case rests on.
+
+    Each liable parent gets a notice for the same offence: when another parent's notice on this case
+    (not withdrawn) already rests on a record this parent has no notice for, this one rests on it too."""
+    if parent is not None:
+        for notice in case.penalty_notices.exclude(state="withdrawn").exclude(parent=parent).filter(
+            offence_record__isnull=False
+        ).select_related("offence_record").order_by("-created_at", "-pk"):
+            if not case.penalty_notices.filter(parent=parent, offence_record=notice.offence_record).exclude(
+                state="withdrawn"
+            ).exists():
+                return notice.offence_record
+    failed = _failed_notice_to_improve(case)
+    if failed is not None and failed.offence_record_id:
+        return failed.offence_record
+    reusing = [rules.OffencePeriod(failed.offence_from, failed.offence_to)] if failed is not None else []
+    return offence_record(pupil=case.pupil, as_of=as_of, reusing=reusing)
+
+
 def threshold_not_met_sentence(*, pupil: Pupil, as_of: date) -> str:
     conduct = pupil.school.local_authority.conduct()
     return (
-        f"The threshold for a notice is not met on {long_date(as_of)}: {rules.threshold_rule(conduct)} are needed "
+        f"The threshold for a notice is not met this academic year, to {long_date(as_of)}: "
+        f"{rules.threshold_rule(conduct)} are needed "
         "(sessions covered by an earlier notice, or on days the pupil was not of compulsory school age, do not count)."
     )
 

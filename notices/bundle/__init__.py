@@ -11,7 +11,6 @@ from notices.bundle.attendance import (
     DEFAULT_PERIOD_SCHOOL_WEEKS,
     OffencePeriodChoice,
     offence_period_default,
-    threshold_window_since,
 )
 from notices.bundle.case_record import EVIDENCE_REFERENCE, EVIDENCE_SECTIONS
 from notices.bundle.generate import (
@@ -41,5 +40,4 @@ __all__ = [
     "evidence_bundle_generate",
     "latest_bundle",
     "offence_period_default",
-    "threshold_window_since",
 ]

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from cases import rules
 from cases.formatting import long_date
-from cases.models import Case
+from cases.models import Case, Offence
 from cases.scan import offence_periods
 from cases.selectors import pupil_amendments
+from cases.services.offence import offence_compute
 from notices.bundle._common import _local
 from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
 from notices.services.nti import code_meaning
@@ -26,24 +27,33 @@ class OffencePeriodChoice:
     start: date
     end: date
     source: str  # why these dates, in words
+    offence: object = None  # the stored cases.Offence the period is read from, when there is one
 
 
-def offence_period_default(*, case: Case, marks: list[rules.Mark], today: date) -> OffencePeriodChoice:
-    """The latest penalty notice's offence period, else the latest notice to improve's, else the last 10
-    school weeks of the register (a withdrawn notice is treated as never issued)."""
+def offence_period_default(
+    *, case: Case, marks: list[rules.Mark], today: date, offence: Offence | None = None
+) -> OffencePeriodChoice:
+    """The offence the case rests on: the one given (a referral's), else the latest penalty notice's, else
+    the latest notice to improve's, each as stored when it was made; else the last 10 school weeks of the
+    register (a withdrawn notice is treated as never issued)."""
+    if offence is not None:
+        return OffencePeriodChoice(offence.offence_from, offence.offence_to,
+                                   "the offence the prosecution referral rests on", offence)
     notice = (
         case.penalty_notices.filter(offence_from__isnull=False)
         .exclude(state=PenaltyNoticeState.WITHDRAWN)
+        .select_related("offence_record")
         .order_by("-issued_on", "-created_at", "-pk")
         .first()
     )
     if notice is not None:
         return OffencePeriodChoice(notice.offence_from, notice.offence_to,
-                                   f"the offence period of penalty notice {notice.reference}")
-    nti = case.notices_to_improve.order_by("-issued_on", "-pk").first()
+                                   f"the offence period of penalty notice {notice.reference}", notice.offence_record)
+    nti = case.notices_to_improve.select_related("offence_record").order_by("-issued_on", "-pk").first()
     if nti is not None:
         return OffencePeriodChoice(nti.offence_from, nti.offence_to,
-                                   f"the offence period of the notice to improve issued on {long_date(nti.issued_on)}")
+                                   f"the offence period of the notice to improve issued on {long_date(nti.issued_on)}",
+                                   nti.offence_record)
     weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
     recent = weeks[-DEFAULT_PERIOD_SCHOOL_WEEKS:]
     start = recent[0] if recent else today - timedelta(weeks=DEFAULT_PERIOD_SCHOOL_WEEKS)
@@ -53,15 +63,27 @@ def offence_period_default(*, case: Case, marks: list[rules.Mark], today: date) 
 # --- the sections ------------------------------------------------------------------------------------
 
 
+def _json_marks(rows) -> list[rules.Mark]:
+    return [(date.fromisoformat(r["date"]), rules.AM if r["session"] == "AM" else rules.PM, r["code"]) for r in rows]
+
+
+def _offence_parts(offence) -> tuple[list[rules.Mark], list[rules.Mark], list[rules.Mark]]:
+    """(counted, covered, not of compulsory school age) of a stored or a computed offence."""
+    if isinstance(offence, Offence):
+        return offence.marks(), _json_marks(offence.covered), _json_marks(offence.not_of_age)
+    return list(offence.sessions), list(offence.covered), list(offence.not_of_age)
+
+
 def _attendance(case: Case, marks, period: OffencePeriodChoice, conduct: rules.Conduct, today: date) -> dict:
+    """Section 2. The threshold calculation is the offence the case rests on, as stored when the notice or
+    referral was made (the same record the letters and pages read); for a period with no record, the one
+    computation of cases.services.offence as of the period's end."""
     pupil = case.pupil
     periods = offence_periods([pupil.pk]).get(pupil.pk, [])
-    # Notices whose periods end before this offence period are "earlier": their sessions never count again.
-    # The notices of this period itself are what the calculation supports, so they are not excluded.
-    earlier = [p for p in periods if p.end < period.start]
     labels = _notice_periods(pupil)
-    as_of = min(period.end, today)
-    window = threshold_window_since(marks, as_of=as_of, conduct=conduct, covered=earlier, since=period.start)
+    as_of = period.offence.as_of if period.offence is not None else min(period.end, today)
+    offence = period.offence if period.offence is not None else offence_compute(pupil=pupil, as_of=as_of)
+    window, covered, not_of_age = _offence_parts(offence) if offence is not None else ([], [], [])
     school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
     number = {week: n for n, week in enumerate(school_weeks, start=1)}
     year = rules.measure(marks, as_of=today, conduct=conduct, covered=periods)
@@ -70,12 +92,16 @@ def _attendance(case: Case, marks, period: OffencePeriodChoice, conduct: rules.C
     in_period = [m for m in marks if period.start <= m[0] <= period.end]
     counted = [
         {"date": d, "session": rules.SESSION_NAMES[s], "code": code, "meaning": code_meaning(code),
-         "school_week": number[rules.week_start(d)], "week_commencing": rules.week_start(d)}
+         "school_week": number.get(rules.week_start(d)), "week_commencing": rules.week_start(d)}
         for d, s, code in window
     ]
+    # Earlier notices' periods, and any whose sessions fell in the window: those sessions never count again.
+    excluded_periods = sorted(
+        {p for p in periods if p.end < period.start} | {p for p in periods for d, _, _ in covered if p.start <= d <= p.end},
+        key=lambda p: (p.start, p.end),
+    )
     return {
-        "rule": f"{conduct.threshold_sessions} sessions coded {', '.join(sorted(conduct.threshold_codes))} "
-                f"within a rolling {conduct.threshold_school_weeks} school weeks",
+        "rule": offence.rule if offence is not None else rules.threshold_rule(conduct),
         "year": {
             "start": year_start, "as_of": today, "possible": year.possible_sessions, "attended": year.attended_sessions,
             "absent": year.possible_sessions - year.attended_sessions, "attendance_pct": year.attendance_pct,
@@ -86,41 +112,16 @@ def _attendance(case: Case, marks, period: OffencePeriodChoice, conduct: rules.C
         "threshold_sessions": conduct.threshold_sessions,
         "threshold_weeks_back": conduct.threshold_school_weeks - 1,
         "threshold_as_of": as_of,
-        "first_met": window[-1][0] if window else None,
+        "first_met": offence.first_met if offence is not None else None,
         "window_from_week": counted[0]["school_week"] if counted else None,
         "window_to_week": counted[-1]["school_week"] if counted else None,
         "window_from": counted[0]["week_commencing"] if counted else None,
         "counted": counted,
         "first_school_week": school_weeks[0] if school_weeks else None,
-        "excluded": [{"start": p.start, "end": p.end, "notices": labels.get((p.start, p.end), [])} for p in earlier],
+        "excluded": [{"start": p.start, "end": p.end, "notices": labels.get((p.start, p.end), [])}
+                     for p in excluded_periods],
+        "not_of_age": [{"date": d, "session": rules.SESSION_NAMES[s], "code": code} for d, s, code in not_of_age],
     }
-
-
-def threshold_window_since(
-    marks: list[rules.Mark], *, as_of: date, conduct: rules.Conduct, covered: list[rules.OffencePeriod], since: date
-) -> list[rules.Mark]:
-    """The counted sessions of the window in which the threshold was first met on or after ``since``.
-
-    Pure. As ``notices.services.nti.threshold_window`` but from the offence period's first day rather than
-    the academic year's: the window ends with the session at which ``rules.threshold_first_met`` says the
-    threshold was reached and opens ``threshold_school_weeks - 1`` school weeks before its week; counted
-    sessions before the offence period stay in it when no earlier notice covered them (domain.md 2). A
-    counted session later on the same date as the one that reached the threshold is listed too, as the
-    notice to improve lists it.
-    """
-    first_met = rules.threshold_first_met(marks, as_of=as_of, conduct=conduct, covered=covered, since=since)
-    if first_met is None:
-        return []
-    marks = [mark for mark in marks if mark[0] <= as_of]
-    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
-    number = {week: n for n, week in enumerate(school_weeks)}
-    opens = number[rules.week_start(first_met)] - (conduct.threshold_school_weeks - 1)
-    counted = [
-        (d, session, code) for d, session, code in marks
-        if code in conduct.threshold_codes and number[rules.week_start(d)] >= opens and d <= first_met
-        and not any(period.start <= d <= period.end for period in covered)
-    ]
-    return counted
 
 
 def _unauthorised(marks) -> int:

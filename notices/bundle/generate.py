@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
-from cases.models import Case, EventKind
+from cases.models import Case, EventKind, Offence
 from cases.permissions import can_move_case, require
 from cases.selectors import pupil_marks
 from cases.services.chronology import case_event_record
@@ -44,7 +44,7 @@ def latest_bundle(*, case: Case) -> Letter | None:
 
 
 def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_to: date | None = None,
-                   now: datetime | None = None) -> dict:
+                   now: datetime | None = None, offence: Offence | None = None) -> dict:
     """Everything the bundle shows, as plain values (dates stay dates): what the template renders and,
     in its JSON form, what the stored record keeps."""
     if (offence_from is None) != (offence_to is None):
@@ -61,7 +61,7 @@ def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_
     marks = pupil_marks(pupil=pupil, as_of=today)
     period = (OffencePeriodChoice(offence_from, offence_to, "chosen by the person who made this bundle")
               if offence_from is not None and offence_to is not None
-              else offence_period_default(case=case, marks=marks, today=today))
+              else offence_period_default(case=case, marks=marks, today=today, offence=offence))
     attendance = _attendance(case, marks, period, conduct, today)
     return {
         "title": BUNDLE_TITLE,
@@ -79,7 +79,7 @@ def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_
 
 
 def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None,
-                             offence_to: date | None = None) -> Letter:
+                             offence_to: date | None = None, offence: Offence | None = None) -> Letter:
     """Renders the case's evidence bundle and stores it as the next version, addressed to the LA.
 
     Only the school's DSL or attendance officer make it. Nothing stored is ever changed: a new bundle is a
@@ -87,7 +87,8 @@ def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None
     """
     require(can_move_case(by, case.pupil), "make an evidence bundle")
     now = timezone.now()
-    context = bundle_context(case=case, by=by, offence_from=offence_from, offence_to=offence_to, now=now)
+    context = bundle_context(case=case, by=by, offence_from=offence_from, offence_to=offence_to, now=now,
+                             offence=offence)
     stored = json_faithful(context)
     pdf = render_pdf(render_to_string(BUNDLE_TEMPLATE, context))
     digest = hashlib.sha256(pdf).hexdigest()

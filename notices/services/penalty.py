@@ -21,6 +21,7 @@ from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil
 from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
+from cases.services.offence import ThresholdNotMet, case_offence_record, offence_sentence
 from cases.working_days import add_working_days
 from notices.models import (
     PAID_STATES,
@@ -100,11 +101,13 @@ def _record(notice: PenaltyNotice, by, summary: str, *, reason: str = "", eviden
 
 @transaction.atomic
 def penalty_notice_draft(
-    *, case: Case, parent: Parent, by, offence_from: date, offence_to: date
+    *, case: Case, parent: Parent, by, offence_from: date | None = None, offence_to: date | None = None
 ) -> PenaltyNotice:
     """A draft notice to one liable parent, for a case the ladder has moved to the penalty notice stage.
 
-    The school prepares it, or the LA's officer when the LA issues on the school's request."""
+    The school prepares it, or the LA's officer when the LA issues on the school's request. The offence it
+    states is the case's (cases.services.offence), stored with it: the register decides the sessions, so
+    an offence period given by the caller must be that one."""
     if not (can_move_case(by, case.pupil) or is_la_officer_of(by, case.pupil.school.local_authority)):
         require(False, "prepare a penalty notice")
     if case.state != CaseState.PENALTY_NOTICE:
@@ -116,8 +119,17 @@ def penalty_notice_draft(
         raise PenaltyNoticeRefused(
             f"{parent} is not a parent of {case.pupil} under s576 (parental responsibility or care of the child)."
         )
-    if offence_to < offence_from:
-        raise PenaltyNoticeRefused("The offence period ends before it starts.")
+    try:
+        offence = case_offence_record(case=case, as_of=timezone.localdate(), parent=parent)
+    except ThresholdNotMet as error:
+        raise PenaltyNoticeRefused(str(error)) from None
+    given = (offence_from or offence.offence_from, offence_to or offence.offence_to)
+    if given != (offence.offence_from, offence.offence_to):
+        raise PenaltyNoticeRefused(
+            f"The offence period is the one the register shows: {long_date(offence.offence_from)} to "
+            f"{long_date(offence.offence_to)} ({len(offence.sessions)} sessions, threshold met on "
+            f"{long_date(offence.first_met)})."
+        )
     _lock_family(case.pupil, parent)
     if PenaltyNotice.objects.filter(case=case, parent=parent, state__in=NOT_YET_ISSUED).exists():
         raise PenaltyNoticeRefused(f"A penalty notice to {parent} is already being prepared on this case.")
@@ -128,7 +140,8 @@ def penalty_notice_draft(
             with transaction.atomic():
                 notice = PenaltyNotice.objects.create(
                     local_authority=local_authority, reference=_next_reference(local_authority, now.year),
-                    case=case, pupil=case.pupil, parent=parent, offence_from=offence_from, offence_to=offence_to,
+                    case=case, pupil=case.pupil, parent=parent, offence_from=offence.offence_from,
+                    offence_to=offence.offence_to, offence_record=offence,
                     created_at=now, created_by=by,
                 )
             break
@@ -137,7 +150,7 @@ def penalty_notice_draft(
     else:
         raise DomainError("Could not number the notice; try again.")
     _record(notice, by, f"Penalty notice {notice.reference} to {parent} drafted",
-            evidence=[f"Offence period {long_date(offence_from)} to {long_date(offence_to)}"])
+            evidence=[offence_sentence(offence)])
     return notice
 
 

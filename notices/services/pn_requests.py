@@ -226,7 +226,7 @@ def pn_request_issue_notices(*, request: PenaltyNoticeRequest) -> None:
     from notices.selectors import default_offence_period
 
     by, case, today = request.decided_by, request.case, timezone.localdate()
-    period = default_offence_period(pupil=case.pupil, today=today)
+    period = default_offence_period(pupil=case.pupil, today=today, case=case)
     if period is None:
         raise RequestRefused("The threshold is not met this academic year: no offence period to put on the notices.")
     for parent in request.parents.order_by("surname", "forename"):

@@ -18,9 +18,11 @@ from cases import ladder
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseOutcome, CaseState, EventKind
+from cases.models import Offence as OffenceRecord
 from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.case import case_close, case_transition, transition_sources
 from cases.services.chronology import case_event_record
+from cases.services.offence import ThresholdNotMet, offence_record
 from notices.bundle import evidence_bundle_generate
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.referrals import (
@@ -80,6 +82,24 @@ def _decision_text(referral: ProsecutionReferral) -> str:
 
 
 @transaction.atomic
+def referral_offence(*, case: Case) -> OffenceRecord | None:
+    """The offence a referral rests on: that of the case's unpaid (or latest) penalty notice, else of its
+    notice to improve, as stored when they were made; else the register's now, stored; None when the
+    referral rests on a failure of support alone and the threshold is not met."""
+    notices = case.penalty_notices.exclude(state=PenaltyNoticeState.WITHDRAWN).filter(offence_record__isnull=False)
+    notice = (notices.filter(state=PenaltyNoticeState.UNPAID).order_by("-issued_on", "-pk").first()
+              or notices.order_by("-issued_on", "-pk").first())
+    if notice is not None:
+        return notice.offence_record
+    nti = case.notices_to_improve.filter(offence_record__isnull=False).order_by("-issued_on", "-pk").first()
+    if nti is not None:
+        return nti.offence_record
+    try:
+        return offence_record(pupil=case.pupil, as_of=timezone.localdate())
+    except ThresholdNotMet:
+        return None
+
+
 def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
     """Refers the case to the LA for prosecution with a fresh evidence bundle; the case moves to the
     prosecution referral stage first if the ladder allows it."""
@@ -99,8 +119,9 @@ def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
             )
         case = case_transition(case=case, transition="refer_for_prosecution", by=by, reason=reason,
                                by_its_process=True)
-    bundle = evidence_bundle_generate(case=case, by=by)
-    referral = _flow().start.run(case=case, bundle=bundle, by=by, reason=reason)
+    offence = referral_offence(case=case)
+    bundle = evidence_bundle_generate(case=case, by=by, offence=offence)
+    referral = _flow().start.run(case=case, bundle=bundle, by=by, reason=reason, offence=offence)
     case_event_record(
         case=case, kind=EventKind.NOTICE, by=by, reason=reason,
         summary=f"Referred to {case.school.local_authority.name} for prosecution, "

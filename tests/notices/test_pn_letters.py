@@ -19,6 +19,7 @@ from notices.services.penalty import (
     penalty_notice_issue,
 )
 from notices.services.penalty_letters import penalty_notice_issue_with_letter, penalty_notice_letter
+from tests import factories  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 OFFENCE = {"offence_from": dt.date(2026, 9, 14), "offence_to": dt.date(2026, 9, 18)}
@@ -32,13 +33,19 @@ def frozen():
 
 @pytest.fixture
 def pn_case(case):
+    # The register meets the threshold: ten G sessions in the week of 14 September 2026.
+    factories.add_marks(case.pupil, dt.date(2026, 9, 14), ["G"] * 10)
     # Test set-up: the ladder's own tests walk a case to this stage; these start there.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
     return Case.objects.get(pk=case.pk)
 
 
 def _consulted(pn_case, parent, by) -> PenaltyNotice:
-    notice = penalty_notice_draft(case=pn_case, parent=parent, by=by, **OFFENCE)
+    # A later notice to the same parent is for a new offence: ten more G sessions, two weeks on each time.
+    earlier = PenaltyNotice.objects.filter(case=pn_case, parent=parent).count()
+    if earlier:
+        factories.add_marks(pn_case.pupil, dt.date(2026, 9, 14) + dt.timedelta(weeks=2 * earlier), ["G"] * 10)
+    notice = penalty_notice_draft(case=pn_case, parent=parent, by=by)
     return penalty_notice_consult_la(notice=notice, by=by)
 
 

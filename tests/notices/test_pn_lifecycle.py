@@ -27,6 +27,7 @@ from notices.services.penalty import (
     penalty_notices_mark_unpaid,
 )
 from notices.tasks import penalty_notices_unpaid_sweep
+from tests import factories  # noqa: E402
 from tests.factories import ParentalRelationshipFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,8 @@ def mother(pupil):
 
 @pytest.fixture
 def pn_case(pupil, dsl):
+    # The register meets the threshold: ten G sessions in the week of 14 September 2026.
+    factories.add_marks(pupil, dt.date(2026, 9, 14), ["G"] * 10)
     case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
     # Test set-up: the ladder's own tests walk a case here; this one starts at the stage.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
@@ -53,8 +56,11 @@ def pn_case(pupil, dsl):
 
 
 def _issued(pn_case, mother, dsl, *, issued_on=dt.date(2026, 10, 1), posted=True) -> PenaltyNotice:
-    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 7),
-                                  offence_to=dt.date(2026, 9, 18))
+    # A later notice to the same parent is for a new offence: ten more G sessions, two weeks on each time.
+    earlier = PenaltyNotice.objects.filter(case=pn_case, parent=mother).count()
+    if earlier:
+        factories.add_marks(pn_case.pupil, dt.date(2026, 9, 14) + dt.timedelta(weeks=2 * earlier), ["G"] * 10)
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl)
     penalty_notice_consult_la(notice=notice, by=dsl)
     return penalty_notice_issue(notice=notice, by=dsl, issued_on=issued_on, posted=posted)
 
@@ -85,8 +91,7 @@ def test_first_notice_terms_run_from_receipt(pn_case, mother, dsl):
 
 
 def test_issue_needs_the_la_consulted_first(pn_case, mother, dsl):
-    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 7),
-                                  offence_to=dt.date(2026, 9, 18))
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, )
     with pytest.raises(PenaltyNoticeRefused, match="The LA must be consulted"):
         penalty_notice_issue(notice=notice, by=dsl, issued_on=TODAY, posted=True)
 
@@ -100,7 +105,7 @@ def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl):
 def test_a_notice_goes_only_to_a_parent_of_the_pupil(pn_case, dsl, school):
     stranger = ParentalRelationshipFactory(pupil__school=school).parent
     with pytest.raises(PenaltyNoticeRefused, match="is not a parent of"):
-        penalty_notice_draft(case=pn_case, parent=stranger, by=dsl, offence_from=TODAY, offence_to=TODAY)
+        penalty_notice_draft(case=pn_case, parent=stranger, by=dsl)
 
 
 def test_a_third_notice_is_refused_at_issue(pn_case, mother, dsl):
@@ -108,7 +113,8 @@ def test_a_third_notice_is_refused_at_issue(pn_case, mother, dsl):
         notice = _issued(pn_case, mother, dsl, issued_on=issued_on)
         Case.objects.filter(pk=pn_case.pk).update(state=CaseState.PENALTY_NOTICE)
         assert notice.state == PenaltyNoticeState.ISSUED
-    third = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)
+    factories.add_marks(pn_case.pupil, dt.date(2026, 10, 12), ["G"] * 10)  # a third offence
+    third = penalty_notice_draft(case=pn_case, parent=mother, by=dsl)
     penalty_notice_consult_la(notice=third, by=dsl)
     with pytest.raises(PenaltyNoticeRefused, match="third penalty notice cannot be issued"):
         penalty_notice_issue(notice=third, by=dsl, issued_on=TODAY, posted=True)
@@ -245,5 +251,5 @@ def test_numbering_skips_imported_references_of_the_same_form(pn_case, mother, d
     PenaltyNotice.objects.create(local_authority=pn_case.pupil.school.local_authority, reference="PN-873-2026-00002",
                                  pupil=pn_case.pupil, parent=mother, state=PenaltyNoticeState.PAID_FULL,
                                  issued_on=dt.date(2026, 1, 5), imported=True, created_at=timezone.now())
-    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)
+    notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl)
     assert notice.reference == "PN-873-2026-00003"

@@ -39,13 +39,19 @@ def frozen():
 
 @pytest.fixture
 def pn_case(case):
+    # The register meets the threshold: ten G sessions in the week of 14 September 2026.
+    factories.add_marks(case.pupil, dt.date(2026, 9, 14), ["G"] * 10)
     # Test set-up: the ladder's own tests walk a case to this stage; these start there.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
     return Case.objects.get(pk=case.pk)
 
 
 def _consulted(pn_case, parent, by) -> PenaltyNotice:
-    notice = penalty_notice_draft(case=pn_case, parent=parent, by=by, **OFFENCE)
+    # A later notice to the same parent is for a new offence: ten more G sessions, two weeks on each time.
+    earlier = PenaltyNotice.objects.filter(case=pn_case, parent=parent).count()
+    if earlier:
+        factories.add_marks(pn_case.pupil, dt.date(2026, 9, 14) + dt.timedelta(weeks=2 * earlier), ["G"] * 10)
+    notice = penalty_notice_draft(case=pn_case, parent=parent, by=by)
     return penalty_notice_consult_la(notice=notice, by=by)
 
 
@@ -176,7 +182,7 @@ def test_a_different_date_of_issue_shows_its_terms_before_issuing(client, pn_cas
 
 
 def test_draft_prefills_the_offence_period_from_the_threshold_window(client, pn_case, pupil, mother, dsl):
-    factories.add_marks(pupil, dt.date(2026, 9, 7), "//" * 5 + "GG" * 5 + "//" * 5)
+    # The fixture's register: ten G sessions in the week of 14 September.
     client.force_login(dsl)
     page = client.get(_draft_url(pn_case) + f"?parent={mother.pk}").content.decode()
     assert "Threshold met on 18 September 2026" in page

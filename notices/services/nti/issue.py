@@ -15,6 +15,7 @@ from cases.models import Case, CaseState, EventKind, Parent, ParentalRelationshi
 from cases.permissions import can_move_case, require
 from cases.services import case_transition
 from cases.services.chronology import case_event_record
+from cases.services.offence import ThresholdNotMet, offence_record, offence_sentence
 from notices.letters import letter_generate
 from notices.models import Letter, NoticeToImprove
 from notices.services.nti.errors import ImprovementPeriodRefused, IncompleteNotice, NoticeToImproveRefused
@@ -130,6 +131,7 @@ def nti_letter_context(*, notice: NoticeToImprove, offences: Offences, parents: 
         "offence_from": notice.offence_from,
         "offence_to": notice.offence_to,
         "offence_count": len(offences.sessions),
+        "threshold_first_met": offences.first_met,
         "offence_sessions": [
             {"date": s.on, "session": s.session, "code": s.code, "meaning": s.meaning} for s in offences.sessions
         ],
@@ -186,14 +188,13 @@ def notice_to_improve_issue(
                 f"This case already has a notice to improve, issued on {long_date(earlier.issued_on)}. "
                 "Record its outcome, or the ground for an earlier penalty notice, instead."
             )
-    # Read before the notice exists, so the sessions it covers are the ones not yet covered.
-    offences = notice_to_improve_offences(pupil=pupil, as_of=issued_on)
-    if offences is None:
-        raise NoticeToImproveRefused(
-            f"The threshold for a notice is not met on {long_date(issued_on)}: {pupil.school.local_authority.conduct().threshold_sessions} "
-            "unauthorised sessions within the rolling school weeks are needed, and sessions covered by an earlier "
-            "notice do not count again."
-        )
+    # Computed and stored before the notice exists, so the sessions it covers are the ones not yet covered;
+    # from here on the letter, the case page and the bundle read this record.
+    try:
+        record = offence_record(pupil=pupil, as_of=issued_on)
+    except ThresholdNotMet as error:
+        raise NoticeToImproveRefused(str(error)) from None
+    offences = notice_to_improve_offences(pupil=pupil, as_of=issued_on, record=record)
     if locked.state != CaseState.NOTICE_TO_IMPROVE:
         # The ladder's guard checks the threshold and the support first, without this notice's coverage.
         locked = case_transition(case=locked, transition=ISSUE_TRANSITION, by=by, reason=reason, expected_state=locked.state)
@@ -204,8 +205,9 @@ def notice_to_improve_issue(
         improvement_period_ends_on=improvement_period_ends_on,
         sufficient_improvement=sufficient_improvement.strip(),
         early_penalty_grounds=early_penalty_grounds.strip(),
-        offence_from=offences.offence_from,
-        offence_to=offences.offence_to,
+        offence_from=record.offence_from,
+        offence_to=record.offence_to,
+        offence_record=record,
         created_by=by,
         created_at=timezone.now(),
     )
@@ -233,8 +235,7 @@ def notice_to_improve_issue(
         by=by,
         reason=reason.strip(),
         evidence=[
-            f"Offences: {len(offences.sessions)} unauthorised sessions from {long_date(offences.offence_from)} to "
-            f"{long_date(offences.offence_to)} ({offences.rule}, threshold met on {long_date(offences.first_met)})",
+            offence_sentence(record),
             f"Attendance this academic year to {long_date(issued_on)}: {offences.attendance_pct}% "
             f"({offences.attended_sessions} of {offences.possible_sessions} sessions)",
             f"Improvement period: {period_length(issued_on, improvement_period_ends_on)}, from "

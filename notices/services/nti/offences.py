@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from cases import rules
 from cases.formatting import long_date
-from cases.models import Pupil
-from cases.scan import offence_periods
+from cases.models import Offence, Pupil
 from cases.selectors import pupil_marks
+from cases.services.offence import offence_compute, offence_lines
 from notices.models import NoticeToImprove
 
 CODE_MEANINGS = rules.CODE_MEANINGS
@@ -43,7 +43,7 @@ class Offences:
 
 
 def code_meaning(code: str) -> str:
-    return CODE_MEANINGS.get(code, code)
+    return rules.code_meaning(code)
 
 
 def threshold_window(
@@ -53,58 +53,34 @@ def threshold_window(
     conduct: rules.Conduct,
     covered: Sequence[rules.OffencePeriod] = (),
 ) -> list[rules.Mark]:
-    """The counted sessions of the window in which the threshold was first met this academic year.
-
-    Pure. The window ends with the session at which ``rules.threshold_first_met`` says the threshold was
-    reached and opens ``threshold_school_weeks - 1`` school weeks earlier (domain.md 2); sessions an earlier
-    notice covered never count. The notice covers whole dates, so a counted session later on the last date
-    (the afternoon after a morning that reached the threshold) is covered too and listed. Empty when the
-    threshold is not met.
-    """
-    first_met = rules.threshold_first_met(marks, as_of=as_of, conduct=conduct, covered=covered)
-    if first_met is None:
-        return []
-    marks = [mark for mark in marks if mark[0] <= as_of]
-    # School weeks: Monday-to-Sunday weeks holding a mark other than the whole-school closure.
-    school_weeks = sorted({rules.week_start(d) for d, _, code in marks if code != rules.CLOSURE_CODE})
-    number = {week: n for n, week in enumerate(school_weeks)}
-    opens = number[rules.week_start(first_met)] - (conduct.threshold_school_weeks - 1)
-    counted = [
-        (d, session, code)
-        for d, session, code in marks
-        if code in conduct.threshold_codes
-        and not any(period.start <= d <= period.end for period in covered)
-        and number[rules.week_start(d)] >= opens
-        and d <= first_met
-    ]
-    if len(counted) < conduct.threshold_sessions:  # the rules and this window must agree
-        raise AssertionError(f"threshold met on {first_met} but only {len(counted)} sessions in its window")
-    return counted
+    """The counted sessions of the window in which the threshold was first met this academic year: the
+    sessions of ``rules.offence`` (empty when the threshold is not met)."""
+    found = rules.offence(marks, as_of=as_of, conduct=conduct, covered=covered)
+    return list(found.sessions) if found is not None else []
 
 
-def notice_to_improve_offences(*, pupil: Pupil, as_of: date) -> Offences | None:
-    """The offences a notice issued on ``as_of`` would cover, with this year's attendance; None if the
-    threshold is not met (sessions covered by an earlier notice not counting again)."""
-    conduct = pupil.school.local_authority.conduct()
-    marks = pupil_marks(pupil=pupil, as_of=as_of)
-    covered = offence_periods([pupil.pk], as_of=as_of).get(pupil.pk, [])
-    window = threshold_window(marks, as_of=as_of, conduct=conduct, covered=covered)
-    if not window:
+def notice_to_improve_offences(
+    *, pupil: Pupil, as_of: date, record: Offence | None = None
+) -> Offences | None:
+    """The offences a notice issued on ``as_of`` covers, with this year's attendance; None if the threshold is
+    not met. ``record``: the offence as stored for the notice (cases.services.offence); otherwise the same
+    service computes it."""
+    found = record if record is not None else offence_compute(pupil=pupil, as_of=as_of)
+    if found is None:
         return None
-    measures = rules.measure(marks, as_of=as_of, conduct=conduct, covered=covered)
+    conduct = pupil.school.local_authority.conduct()
+    measures = rules.measure(pupil_marks(pupil=pupil, as_of=as_of), as_of=as_of, conduct=conduct)
     return Offences(
-        first_met=window[-1][0],
-        offence_from=window[0][0],
-        offence_to=window[-1][0],
-        sessions=tuple(
-            OffenceSession(d, rules.SESSION_NAMES[session], code, code_meaning(code)) for d, session, code in window
-        ),
+        first_met=found.first_met,
+        offence_from=found.offence_from,
+        offence_to=found.offence_to,
+        sessions=tuple(OffenceSession(line.on, line.session, line.code, line.meaning) for line in offence_lines(found)),
         possible_sessions=measures.possible_sessions,
         attended_sessions=measures.attended_sessions,
         attendance_pct=measures.attendance_pct,
         year_start=rules.academic_year_start(as_of),
         as_of=as_of,
-        rule=f"{conduct.threshold_sessions} unauthorised sessions within {conduct.threshold_school_weeks} school weeks",
+        rule=found.rule,
     )
 
 
