@@ -232,7 +232,7 @@ def test_sessions_covered_by_an_earlier_notice_do_not_count_again(case, dsl):
                                    offence_to=dt.date(2025, 11, 7), created_by=dsl, created_at=NOW)
     first_met, wording = ladder.threshold_fact(case.pupil, TODAY)
     assert first_met is None
-    assert "sessions covered by an earlier notice do not count again" in wording
+    assert "sessions covered by an earlier notice" in wording and "do not count" in wording
 
 
 @pytest.mark.parametrize("sen", [SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN], ids=["sen-support", "ehc-plan"])

@@ -69,8 +69,8 @@ def half_up_one_place(numerator: int, denominator: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def oracle(marks, as_of, conduct, covered):
-    # Marks after as_of are ignored.
+def oracle(marks, as_of, conduct, covered, of_age=None):
+    # Marks after as_of are ignored. of_age: (first, last) day of compulsory school age, or None for always.
     marks = [m for m in marks if m[0] <= as_of]
     ys = year_start(as_of)
     in_year = [m for m in marks if ys <= m[0] <= as_of]
@@ -110,7 +110,10 @@ def oracle(marks, as_of, conduct, covered):
     def is_covered(d):
         return any(period.start <= d <= period.end for period in covered)
 
-    counted = [m for m in marks if m[2] in conduct.threshold_codes and not is_covered(m[0])]
+    def is_of_age(d):
+        return of_age is None or of_age[0] <= d <= of_age[1]
+
+    counted = [m for m in marks if m[2] in conduct.threshold_codes and not is_covered(m[0]) and is_of_age(m[0])]
     first_met = None
     for s in counted:
         if not (ys <= s[0] <= as_of):
@@ -168,6 +171,7 @@ def oracle(marks, as_of, conduct, covered):
         "cme_risk": run >= conduct.cme_unexplained_sessions,
         "late_marks_recent": late,
         "lateness_concern": late >= conduct.lateness_marks,
+        "compulsory_school_age": is_of_age(as_of),
     }
 
 
@@ -415,6 +419,17 @@ def force_rounding_tie(rng, slots, keys, as_of):
             slots[k] = present(k[1])
 
 
+def compulsory_window(seed, marks):
+    """A third of registers start compulsory school age at one of their marks' dates (a Reception child),
+    a third end it at one (a Year 11 leaver), a third are of age throughout."""
+    rng = random.Random(seed * 7919 + 1)
+    r = rng.random()
+    if r < 1 / 3 or not marks:
+        return None
+    day = rng.choice(marks)[0]
+    return (day, date(9999, 12, 31)) if r < 2 / 3 else (date(1, 1, 1), day)
+
+
 # --------------------------------------------------------------------------------------------------
 # The comparison.
 
@@ -424,8 +439,10 @@ SEEDS = range(300)
 @pytest.mark.parametrize("seed", SEEDS, ids=[f"seed-{s}" for s in SEEDS])
 def test_measure_agrees_with_oracle(seed):
     marks, as_of, conduct, covered = generate(seed)
-    got = rules.measure(marks, as_of=as_of, conduct=conduct, covered=covered)
-    expected = oracle(marks, as_of, conduct, covered)
+    of_age = compulsory_window(seed, marks)
+    compulsory = None if of_age is None else rules.CompulsorySchoolAge(*of_age)
+    got = rules.measure(marks, as_of=as_of, conduct=conduct, covered=covered, compulsory=compulsory)
+    expected = oracle(marks, as_of, conduct, covered, of_age)
     assert set(expected) == {f.name for f in dataclasses.fields(got)}
     problems = []
     for field, want in expected.items():

@@ -190,8 +190,10 @@ def test_issuing_moves_the_case_records_the_notice_and_writes_a_letter_to_each_p
     assert (transition.from_state, transition.to_state) == (CaseState.FORMAL_SUPPORT, CaseState.NOTICE_TO_IMPROVE)
     entry = CaseEvent.objects.get(case=case, kind=EventKind.NOTICE, summary__startswith="Notice to improve issued")
     assert entry.summary == "Notice to improve issued to Jane Hughes, Mark Hughes: improvement period until 17 December 2025"
-    assert entry.evidence[0] == ("Offences: 10 unauthorised sessions from 3 November 2025 to 7 November 2025 "
-                                 "(10 unauthorised sessions within 10 school weeks, threshold met on 7 November 2025)")
+    assert entry.evidence[0] == ("Threshold met on 7 November 2025: 10 sessions coded G, O or U within 10 school "
+                                 "weeks. The offence: 10 unauthorised sessions from 3 November 2025 to 7 November 2025.")
+    notice = case.notices_to_improve.get()
+    assert (notice.offence_record.first_met, len(notice.offence_record.sessions)) == (dt.date(2025, 11, 7), 10)
     assert f"Support provided so far: {SUPPORT_SO_FAR}" in entry.evidence
     assert {f"letter:{letter.pk}" for letter in letters} <= set(entry.evidence)
     assert AuditEvent.objects.filter(action="nti.issue", user=dsl).count() == 1
