@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -169,7 +169,8 @@ def _historic_row(line: int, checked: _Checked) -> _Row:
     state = f["status"]
     # The LA's file gives no date of receipt: the deadlines of their time ran from the date of issue.
     received = f["issued_on"]
-    reduced_by = received + timedelta(days=rules.PN_REDUCED_DAYS) if f["amount_reduced"] else None
+    reduced_by, full_by = rules.payment_deadlines(
+        received, reduced_days=rules.PN_REDUCED_DAYS if f["amount_reduced"] else None)
     if state == PenaltyNoticeState.PAID_FULL and f["amount_reduced"] and f["paid_on"] <= reduced_by:
         state = PenaltyNoticeState.PAID_REDUCED
     paid_amount = {PenaltyNoticeState.PAID_REDUCED: f["amount_reduced"],
@@ -179,7 +180,7 @@ def _historic_row(line: int, checked: _Checked) -> _Row:
         "issued_on": f["issued_on"], "amount_full": f["amount_full"], "amount_reduced": f["amount_reduced"],
         "state": state, "paid_on": f["paid_on"], "withdrawn_reason": f["withdrawn_reason"] or "",
         "offence_from": f["offence_from"], "offence_to": f["offence_to"], "received_on": received,
-        "reduced_by": reduced_by, "full_by": received + timedelta(days=rules.PN_FULL_DAYS),
+        "reduced_by": reduced_by, "full_by": full_by,
         "paid_amount": paid_amount,
     })
 

@@ -7,7 +7,7 @@ transition of its state machine, recorded on the case's chronology and the audit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -173,7 +173,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
         raise PenaltyNoticeRefused("A notice cannot be dated after today.")
     _lock_family(notice.pupil, notice.parent)
     earlier = earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice)
-    latest = max((n.issued_on for n in earlier if not n.withdrawn), default=None)
+    latest = max((n.issued_on for n in earlier if not n.disregarded), default=None)
     if latest is not None and issued_on < latest:
         # Counting looks back from the date of issue: a back-dated notice would miss the later one.
         raise PenaltyNoticeRefused(
@@ -187,11 +187,12 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
         issued_on=issued_on, posted=posted,
         working_days=_deemed_receipt_days(local_authority),
     )
+    reduced_by, full_by = rules.payment_deadlines(received, reduced_days=terms.reduced_days,
+                                                  full_days=terms.full_days)
     notice.issue(
         issued_on=issued_on, received_on=received, sequence=terms.sequence, amount_full=terms.full_amount,
         amount_reduced=terms.reduced_amount,
-        reduced_by=received + timedelta(days=terms.reduced_days) if terms.reduced_days else None,
-        full_by=received + timedelta(days=terms.full_days),
+        reduced_by=reduced_by, full_by=full_by,
     )
     _save(notice)
     _record(notice, by, f"Penalty notice {notice.reference} issued to {notice.parent}", reason=terms.reason,

@@ -85,7 +85,7 @@ def test_the_list_page_links_to_the_form(client, la_officer):
 
 @pytest.mark.parametrize(
     ("paid_on", "state"),
-    [("2023-05-31", PenaltyNoticeState.PAID_REDUCED), ("2023-06-01", PenaltyNoticeState.PAID_FULL)],
+    [("2023-05-30", PenaltyNoticeState.PAID_REDUCED), ("2023-05-31", PenaltyNoticeState.PAID_FULL)],
     ids=["day-21-reduced", "day-22-full"],
 )
 def test_a_paid_historic_notice_is_recorded_with_the_amounts_of_its_time(client, la_officer, mum, paid_on, state):
@@ -96,7 +96,7 @@ def test_a_paid_historic_notice_is_recorded_with_the_amounts_of_its_time(client,
     assert response.url == reverse("penalty_notices:la_notice", kwargs={"code": "873", "pk": notice.pk})
     assert (notice.amount_full, notice.amount_reduced, notice.state) == (Decimal("120.00"), Decimal("60.00"), state)
     assert (notice.issued_on, notice.received_on, notice.reduced_by, notice.full_by, notice.paid_on) == (
-        dt.date(2023, 5, 10), dt.date(2023, 5, 10), dt.date(2023, 5, 31), dt.date(2023, 6, 7),
+        dt.date(2023, 5, 10), dt.date(2023, 5, 10), dt.date(2023, 5, 30), dt.date(2023, 6, 6),
         dt.date.fromisoformat(paid_on))
     assert (notice.offence_from, notice.offence_to) == (dt.date(2023, 3, 1), dt.date(2023, 4, 28))
     assert notice.imported and notice.created_by == la_officer and notice.parent == mum
