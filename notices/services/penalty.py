@@ -62,6 +62,41 @@ def deemed_received(*, issued_on: date, posted: bool, working_days: int) -> date
     return add_working_days(issued_on, working_days) if posted else issued_on
 
 
+@dataclass(frozen=True)
+class PenaltyCheck:
+    """penalty_notice_check's answer (contract section 3): the terms, and with a day of receipt the deadlines."""
+
+    terms: rules.PenaltyTerms
+    received_on: date | None
+    reduced_by: date | None
+    full_by: date | None
+
+
+def penalty_notice_check(*, pupil: Pupil, parent: Parent, on: date, received_on: date | None = None,
+                         posted_on: date | None = None) -> PenaltyCheck:
+    """May this parent be issued a penalty notice for this pupil on ``on``, and if it is received on
+    ``received_on`` (handed over) or posted on ``posted_on``, by when must it be paid? Reads only.
+
+    A posted notice is received when the pupil's LA's code of conduct says. Without a day of receipt, or
+    when the notice may not be issued, there are no deadlines."""
+    if received_on is not None and posted_on is not None:
+        raise PenaltyNoticeRefused("Give the day the notice is received or the day it is posted, not both.")
+    for given, name in ((received_on, "received"), (posted_on, "posted")):
+        if given is not None and given < on:
+            raise PenaltyNoticeRefused(
+                f"A notice issued on {long_date(on)} cannot be {name} before it, on {long_date(given)}."
+            )
+    terms = penalty_notice_terms_for(pupil=pupil, parent=parent, on=on)
+    if posted_on is not None:
+        received_on = deemed_received(issued_on=posted_on, posted=True,
+                                      working_days=_deemed_receipt_days(pupil.school.local_authority))
+    if received_on is None or not terms.allowed:
+        return PenaltyCheck(terms, None, None, None)
+    reduced_by, full_by = rules.payment_deadlines(received_on, reduced_days=terms.reduced_days,
+                                                  full_days=terms.full_days)
+    return PenaltyCheck(terms, received_on, reduced_by, full_by)
+
+
 def _next_reference(local_authority: LocalAuthority, year: int) -> str:
     """The next free number of the LA's year; imported references of the same form are never reused."""
     prefix = f"PN-{local_authority.code}-{year}-"
