@@ -28,6 +28,7 @@ from notices.models import (
     OfficerTaskKind,
     PenaltyNotice,
     PenaltyNoticeState,
+    ProsecutionOutcome,
 )
 
 # A notice that never reached the parent never counts toward the limit.
@@ -46,8 +47,10 @@ def earlier_notices(*, pupil: Pupil, parent: Parent, exclude: PenaltyNotice | No
     if exclude is not None:
         notices = notices.exclude(pk=exclude.pk)
     return [
-        rules.EarlierNotice(reference, issued_on, state == PenaltyNoticeState.WITHDRAWN)
-        for reference, issued_on, state in notices.values_list("reference", "issued_on", "state")
+        rules.EarlierNotice(reference, issued_on, withdrawn=state == PenaltyNoticeState.WITHDRAWN,
+                            acquitted=outcome == ProsecutionOutcome.NOT_GUILTY)
+        for reference, issued_on, state, outcome in notices.values_list(
+            "reference", "issued_on", "state", "prosecution_outcome")
     ]
 
 

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cases import rules
-from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
 from tests.factories import CodeOfConductFactory, ParentalRelationshipFactory, PupilFactory
 
 ON = dt.date(2027, 9, 1)
@@ -89,6 +89,25 @@ def test_rules_in_force_before_the_2024_framework_carry_the_old_amounts():
     assert rules.penalty_notice_terms([], on=dt.date(2024, 8, 19)).full_amount == Decimal("160.00")
 
 
+# fmt: off
+OUTCOME_CASES = [
+    # the earlier notice B (A, a paid notice, always counts): B counts?
+    (E("B", dt.date(2027, 3, 1), withdrawn=False), True),  # paid, unpaid or prosecution pending: counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=False, acquitted=False), True),  # pleaded or found guilty: counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=False, acquitted=True), False),  # acquitted: no longer counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=True), False),  # withdrawn: never counts
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("b", "counts"), OUTCOME_CASES, ids=["pending", "guilty", "acquitted", "withdrawn"])
+def test_an_acquitted_or_withdrawn_notice_does_not_count(b, counts):
+    terms = rules.penalty_notice_terms([_n("A", dt.date(2026, 1, 5)), b], on=ON)
+    assert terms.counted_references == (("A", "B") if counts else ("A",))
+    assert terms.allowed is not counts
+    assert terms.sequence == (None if counts else 2)
+
+
 @pytest.mark.parametrize(
     ("on", "start"),
     [(dt.date(2027, 9, 1), dt.date(2024, 9, 2)), (dt.date(2028, 2, 29), dt.date(2025, 3, 1))],
@@ -156,6 +175,27 @@ def test_check_refuses_a_third_and_lists_the_two_that_count_oldest_first(family)
     assert result["allowed"] is False
     assert result["sequence"] is None and result["full_amount"] is None and result["full_days"] is None
     assert result["counted_references"] == ["PN-8", "PN-9"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "outcome", "counts"),
+    [
+        (PenaltyNoticeState.PROSECUTED, "", True),  # the prosecution is pending
+        (PenaltyNoticeState.PROSECUTED, ProsecutionOutcome.GUILTY, True),
+        (PenaltyNoticeState.PROSECUTED, ProsecutionOutcome.NOT_GUILTY, False),
+        (PenaltyNoticeState.WITHDRAWN, "", False),
+    ],
+    ids=["pending", "guilty", "acquitted", "withdrawn"],
+)
+def test_check_counts_a_prosecuted_notice_by_its_outcome(family, state, outcome, counts):
+    pupil, _, mother, _ = family
+    _on_record(pupil, mother, "PN-1", dt.date(2026, 1, 5))
+    notice = _on_record(pupil, mother, "PN-2", dt.date(2027, 1, 5), state=state)
+    PenaltyNotice.objects.filter(pk=notice.pk).update(prosecution_outcome=outcome)
+    result = _check()
+    assert result["counted_references"] == (["PN-1", "PN-2"] if counts else ["PN-1"])
+    assert result["allowed"] is not counts
 
 
 @pytest.mark.django_db
