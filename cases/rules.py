@@ -696,6 +696,13 @@ class EarlierNotice:
     reference: str
     issued_on: date
     withdrawn: bool
+    # Its prosecution ended in acquittal. A pending prosecution, or a guilty plea or finding, still counts.
+    acquitted: bool = False
+
+    @property
+    def disregarded(self) -> bool:
+        """Never counts toward the limit, however recent (domain.md 3.5)."""
+        return self.withdrawn or self.acquitted
 
 
 @dataclass(frozen=True)
@@ -743,9 +750,25 @@ def counted_notices(earlier: Iterable[EarlierNotice], *, on: date) -> list[Earli
     """The earlier notices that count toward the limit, oldest first (domain.md 3.5)."""
     since = max(counting_window_start(on), PN_FRAMEWORK_2024_FROM)
     return sorted(
-        (n for n in earlier if not n.withdrawn and since <= n.issued_on <= on),
+        (n for n in earlier if not n.disregarded and since <= n.issued_on <= on),
         key=lambda n: (n.issued_on, n.reference),
     )
+
+
+def last_day_of_period(first_day: date, days: int) -> date:
+    """The last day of "the period of ``days`` days beginning with" ``first_day``: that day is day 1, so a
+    period of 21 days beginning with 5 October ends on 25 October (not 26)."""
+    return first_day + timedelta(days=days - 1)
+
+
+def payment_deadlines(received_on: date, *, reduced_days: int | None,
+                      full_days: int = PN_FULL_DAYS) -> tuple[date | None, date]:
+    """(reduced_by, full_by) of a penalty notice received on ``received_on``: the last days of the periods
+    of 21 and 28 days beginning with the day of receipt (2007 Regulations reg 4, as amended by SI 2024/210).
+    ``reduced_days`` is None when there is no reduced rate (a second notice). A payment on full_by is in
+    time; the notice is unpaid from the day after."""
+    reduced_by = last_day_of_period(received_on, reduced_days) if reduced_days else None
+    return reduced_by, last_day_of_period(received_on, full_days)
 
 
 def penalty_notice_terms(earlier: Iterable[EarlierNotice], *, on: date) -> PenaltyTerms:

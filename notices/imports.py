@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -35,12 +35,12 @@ from cases.imports.csvfile import (
     upn_check_problem,
 )
 from cases.models import LocalAuthority, Parent, ParentalRelationship, Pupil
-from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
 
 SPEC = Spec(
     name="notices.csv",
     required=("reference", "upn", "parent_ref", "issued_on", "amount_full", "status"),
-    optional=("amount_reduced", "paid_on", "withdrawn_reason", "offence_from", "offence_to"),
+    optional=("amount_reduced", "paid_on", "withdrawn_reason", "offence_from", "offence_to", "prosecution_outcome"),
 )
 STATUSES = {
     "issued": PenaltyNoticeState.ISSUED,
@@ -49,6 +49,7 @@ STATUSES = {
     "withdrawn": PenaltyNoticeState.WITHDRAWN,
     "prosecuted": PenaltyNoticeState.PROSECUTED,
 }
+OUTCOMES = {"guilty": ProsecutionOutcome.GUILTY, "not_guilty": ProsecutionOutcome.NOT_GUILTY}
 
 
 def parse_money(value: str) -> Decimal:
@@ -128,6 +129,8 @@ def _check_record(check: RowCheck, known: _Known, today: date,
     withdrawn_reason = check.get("withdrawn_reason", text(1000))
     offence_from = check.get("offence_from", parse_date)
     offence_to = check.get("offence_to", parse_date)
+    prosecution_outcome = check.get(
+        "prosecution_outcome", choice(OUTCOMES, "one of guilty, not_guilty (or empty while the prosecution is pending)"))
     pupil = known.pupils.get(upn) if upn else None
     if upn and pupil is None:
         check.problem("upn", unknown_upn(upn))
@@ -148,6 +151,8 @@ def _check_record(check: RowCheck, known: _Known, today: date,
         check.problem("paid_on", "before the notice was issued")
     if status == PenaltyNoticeState.WITHDRAWN and not withdrawn_reason:
         check.problem("withdrawn_reason", "required when status is withdrawn")
+    if prosecution_outcome and status and status != PenaltyNoticeState.PROSECUTED:
+        check.problem("prosecution_outcome", "only a prosecuted notice has a prosecution outcome")
     if (offence_from is None) != (offence_to is None):
         check.problem("offence_to" if offence_to is None else "offence_from", "give both ends of the offence period")
     elif offence_from and offence_to and offence_to < offence_from:
@@ -159,7 +164,7 @@ def _check_record(check: RowCheck, known: _Known, today: date,
     return _Checked(reference=reference, pupil=pupil, parent_id=parent_id, fields={
         "issued_on": issued_on, "amount_full": amount_full, "amount_reduced": amount_reduced, "status": status,
         "paid_on": paid_on, "withdrawn_reason": withdrawn_reason, "offence_from": offence_from,
-        "offence_to": offence_to,
+        "offence_to": offence_to, "prosecution_outcome": prosecution_outcome,
     })
 
 
@@ -169,7 +174,8 @@ def _historic_row(line: int, checked: _Checked) -> _Row:
     state = f["status"]
     # The LA's file gives no date of receipt: the deadlines of their time ran from the date of issue.
     received = f["issued_on"]
-    reduced_by = received + timedelta(days=rules.PN_REDUCED_DAYS) if f["amount_reduced"] else None
+    reduced_by, full_by = rules.payment_deadlines(
+        received, reduced_days=rules.PN_REDUCED_DAYS if f["amount_reduced"] else None)
     if state == PenaltyNoticeState.PAID_FULL and f["amount_reduced"] and f["paid_on"] <= reduced_by:
         state = PenaltyNoticeState.PAID_REDUCED
     paid_amount = {PenaltyNoticeState.PAID_REDUCED: f["amount_reduced"],
@@ -179,8 +185,8 @@ def _historic_row(line: int, checked: _Checked) -> _Row:
         "issued_on": f["issued_on"], "amount_full": f["amount_full"], "amount_reduced": f["amount_reduced"],
         "state": state, "paid_on": f["paid_on"], "withdrawn_reason": f["withdrawn_reason"] or "",
         "offence_from": f["offence_from"], "offence_to": f["offence_to"], "received_on": received,
-        "reduced_by": reduced_by, "full_by": received + timedelta(days=rules.PN_FULL_DAYS),
-        "paid_amount": paid_amount,
+        "reduced_by": reduced_by, "full_by": full_by,
+        "paid_amount": paid_amount, "prosecution_outcome": f["prosecution_outcome"] or "",
     })
 
 

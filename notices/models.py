@@ -111,6 +111,13 @@ class PenaltyNoticeState(models.TextChoices):
 PAID_STATES = (PenaltyNoticeState.PAID_REDUCED, PenaltyNoticeState.PAID_FULL)
 
 
+class ProsecutionOutcome(models.TextChoices):
+    """How the prosecution of a notice's offence ended; empty while it is pending (domain.md 3.5)."""
+
+    GUILTY = "guilty", "Guilty (pleaded or found guilty)"
+    NOT_GUILTY = "not_guilty", "Not guilty (acquitted)"
+
+
 class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
     """One penalty notice to one parent for one pupil (domain.md 3.5), with its own state machine.
 
@@ -144,6 +151,8 @@ class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
     withdrawn_on = models.DateField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
     referred_on = models.DateField(null=True, blank=True)
+    # An acquittal means the notice no longer counts toward the limit; pending or guilty, it still does.
+    prosecution_outcome = models.CharField(max_length=10, choices=ProsecutionOutcome.choices, blank=True, default="")
     imported = models.BooleanField(default=False, help_text="From the LA's records, not issued here")
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(

@@ -201,13 +201,18 @@ PAST_STATUS_CHOICES = [
     ("withdrawn", "Withdrawn"),
     ("prosecuted", "Referred for prosecution"),
 ]
+PAST_OUTCOME_CHOICES = [
+    ("", "Still pending, or not prosecuted"),
+    ("guilty", "Guilty (pleaded or found guilty): it still counts toward the limit"),
+    ("not_guilty", "Not guilty (acquitted): it no longer counts toward the limit"),
+]
 # The boxes of each date, by the notices.csv column they fill.
 PAST_DATES = {"issued_on": "issued", "paid_on": "paid", "offence_from": "from", "offence_to": "to"}
 PAST_LABELS = {
     "upn": "Pupil's UPN", "parent_ref": "Parent reference", "reference": "Notice reference",
     "issued_on": "Date issued", "amount_full": "Full amount", "amount_reduced": "Reduced amount", "status": "Status",
     "paid_on": "Date paid", "withdrawn_reason": "Reason for withdrawal", "offence_from": "Offence period start",
-    "offence_to": "Offence period end",
+    "offence_to": "Offence period end", "prosecution_outcome": "Outcome of the prosecution",
 }
 
 # notices.csv speaks of its columns; the page says the same in the words of its own fields.
@@ -217,6 +222,8 @@ PAST_REASONS = {
     "required when status is withdrawn": "enter why the notice was withdrawn",
     "before offence_from": "must be on or after the offence period start",
     "must be less than amount_full": "must be less than the full amount",
+    "only a prosecuted notice has a prosecution outcome": "leave it as pending unless the notice was referred for "
+                                                          "prosecution",
 }
 
 
@@ -252,6 +259,10 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
     paid_year = _date_part("Year")
     withdrawn_reason = forms.CharField(label="Why was it withdrawn?", required=False, widget=forms.Textarea,
                                        max_length=2000)
+    prosecution_outcome = forms.ChoiceField(
+        label="If it was prosecuted, how did the prosecution end?", choices=PAST_OUTCOME_CHOICES,
+        widget=forms.RadioSelect, required=False,
+    )
     from_day = _date_part("Day")
     from_month = _date_part("Month")
     from_year = _date_part("Year")
@@ -284,6 +295,7 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
             "amount_reduced": _money(cleaned.get("amount_reduced") or ""),
             "status": cleaned.get("status") or "",
             "withdrawn_reason": cleaned.get("withdrawn_reason") or "",
+            "prosecution_outcome": cleaned.get("prosecution_outcome") or "",
             **iso,
         }
         return cleaned

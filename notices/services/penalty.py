@@ -7,7 +7,7 @@ transition of its state machine, recorded on the case's chronology and the audit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -29,6 +29,7 @@ from notices.models import (
     OfficerTaskKind,
     PenaltyNotice,
     PenaltyNoticeState,
+    ProsecutionOutcome,
 )
 
 # A notice that never reached the parent never counts toward the limit.
@@ -47,8 +48,10 @@ def earlier_notices(*, pupil: Pupil, parent: Parent, exclude: PenaltyNotice | No
     if exclude is not None:
         notices = notices.exclude(pk=exclude.pk)
     return [
-        rules.EarlierNotice(reference, issued_on, state == PenaltyNoticeState.WITHDRAWN)
-        for reference, issued_on, state in notices.values_list("reference", "issued_on", "state")
+        rules.EarlierNotice(reference, issued_on, withdrawn=state == PenaltyNoticeState.WITHDRAWN,
+                            acquitted=outcome == ProsecutionOutcome.NOT_GUILTY)
+        for reference, issued_on, state, outcome in notices.values_list(
+            "reference", "issued_on", "state", "prosecution_outcome")
     ]
 
 
@@ -61,6 +64,41 @@ def deemed_received(*, issued_on: date, posted: bool, working_days: int) -> date
     """When the parent is treated as receiving the notice: the day it is handed over, or for a posted notice
     the LA's number of working days after posting (weekends and bank holidays skipped)."""
     return add_working_days(issued_on, working_days) if posted else issued_on
+
+
+@dataclass(frozen=True)
+class PenaltyCheck:
+    """penalty_notice_check's answer (contract section 3): the terms, and with a day of receipt the deadlines."""
+
+    terms: rules.PenaltyTerms
+    received_on: date | None
+    reduced_by: date | None
+    full_by: date | None
+
+
+def penalty_notice_check(*, pupil: Pupil, parent: Parent, on: date, received_on: date | None = None,
+                         posted_on: date | None = None) -> PenaltyCheck:
+    """May this parent be issued a penalty notice for this pupil on ``on``, and if it is received on
+    ``received_on`` (handed over) or posted on ``posted_on``, by when must it be paid? Reads only.
+
+    A posted notice is received when the pupil's LA's code of conduct says. Without a day of receipt, or
+    when the notice may not be issued, there are no deadlines."""
+    if received_on is not None and posted_on is not None:
+        raise PenaltyNoticeRefused("Give the day the notice is received or the day it is posted, not both.")
+    for given, name in ((received_on, "received"), (posted_on, "posted")):
+        if given is not None and given < on:
+            raise PenaltyNoticeRefused(
+                f"A notice issued on {long_date(on)} cannot be {name} before it, on {long_date(given)}."
+            )
+    terms = penalty_notice_terms_for(pupil=pupil, parent=parent, on=on)
+    if posted_on is not None:
+        received_on = deemed_received(issued_on=posted_on, posted=True,
+                                      working_days=_deemed_receipt_days(pupil.school.local_authority))
+    if received_on is None or not terms.allowed:
+        return PenaltyCheck(terms, None, None, None)
+    reduced_by, full_by = rules.payment_deadlines(received_on, reduced_days=terms.reduced_days,
+                                                  full_days=terms.full_days)
+    return PenaltyCheck(terms, received_on, reduced_by, full_by)
 
 
 def _next_reference(local_authority: LocalAuthority, year: int) -> str:
@@ -186,7 +224,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
         raise PenaltyNoticeRefused("A notice cannot be dated after today.")
     _lock_family(notice.pupil, notice.parent)
     earlier = earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice)
-    latest = max((n.issued_on for n in earlier if not n.withdrawn), default=None)
+    latest = max((n.issued_on for n in earlier if not n.disregarded), default=None)
     if latest is not None and issued_on < latest:
         # Counting looks back from the date of issue: a back-dated notice would miss the later one.
         raise PenaltyNoticeRefused(
@@ -200,11 +238,12 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
         issued_on=issued_on, posted=posted,
         working_days=_deemed_receipt_days(local_authority),
     )
+    reduced_by, full_by = rules.payment_deadlines(received, reduced_days=terms.reduced_days,
+                                                  full_days=terms.full_days)
     notice.issue(
         issued_on=issued_on, received_on=received, sequence=terms.sequence, amount_full=terms.full_amount,
         amount_reduced=terms.reduced_amount,
-        reduced_by=received + timedelta(days=terms.reduced_days) if terms.reduced_days else None,
-        full_by=received + timedelta(days=terms.full_days),
+        reduced_by=reduced_by, full_by=full_by,
     )
     _save(notice)
     _record(notice, by, f"Penalty notice {notice.reference} issued to {notice.parent}", reason=terms.reason,

@@ -24,7 +24,7 @@ from cases.services.case import case_close, case_transition, transition_sources
 from cases.services.chronology import case_event_record
 from cases.services.offence import ThresholdNotMet, offence_record
 from notices.bundle import evidence_bundle_generate
-from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
 from notices.referrals import (
     HearingResult,
     Offence,
@@ -37,6 +37,14 @@ from notices.services.penalty import penalty_notice_refer_for_prosecution
 
 # The stages from which the ladder's refer_for_prosecution step may be taken, as the case's state machine says.
 REFERABLE_FROM = transition_sources("refer_for_prosecution")
+
+
+# The hearing's result as the outcome of the notices prosecuted with it; a withdrawn prosecution or another
+# result leaves them pending (domain.md 3.5: only an acquittal stops a notice counting).
+NOTICE_OUTCOME_OF_HEARING = {
+    HearingResult.CONVICTED: ProsecutionOutcome.GUILTY,
+    HearingResult.ACQUITTED: ProsecutionOutcome.NOT_GUILTY,
+}
 
 
 class ReferralRefused(DomainError):
@@ -182,6 +190,24 @@ def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence
     return referral
 
 
+def _record_notice_outcomes(referral: ProsecutionReferral, hearing_result: str) -> list[str]:
+    """The outcome on each notice this referral took to court (referred since the LA's decision, still
+    pending); the lines for the chronology."""
+    outcome = NOTICE_OUTCOME_OF_HEARING.get(hearing_result)
+    if outcome is None:
+        return []
+    notices = PenaltyNotice.objects.select_for_update().filter(
+        pupil=referral.case.pupil, local_authority=referral.case.school.local_authority,
+        state=PenaltyNoticeState.PROSECUTED, prosecution_outcome="",
+        referred_on__gte=timezone.localdate(referral.decided_at),
+    ).order_by("issued_on", "pk")
+    references = list(notices.values_list("reference", flat=True))
+    notices.update(prosecution_outcome=outcome)
+    after = ("no longer counts toward the limit of penalty notices" if outcome == ProsecutionOutcome.NOT_GUILTY
+             else "still counts toward the limit of penalty notices")
+    return [f"{reference}: {ProsecutionOutcome(outcome).label.lower()}, {after}" for reference in references]
+
+
 def referral_refer_unpaid_notices(*, referral: ProsecutionReferral) -> list[PenaltyNotice]:
     """On a prosecution, each of the pupil's penalty notices that is unpaid goes with it; a paid one never."""
     notices = PenaltyNotice.objects.filter(
@@ -236,7 +262,8 @@ def referral_record_outcome(
             summary = (f"Prosecution outcome: {referral.get_hearing_result_display().lower()} at the hearing of "
                        f"{hearing_date:%d %B %Y}")
             details = [f"Fine £{fine_amount}" if fine_amount is not None else "No fine",
-                       "parenting order made" if parenting_order else "no parenting order"]
+                       "parenting order made" if parenting_order else "no parenting order",
+                       *_record_notice_outcomes(referral, hearing_result)]
         else:
             summary, details = f"Prosecution referral outcome recorded: {_decision_text(referral)}", []
         case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by, at=now, summary=summary,

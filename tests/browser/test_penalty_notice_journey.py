@@ -65,7 +65,8 @@ def test_dsl_issues_a_penalty_notice_and_the_la_records_the_reduced_payment(live
     page.get_by_role("button", name="Issue the notice and make the letter").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("issued to Rachel Hughes")
     expect(page.get_by_test_id("pn-state")).to_have_text("Issued")
-    expect(page.get_by_test_id("pn-deadlines")).to_contain_text(f"£80.00 by {(today + timedelta(days=21)):%-d %B %Y}")
+    # Handed over today: today is day 1 of the 21, so the 21st day is today + 20.
+    expect(page.get_by_test_id("pn-deadlines")).to_contain_text(f"£80.00 by {(today + timedelta(days=20)):%-d %B %Y}")
     expect(page.get_by_test_id("pn-letters")).to_contain_text("download PDF")
     shoot(page, "pn-5-issued")
     notice = PenaltyNotice.objects.get()

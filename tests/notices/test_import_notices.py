@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from cases.scan import scan
-from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
 from tests.factories import ParentalRelationshipFactory, PupilFactory, add_marks
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,47 @@ def test_a_withdrawn_notice_does_not_cover_its_sessions(tmp_path, family):
     add_marks(pupil, dt.date(2026, 9, 7), "GG" * 5)
     _import(_file(tmp_path, f"PN-1,{UPN},M1,2026-09-14,160.00,80.00,withdrawn,,Wrong parent named,2026-09-07,2026-09-11"))
     assert scan(as_of=dt.date(2026, 9, 18))[0].measures.pn_threshold_met is True
+
+
+# --- prosecution_outcome (optional): guilty, not_guilty, or empty while pending; only for status prosecuted ---
+
+OUTCOME_HEADER = HEADER + ",prosecution_outcome"
+
+
+def _outcome_file(tmp_path, *rows: str) -> str:
+    path = tmp_path / "notices.csv"
+    path.write_text("\n".join([OUTCOME_HEADER, *rows]) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored", "allowed"),
+    [("", "", False), ("guilty", ProsecutionOutcome.GUILTY, False), ("not_guilty", ProsecutionOutcome.NOT_GUILTY, True)],
+    ids=["pending", "guilty", "acquitted"],
+)
+def test_the_prosecution_outcome_is_recorded_and_an_acquittal_stops_counting(tmp_path, family, cell, stored, allowed):
+    _import(_outcome_file(tmp_path, f"PN-1,{UPN},M1,2025-01-10,160.00,80.00,paid,2025-01-20,,,,",
+                          f"PN-2,{UPN},M1,2025-06-10,160.00,,prosecuted,,,,,{cell}"))
+    assert PenaltyNotice.objects.get(reference="PN-2").prosecution_outcome == stored
+    out = StringIO()
+    call_command("penalty_notice_check", "--upn", UPN, "--parent-ref", "M1", "--on", "2026-11-26", stdout=out)
+    assert f'"allowed": {str(allowed).lower()}' in out.getvalue()
+
+
+def test_a_later_file_records_the_outcome_of_a_pending_prosecution(tmp_path, family):
+    _import(_outcome_file(tmp_path, f"PN-2,{UPN},M1,2025-06-10,160.00,,prosecuted,,,,,"))
+    assert "1 updated" in _import(_outcome_file(tmp_path, f"PN-2,{UPN},M1,2025-06-10,160.00,,prosecuted,,,,,not_guilty"))
+    assert PenaltyNotice.objects.get(reference="PN-2").prosecution_outcome == ProsecutionOutcome.NOT_GUILTY
+
+
+def test_a_bad_prosecution_outcome_is_refused_with_line_and_column(tmp_path, family):
+    lines = _refused(_outcome_file(
+        tmp_path,
+        f"PN-1,{UPN},M1,2025-06-10,160.00,,unpaid,,,,,guilty",
+        f"PN-2,{UPN},M1,2025-06-10,160.00,,prosecuted,,,,,acquitted",
+        f"PN-3,{UPN},M1,2025-06-10,160.00,,withdrawn,,Wrong parent,,,not_guilty",
+    ))
+    text = "\n".join(lines)
+    assert "notices.csv:2: prosecution_outcome: only a prosecuted notice has a prosecution outcome" in text
+    assert "notices.csv:3: prosecution_outcome: 'acquitted' is not one of guilty, not_guilty" in text
+    assert "notices.csv:4: prosecution_outcome: only a prosecuted notice has a prosecution outcome" in text

@@ -85,7 +85,7 @@ def test_the_list_page_links_to_the_form(client, la_officer):
 
 @pytest.mark.parametrize(
     ("paid_on", "state"),
-    [("2023-05-31", PenaltyNoticeState.PAID_REDUCED), ("2023-06-01", PenaltyNoticeState.PAID_FULL)],
+    [("2023-05-30", PenaltyNoticeState.PAID_REDUCED), ("2023-05-31", PenaltyNoticeState.PAID_FULL)],
     ids=["day-21-reduced", "day-22-full"],
 )
 def test_a_paid_historic_notice_is_recorded_with_the_amounts_of_its_time(client, la_officer, mum, paid_on, state):
@@ -96,7 +96,7 @@ def test_a_paid_historic_notice_is_recorded_with_the_amounts_of_its_time(client,
     assert response.url == reverse("penalty_notices:la_notice", kwargs={"code": "873", "pk": notice.pk})
     assert (notice.amount_full, notice.amount_reduced, notice.state) == (Decimal("120.00"), Decimal("60.00"), state)
     assert (notice.issued_on, notice.received_on, notice.reduced_by, notice.full_by, notice.paid_on) == (
-        dt.date(2023, 5, 10), dt.date(2023, 5, 10), dt.date(2023, 5, 31), dt.date(2023, 6, 7),
+        dt.date(2023, 5, 10), dt.date(2023, 5, 10), dt.date(2023, 5, 30), dt.date(2023, 6, 6),
         dt.date.fromisoformat(paid_on))
     assert (notice.offence_from, notice.offence_to) == (dt.date(2023, 3, 1), dt.date(2023, 4, 28))
     assert notice.imported and notice.created_by == la_officer and notice.parent == mum
@@ -259,3 +259,28 @@ def test_school_staff_and_other_las_officers_are_refused(client, dsl, mum, other
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response.url
+
+
+@pytest.mark.parametrize(("outcome", "counts"), [("", True), ("guilty", True), ("not_guilty", False)],
+                         ids=["pending", "guilty", "acquitted"])
+def test_a_prosecuted_past_notice_counts_unless_acquitted(client, la_officer, mum, outcome, counts):
+    client.force_login(la_officer)
+    response = client.post(URL, _post(issued_on="2025-06-10", amount_full="160.00", amount_reduced="",
+                                      status="prosecuted", paid_on="", prosecution_outcome=outcome))
+    assert response.status_code == 302
+    assert PenaltyNotice.objects.get(reference="OLD-1").prosecution_outcome == outcome
+    page = client.get(response.url).content.decode()
+    assert {"": "Pending", "guilty": "Guilty (pleaded or found guilty)",
+            "not_guilty": "Not guilty (acquitted): it no longer counts"}[outcome] in page
+    out = StringIO()
+    call_command("penalty_notice_check", "--upn", UPN, "--parent-ref", "M1", "--on", "2026-11-26", stdout=out)
+    assert json.loads(out.getvalue())["counted_references"] == (["OLD-1"] if counts else [])
+
+
+def test_an_outcome_for_a_notice_not_prosecuted_is_refused_at_its_field(client, la_officer, mum):
+    client.force_login(la_officer)
+    response = client.post(URL, _post(prosecution_outcome="guilty"))
+    assert response.status_code == 200
+    assert ("Outcome of the prosecution: leave it as pending unless the notice was referred for prosecution"
+            in response.content.decode())
+    assert not PenaltyNotice.objects.exists()

@@ -64,9 +64,9 @@ def test_first_notice_letter_has_both_rates_and_their_dates(pn_case, mother, dsl
     assert "Amelia Hughes" in text
     assert "14 September 2026 to 18 September 2026" in text
     assert "section 444(1) of the Education Act 1996" in text
-    # Posted on Thursday 1 October, received Monday 5 October: 21 and 28 days from then.
-    assert "Pay £80.00 by 26 October 2026" in text
-    assert "or £160.00 by 2 November 2026" in text
+    # Posted on Thursday 1 October, received Monday 5 October (day 1): the 21st and 28th days.
+    assert "Pay £80.00 by 25 October 2026" in text
+    assert "or £160.00 by 1 November 2026" in text
     assert "https://pay.fenshire-county-council.example/penalty-notices" in text.replace("- ", "-")
     assert "will decide either to prosecute you for the offence" in text
     assert "or to withdraw this notice" in text
@@ -80,7 +80,7 @@ def test_second_notice_letter_has_no_reduced_rate(pn_case, mother, dsl):
     second = _consulted(pn_case, mother, dsl)
     letter = penalty_notice_issue_with_letter(notice=second, by=dsl, issued_on=dt.date(2026, 10, 1), posted=True)
     text = _text(letter)
-    assert "Pay £160.00 by 2 November 2026" in text
+    assert "Pay £160.00 by 1 November 2026" in text
     assert "£80" not in text
     assert "reduced amount" not in text
     assert "second penalty notice" in text

@@ -86,7 +86,7 @@ def test_first_notice_terms_run_from_receipt(pn_case, mother, dsl):
     assert notice.state == PenaltyNoticeState.ISSUED
     assert (notice.sequence, notice.amount_full, notice.amount_reduced) == (1, Decimal("160.00"), Decimal("80.00"))
     assert (notice.received_on, notice.reduced_by, notice.full_by) == (
-        dt.date(2026, 10, 5), dt.date(2026, 10, 26), dt.date(2026, 11, 2)
+        dt.date(2026, 10, 5), dt.date(2026, 10, 25), dt.date(2026, 11, 1)
     )
 
 
@@ -130,8 +130,8 @@ def test_second_notice_has_no_reduced_rate(pn_case, mother, dsl):
 @pytest.mark.parametrize(
     ("paid_on", "amount", "state"),
     [
-        (dt.date(2026, 10, 26), Decimal("80.00"), PenaltyNoticeState.PAID_REDUCED),  # day 21 after receipt
-        (dt.date(2026, 10, 27), Decimal("160.00"), PenaltyNoticeState.PAID_FULL),  # day 22: full rate
+        (dt.date(2026, 10, 25), Decimal("80.00"), PenaltyNoticeState.PAID_REDUCED),  # day 21, receipt day 1
+        (dt.date(2026, 10, 26), Decimal("160.00"), PenaltyNoticeState.PAID_FULL),  # day 22: full rate
     ],
     ids=["day-21-reduced", "day-22-full"],
 )
@@ -143,7 +143,7 @@ def test_payment_at_the_reduced_or_full_rate(pn_case, mother, dsl, la_officer, p
 def test_eighty_pounds_on_day_22_does_not_settle_it(pn_case, mother, dsl, la_officer):
     notice = _issued(pn_case, mother, dsl)
     with pytest.raises(PenaltyNoticeRefused, match="does not settle"):
-        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 27),
+        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 26),
                                       amount=Decimal("80.00"))
 
 
@@ -154,10 +154,10 @@ def test_payment_is_recorded_by_the_la_only(pn_case, mother, dsl):
 
 
 def test_unpaid_after_28_days_goes_on_the_officers_list_once(pn_case, mother, dsl):
-    notice = _issued(pn_case, mother, dsl)  # full_by 2 November
-    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 2)).marked_unpaid == 0  # day 28: still in time
-    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 3)).marked_unpaid == 1
-    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 4)).marked_unpaid == 0
+    notice = _issued(pn_case, mother, dsl)  # received 5 October: full_by 1 November
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 1)).marked_unpaid == 0  # day 28: still in time
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 2)).marked_unpaid == 1
+    assert penalty_notices_mark_unpaid(today=dt.date(2026, 11, 3)).marked_unpaid == 0
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.UNPAID
     (task,) = OfficerTask.objects.filter(notice=notice)
     assert task.kind == OfficerTaskKind.DECIDE_UNPAID and task.done_at is None
@@ -232,11 +232,11 @@ def test_closing_the_case_keeps_the_notices(pn_case, mother, dsl):
 
 
 def test_a_payment_after_the_28_days_is_refused(pn_case, mother, dsl, la_officer):
-    notice = _issued(pn_case, mother, dsl)  # full_by 2 November
+    notice = _issued(pn_case, mother, dsl)  # received 5 October: full_by 1 November
     with pytest.raises(PenaltyNoticeRefused, match="too late"):
-        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 3),
+        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 2),
                                       amount=Decimal("160.00"))
-    assert penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 2),
+    assert penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 11, 1),
                                          amount=Decimal("160.00")).state == PenaltyNoticeState.PAID_FULL
 
 

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cases import rules
-from notices.models import PenaltyNotice, PenaltyNoticeState
-from tests.factories import ParentalRelationshipFactory, PupilFactory
+from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
+from tests.factories import CodeOfConductFactory, ParentalRelationshipFactory, PupilFactory
 
 ON = dt.date(2027, 9, 1)
 E = rules.EarlierNotice
@@ -86,6 +89,25 @@ def test_rules_in_force_before_the_2024_framework_carry_the_old_amounts():
     assert rules.penalty_notice_terms([], on=dt.date(2024, 8, 19)).full_amount == Decimal("160.00")
 
 
+# fmt: off
+OUTCOME_CASES = [
+    # the earlier notice B (A, a paid notice, always counts): B counts?
+    (E("B", dt.date(2027, 3, 1), withdrawn=False), True),  # paid, unpaid or prosecution pending: counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=False, acquitted=False), True),  # pleaded or found guilty: counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=False, acquitted=True), False),  # acquitted: no longer counts
+    (E("B", dt.date(2027, 3, 1), withdrawn=True), False),  # withdrawn: never counts
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("b", "counts"), OUTCOME_CASES, ids=["pending", "guilty", "acquitted", "withdrawn"])
+def test_an_acquitted_or_withdrawn_notice_does_not_count(b, counts):
+    terms = rules.penalty_notice_terms([_n("A", dt.date(2026, 1, 5)), b], on=ON)
+    assert terms.counted_references == (("A", "B") if counts else ("A",))
+    assert terms.allowed is not counts
+    assert terms.sequence == (None if counts else 2)
+
+
 @pytest.mark.parametrize(
     ("on", "start"),
     [(dt.date(2027, 9, 1), dt.date(2024, 9, 2)), (dt.date(2028, 2, 29), dt.date(2025, 3, 1))],
@@ -115,9 +137,9 @@ def _on_record(pupil, parent, reference, issued_on, state=PenaltyNoticeState.PAI
     )
 
 
-def _check(upn="A123456789012", ref="M1", on="2027-09-01") -> dict:
+def _check(upn="A123456789012", ref="M1", on="2027-09-01", *receipt: str) -> dict:
     out = StringIO()
-    call_command("penalty_notice_check", "--upn", upn, "--parent-ref", ref, "--on", on, "--format", "json",
+    call_command("penalty_notice_check", "--upn", upn, "--parent-ref", ref, "--on", on, *receipt, "--format", "json",
                  stdout=out)
     return json.loads(out.getvalue())
 
@@ -129,6 +151,7 @@ def test_check_prints_the_contract_object_for_a_first_notice(family):
         "full_amount": "160.00", "reduced_amount": "80.00", "full_days": 28, "reduced_days": 21,
         "counted_references": [],
         "reason": "This would be a first penalty notice: £80.00 if paid within 21 days, £160.00 within 28 days.",
+        "received_on": None, "reduced_by": None, "full_by": None,  # no day of receipt given
     }
 
 
@@ -155,6 +178,27 @@ def test_check_refuses_a_third_and_lists_the_two_that_count_oldest_first(family)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "outcome", "counts"),
+    [
+        (PenaltyNoticeState.PROSECUTED, "", True),  # the prosecution is pending
+        (PenaltyNoticeState.PROSECUTED, ProsecutionOutcome.GUILTY, True),
+        (PenaltyNoticeState.PROSECUTED, ProsecutionOutcome.NOT_GUILTY, False),
+        (PenaltyNoticeState.WITHDRAWN, "", False),
+    ],
+    ids=["pending", "guilty", "acquitted", "withdrawn"],
+)
+def test_check_counts_a_prosecuted_notice_by_its_outcome(family, state, outcome, counts):
+    pupil, _, mother, _ = family
+    _on_record(pupil, mother, "PN-1", dt.date(2026, 1, 5))
+    notice = _on_record(pupil, mother, "PN-2", dt.date(2027, 1, 5), state=state)
+    PenaltyNotice.objects.filter(pk=notice.pk).update(prosecution_outcome=outcome)
+    result = _check()
+    assert result["counted_references"] == (["PN-1", "PN-2"] if counts else ["PN-1"])
+    assert result["allowed"] is not counts
+
+
+@pytest.mark.django_db
 def test_a_draft_never_issued_does_not_count(family):
     pupil, _, mother, _ = family
     PenaltyNotice.objects.create(local_authority=pupil.school.local_authority, reference="D1", pupil=pupil,
@@ -175,3 +219,94 @@ def test_a_draft_never_issued_does_not_count(family):
 def test_check_bad_input_is_a_clear_error(family, args, message):
     with pytest.raises(CommandError, match=message):
         _check(*args)
+
+
+# --- the day of receipt and the payment deadlines (--received-on / --posted-on) ---
+
+DEADLINE_KEYS = ("received_on", "reduced_by", "full_by")
+
+
+# fmt: off
+RECEIPT_CASES = [
+    # --on, receipt option, its date, expected received_on, reduced_by, full_by
+    ("2027-09-01", "--received-on", "2027-09-01", ("2027-09-01", "2027-09-21", "2027-09-28")),  # handed over
+    ("2027-09-01", "--received-on", "2027-09-03", ("2027-09-03", "2027-09-23", "2027-09-30")),  # handed over later
+    # Thursday before Easter 2026: Good Friday and Easter Monday are off, so Tuesday 7th then Wednesday 8th.
+    ("2026-04-02", "--posted-on", "2026-04-02", ("2026-04-08", "2026-04-28", "2026-05-05")),
+    # Wednesday 23 December 2026: Thursday 24th is day 1; Christmas (Friday), the weekend and Monday 28th (for
+    # Boxing Day, a Saturday) are off, so Tuesday 29th is day 2.
+    ("2026-12-23", "--posted-on", "2026-12-23", ("2026-12-29", "2027-01-18", "2027-01-25")),
+    ("2026-11-26", "--posted-on", "2026-11-26", ("2026-11-30", "2026-12-20", "2026-12-27")),  # Thursday: Fri, Mon
+    ("2026-11-26", "--posted-on", "2026-11-27", ("2026-12-01", "2026-12-21", "2026-12-28")),  # posted a day later
+]
+# fmt: on
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("on", "option", "day", "expected"),
+    RECEIPT_CASES,
+    ids=["handed-over", "handed-over-later", "posted-before-easter", "posted-before-christmas", "posted-thursday",
+         "posted-friday"],
+)
+def test_check_gives_the_day_of_receipt_and_the_deadlines(family, on, option, day, expected):
+    result = _check("A123456789012", "M1", on, option, day)
+    assert tuple(result[k] for k in DEADLINE_KEYS) == expected
+    assert (result["sequence"], result["reduced_days"], result["full_days"]) == (1, 21, 28)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("working_days", "received"), [(1, "2026-04-07"), (3, "2026-04-09")], ids=str)
+def test_a_posted_notice_is_received_when_the_las_code_of_conduct_says(family, working_days, received):
+    pupil = family[0]
+    CodeOfConductFactory(local_authority=pupil.school.local_authority, pn_deemed_receipt_working_days=working_days)
+    assert _check("A123456789012", "M1", "2026-04-02", "--posted-on", "2026-04-02")["received_on"] == received
+
+
+@pytest.mark.django_db
+def test_a_second_notice_has_no_reduced_by(family):
+    pupil, _, mother, _ = family
+    _on_record(pupil, mother, "PN-1", dt.date(2026, 1, 5))
+    result = _check("A123456789012", "M1", "2027-09-01", "--received-on", "2027-09-01")
+    assert result["sequence"] == 2
+    assert tuple(result[k] for k in DEADLINE_KEYS) == ("2027-09-01", None, "2027-09-28")
+
+
+@pytest.mark.django_db
+def test_a_refused_notice_has_no_receipt_and_no_deadlines(family):
+    pupil, _, mother, _ = family
+    _on_record(pupil, mother, "PN-1", dt.date(2026, 1, 5))
+    _on_record(pupil, mother, "PN-2", dt.date(2027, 1, 5))
+    for option in ("--received-on", "--posted-on"):
+        result = _check("A123456789012", "M1", "2027-09-01", option, "2027-09-01")
+        assert result["allowed"] is False
+        assert tuple(result[k] for k in DEADLINE_KEYS) == (None, None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("receipt", "message"),
+    [
+        (("--received-on", "2027-09-01", "--posted-on", "2027-09-01"), "not allowed with argument"),
+        (("--received-on", "2027-02-30"), "--received-on: '2027-02-30' is not a date"),
+        (("--posted-on", "1 Sept 2027"), "--posted-on: '1 Sept 2027' is not a date"),
+        (("--received-on", "2027-08-31"), "cannot be received before it"),
+        (("--posted-on", "2027-08-31"), "cannot be posted before it"),
+    ],
+    ids=["both", "bad-received-on", "bad-posted-on", "received-before-issue", "posted-before-issue"],
+)
+def test_check_bad_receipt_is_a_clear_error(family, receipt, message):
+    with pytest.raises(CommandError, match=message):
+        _check("A123456789012", "M1", "2027-09-01", *receipt)
+
+
+def test_both_receipt_options_exit_non_zero_from_the_command_line():
+    # The options are refused before the database is touched, so no test database is needed here.
+    done = subprocess.run(
+        [sys.executable, "manage.py", "penalty_notice_check", "--upn", "A123456789012", "--parent-ref", "M1",
+         "--on", "2027-09-01", "--received-on", "2027-09-01", "--posted-on", "2027-09-01"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode != 0
+    assert "--posted-on: not allowed with argument --received-on" in done.stderr
+    assert done.stdout == ""

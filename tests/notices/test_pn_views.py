@@ -156,7 +156,7 @@ def test_dsl_drafts_consults_and_issues_through_the_pages(client, pn_case, mothe
     assert notice.state == PenaltyNoticeState.ISSUED
     # Posted on a Thursday: treated as received the second working day after, Monday 30 November.
     assert (notice.received_on, notice.reduced_by, notice.full_by) == (
-        dt.date(2026, 11, 30), dt.date(2026, 12, 21), dt.date(2026, 12, 28))
+        dt.date(2026, 11, 30), dt.date(2026, 12, 20), dt.date(2026, 12, 27))
     letter = Letter.objects.get(subject_key=f"penalty_notice:{notice.pk}")
     assert (letter.parent, letter.recipient, letter.case) == (mother, f"parent:{mother.pk}", pn_case)
 
@@ -256,15 +256,15 @@ def test_la_officer_sees_the_notice_in_the_list_and_the_service_navigation(clien
 
 @pytest.mark.parametrize(
     ("paid_on", "amount", "state_label"),
-    [(dt.date(2026, 10, 26), "£80", "Paid at the reduced rate"), (dt.date(2026, 10, 27), "160.00", "Paid in full")],
+    [(dt.date(2026, 10, 25), "£80", "Paid at the reduced rate"), (dt.date(2026, 10, 26), "160.00", "Paid in full")],
     ids=["day-21-reduced", "day-22-full"],
 )
 def test_la_records_a_payment_at_the_reduced_or_full_rate(client, pn_case, mother, dsl, la_officer, paid_on, amount,
                                                           state_label):
-    notice = _issued(pn_case, mother, dsl)  # received 5 October: £80 by 26 October, £160 by 2 November
+    notice = _issued(pn_case, mother, dsl)  # received 5 October: £80 by 25 October, £160 by 1 November
     client.force_login(la_officer)
     page = client.get(_la_url("la_notice", notice)).content.decode()
-    assert "£80.00 if received by 26 October 2026, otherwise £160.00" in page
+    assert "£80.00 if received by 25 October 2026, otherwise £160.00" in page
     response = client.post(_la_url("la_payment", notice), {**_date("payment-paid", paid_on), "payment-amount": amount})
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
@@ -276,7 +276,7 @@ def test_la_records_a_payment_at_the_reduced_or_full_rate(client, pn_case, mothe
 def test_eighty_pounds_after_the_reduced_date_is_refused_on_the_page(client, pn_case, mother, dsl, la_officer):
     notice = _issued(pn_case, mother, dsl)
     client.force_login(la_officer)
-    response = client.post(_la_url("la_payment", notice), {**_date("payment-paid", dt.date(2026, 10, 27)),
+    response = client.post(_la_url("la_payment", notice), {**_date("payment-paid", dt.date(2026, 10, 26)),
                                                            "payment-amount": "80"})
     assert response.status_code == 200
     assert "does not settle" in response.content.decode()
@@ -417,7 +417,7 @@ def test_register_csv_has_the_header_and_one_row_per_notice(client, pn_case, pup
         "reference": paid.reference, "school_urn": "123456", "school_name": "Meadow Lane Primary School",
         "pupil_upn": "A123456789012", "pupil_name": "Amelia Hughes", "parent_name": "Jane Hughes",
         "parent_ref": mother.parent_ref, "issued_on": "2026-10-01", "received_on": "2026-10-05", "sequence": "1",
-        "amount_full": "160.00", "amount_reduced": "80.00", "reduced_by": "2026-10-26", "full_by": "2026-11-02",
+        "amount_full": "160.00", "amount_reduced": "80.00", "reduced_by": "2026-10-25", "full_by": "2026-11-01",
         "state": "paid_reduced", "paid_on": "2026-10-20", "paid_amount": "80.00", "withdrawn_on": "",
         "withdrawn_reason": "", "referred_on": "", "offence_from": "2026-09-14", "offence_to": "2026-09-18",
         "imported": "N", "letter_sha256": letter.sha256,

@@ -16,7 +16,8 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, CaseOutcome, CaseState, Role
 from cases.models.audit import AuditEvent
 from cases.services import case_open
-from notices.models import Letter, PenaltyNotice, PenaltyNoticeState, ProsecutionReferral
+from notices.models import Letter, PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome, ProsecutionReferral
+from notices.services.penalty import penalty_notice_terms_for
 from tests import factories
 from tests.factories import ParentalRelationshipFactory, add_marks
 
@@ -317,3 +318,33 @@ def test_an_officer_cannot_take_a_referral_someone_has_taken(client, dsl, la_off
     with pytest.raises(ReferralRefused, match=f"{la_officer.get_full_name()} has already taken this referral"):
         referrals.referral_assign(referral=referral, by=second)
     assert referrals.open_task(referral, "review").owner == la_officer
+
+
+@pytest.mark.parametrize(
+    ("hearing_result", "outcome"),
+    [
+        ("convicted", ProsecutionOutcome.GUILTY),  # still counts
+        ("acquitted", ProsecutionOutcome.NOT_GUILTY),  # no longer counts
+        ("withdrawn", ""),  # no verdict: the notice's prosecution stays pending, and it counts
+    ],
+    ids=["convicted", "acquitted", "withdrawn"],
+)
+def test_the_hearing_result_is_the_outcome_of_the_notices_it_prosecuted(client, dsl, la_officer, pn_case, unpaid,
+                                                                        hearing_result, outcome):
+    before = _notice(pn_case, unpaid.parent, "PN-EARLIER", PenaltyNoticeState.UNPAID, issued_on=dt.date(2026, 3, 2))
+    PenaltyNotice.objects.filter(pk=before.pk).update(state=PenaltyNoticeState.PROSECUTED,
+                                                      referred_on=dt.date(2026, 5, 1))  # an earlier prosecution
+    _refer(client, dsl, pn_case)
+    referral = ProsecutionReferral.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    assert _decide(client, la_officer, referral, "prosecute", offence="s444_1").status_code == 302
+    response = _outcome(client, la_officer, referral, hearing_day="14", hearing_month="1", hearing_year="2027",
+                        hearing_result=hearing_result, fine_amount="", parenting_order="no", conclusion="close")
+    assert response.status_code == 302
+    assert PenaltyNotice.objects.get(pk=unpaid.pk).prosecution_outcome == outcome
+    assert PenaltyNotice.objects.get(pk=before.pk).prosecution_outcome == ""  # not this referral's: untouched
+    terms = penalty_notice_terms_for(pupil=pn_case.pupil, parent=unpaid.parent, on=dt.date(2026, 11, 26))
+    expected = ("PN-EARLIER",) if outcome == ProsecutionOutcome.NOT_GUILTY else ("PN-EARLIER", "PN-UNPAID")
+    assert terms.counted_references == expected
+    if outcome:
+        assert any("PN-UNPAID" in e.reason for e in CaseEvent.objects.filter(case=pn_case, summary__contains="outcome"))
