@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0007_offence'),
-        ('notices', '0005_prosecutionreferral'),
+        ('notices', '0006_penaltynotice_prosecution_outcome'),
     ]
 
     operations = [
