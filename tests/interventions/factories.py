@@ -10,7 +10,6 @@ from cases.models import Case, CaseOutcome, CaseState
 from interventions import models
 from tests import factories
 
-
 CASE_AGE = dt.timedelta(days=60)
 
 
