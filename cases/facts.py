@@ -21,6 +21,9 @@ from cases.formatting import long_date
 EARLIEST_FACT = date(2000, 1, 1)
 # Casework is planned weeks ahead, not years: a meeting, review or due date further out is a typo.
 PLANNING_HORIZON = timedelta(days=366)
+# What a date box accepts at all, before a service knows whether the date happened or is planned:
+# far enough ahead for any horizon, near enough that date arithmetic (due + 28 days) never overflows.
+PLAUSIBLE_FUTURE = timedelta(days=10 * 366)
 # Free text: a note or a reason is read by a parent or a court; ten thousand characters is about
 # four printed pages. Short answers (a name, a place) are one line.
 LONG_TEXT_MAX = 10_000
@@ -86,6 +89,19 @@ def planned(
         raise ImpossibleFact(
             f"{what} must be within a year, by {long_date(today + horizon)}", field=field
         )
+    return on
+
+
+def plausible(on: date, *, what: str, today: date, field: str | None = None) -> date:
+    """``on`` could be a date of casework at all: from ``EARLIEST_FACT`` to ten years ahead.
+
+    The check a date box makes before it knows what the date is for, so that a typed year of 1900 or 9999
+    is a field error, never a crash further on.
+    """
+    if on < EARLIEST_FACT:
+        raise ImpossibleFact(f"{what} must be on or after {long_date(EARLIEST_FACT)}", field=field)
+    if on > today + PLAUSIBLE_FUTURE:
+        raise ImpossibleFact(f"{what} must be before {long_date(today + PLAUSIBLE_FUTURE)}", field=field)
     return on
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from cases import facts
+from cases.form_fields import text_error_messages
 from cases.models import CaseOutcome, CaseState, EventKind, SenStatus, YearGroup
 
 FLAG_CHOICES = [
@@ -92,12 +94,16 @@ CASE_STEPS = ("start_targeted_support", "start_formal_support", "issue_notice_to
               "request_penalty_notice", "refer_for_prosecution", "put_on_hold", "resume", "close")
 
 
+REASON_TOO_LONG = text_error_messages("The reason", facts.LONG_TEXT_MAX)
+ANSWER_TOO_LONG = text_error_messages("The answer", facts.LONG_TEXT_MAX)
+
+
 class CaseOpenForm(forms.Form):
     reason = forms.CharField(
         label="Why are you opening a case?",
         help_text="This goes on the case's chronology. Say what the concern is, from the data or from staff.",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Say why the case is being opened"},
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Say why the case is being opened", **REASON_TOO_LONG},
     )
 
 
@@ -107,8 +113,9 @@ class CaseStepForm(forms.Form):
     transition = forms.ChoiceField(choices=[(s, s) for s in CASE_STEPS])
     expected_state = forms.ChoiceField(choices=CaseState.choices)
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason for this step: it goes on the case's chronology"},
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Give the reason for this step: it goes on the case's chronology",
+                        **REASON_TOO_LONG},
     )
     outcome = forms.ChoiceField(
         label="Outcome", required=False, choices=CaseOutcome.choices, widget=forms.RadioSelect,
@@ -131,7 +138,9 @@ class CaseNoteForm(forms.Form):
         error_messages={"required": "Write a one-line summary",
                         "max_length": "Summary must be 300 characters or fewer"},
     )
-    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=facts.LONG_TEXT_MAX,
+                              error_messages=text_error_messages("The details", facts.LONG_TEXT_MAX))
 
 
 class PnConsiderationForm(forms.Form):
@@ -139,15 +148,18 @@ class PnConsiderationForm(forms.Form):
 
     why_penalty_notice_is_the_best_tool = forms.CharField(
         label="Why is a penalty notice the best tool?", widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why a penalty notice is the best tool"},
+        max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Say why a penalty notice is the best tool", **ANSWER_TOO_LONG},
     )
     alternatives_considered = forms.CharField(
         label="Would support, a notice to improve or another legal intervention be better?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Record the alternatives considered"},
+        max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Record the alternatives considered", **ANSWER_TOO_LONG},
     )
     equality_act_consideration = forms.CharField(
         label="Do Equality Act 2010 duties (reasonable adjustments, s20) make a penalty notice inappropriate?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Record the Equality Act 2010 consideration"},
+        max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Record the Equality Act 2010 consideration", **ANSWER_TOO_LONG},
     )

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from cases import rules
+from cases import facts, rules
 from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, Pupil
 
@@ -69,23 +69,67 @@ def failed_notices_to_improve(case: Case):
     ]
 
 
-def _support_offered(case: Case) -> list[str]:
-    from interventions.models import ContractStatus, SupportPlanStatus
+# --- which records a guard may rest on: only those the policy of cases.facts allows --------------------
+
+
+def _opened_on(case: Case) -> date:
+    return timezone.localtime(case.opened_at).date()
+
+
+def _in_case(case: Case, day: date | None, today: date) -> bool:
+    """A fact of this case: it happened, and not before the case opened (cases.facts)."""
+    return day is not None and max(facts.EARLIEST_FACT, _opened_on(case)) <= day <= today
+
+
+def _happened(day: date | None, today: date) -> bool:
+    """A fact that may predate the case (early help the family already had), but did happen."""
+    return day is not None and facts.EARLIEST_FACT <= day <= today
+
+
+def _meeting_day(meeting) -> date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def _contract_offered(contract, today: date) -> bool:
+    """Offered, on a day that can be true; a contract from before offered_on was kept counts as offered."""
+    from interventions.models import ContractStatus
+
+    if contract.status == ContractStatus.DRAFT:
+        return False
+    return contract.offered_on is None or _happened(contract.offered_on, today)
+
+
+def _contract_refusal_real(case: Case, contract, today: date) -> bool:
+    """A decline or a breach on a day that happened, in this case, and not before the contract was offered."""
+    if not _in_case(case, contract.status_changed_on, today):
+        return False
+    return contract.offered_on is None or contract.status_changed_on >= contract.offered_on
+
+
+def _support_offered(case: Case, today: date) -> list[str]:
+    from interventions.models import SupportPlanStatus
 
     found = [
         f"Support plan agreed on {long_date(plan.agreed_on)}"
         for plan in case.support_plans.filter(status__in=[SupportPlanStatus.AGREED, SupportPlanStatus.CLOSED])
-        if plan.agreed_on
+        if _in_case(case, plan.agreed_on, today)
     ]
     found += [
         f"Attendance contract {contract.get_status_display().lower()} (from {long_date(contract.starts_on)})"
-        for contract in case.contracts.exclude(status=ContractStatus.DRAFT)
+        for contract in case.contracts.all()
+        if _contract_offered(contract, today)
     ]
-    found += [f"{help_.get_kind_display()}: {help_.agency}, from {long_date(help_.started_on)}" for help_ in case.early_help.all()]
+    found += [
+        f"{help_.get_kind_display()}: {help_.agency}, from {long_date(help_.started_on)}"
+        for help_ in case.early_help.all()
+        if _happened(help_.started_on, today)
+    ]
     return found
 
 
-def _meetings_held(case: Case) -> list[str]:
+def _meetings_held(case: Case, today: date) -> list[str]:
+    """Attendance meetings held with the family: a meeting dated before the case opened, or still to
+    come, is not evidence of this case however it was recorded."""
     from meetings.models import MeetingKind, MeetingStatus
 
     return [
@@ -93,28 +137,39 @@ def _meetings_held(case: Case) -> list[str]:
         for meeting in case.meetings.filter(
             status=MeetingStatus.HELD, kind__in=[MeetingKind.ATTENDANCE, MeetingKind.IMPROVEMENT]
         )
+        if _in_case(case, _meeting_day(meeting), today)
     ]
 
 
-def _non_engagement(case: Case) -> list[str]:
+def _non_engagement(case: Case, today: date) -> list[str]:
     from interventions.models import ContractStatus
     from meetings.models import AttendeeRole, MeetingStatus
 
     found = [
         f"Attendance contract {contract.get_status_display().lower()} on {long_date(contract.status_changed_on)}"
         for contract in case.contracts.filter(status__in=[ContractStatus.DECLINED, ContractStatus.BREACHED])
-        if contract.status_changed_on
+        if _contract_refusal_real(case, contract, today)
     ]
     found += [
         f"{attendee.name} did not attend the {attendee.meeting.get_kind_display().lower()} on "
         f"{long_date(attendee.meeting.starts_at)}"
         for attendee in _missed_meetings(case, AttendeeRole.PARENT, MeetingStatus.HELD)
+        if _in_case(case, _meeting_day(attendee.meeting), today)
     ]
+    # A note the meeting or contract service wrote about a record the policy refuses rests on that record.
+    refused = {
+        f"meeting:{meeting.pk}" for meeting in case.meetings.filter(status=MeetingStatus.HELD)
+        if not _in_case(case, _meeting_day(meeting), today)
+    } | {
+        f"contract:{contract.pk}" for contract in case.contracts.filter(status__in=[ContractStatus.DECLINED, ContractStatus.BREACHED])
+        if not _contract_refusal_real(case, contract, today)
+    }
     # Notes the meeting and contract services wrote about the same facts would only repeat them.
     found += [
         f"Non-engagement recorded on {long_date(event.at)}: {event.summary}"
         for event in case.events.filter(kind=EventKind.NON_ENGAGEMENT)
         if not any(event.summary.endswith(line) or line in event.summary for line in found)
+        and not refused.intersection(str(ref) for ref in event.evidence or ())
     ]
     return found
 
@@ -151,13 +206,13 @@ def _latest_consideration(case: Case):
 
 
 def _targeted_support(case: Case, today: date) -> Check:
-    evidence = _meetings_held(case)
+    evidence = _meetings_held(case, today)
     from interventions.models import SupportPlanStatus
 
     evidence += [
         f"Support plan agreed on {long_date(plan.agreed_on)}"
         for plan in case.support_plans.filter(status=SupportPlanStatus.AGREED)
-        if plan.agreed_on
+        if _in_case(case, plan.agreed_on, today)
     ]
     missing = [] if evidence else ["Hold an attendance meeting with the parents, or agree a support plan with them, first."]
     return Check("start_targeted_support", tuple(missing), tuple(evidence))
@@ -169,10 +224,12 @@ def _formal_support(case: Case, today: date) -> Check:
     evidence = [
         f"Attendance contract {contract.get_status_display().lower()}"
         for contract in case.contracts.exclude(status=ContractStatus.DRAFT)
+        if _contract_offered(contract, today)
     ]
     evidence += [
         f"Voluntary early help plan with {help_.agency} from {long_date(help_.started_on)}"
         for help_ in case.early_help.filter(kind=EarlyHelpKind.VOLUNTARY_PLAN)
+        if _happened(help_.started_on, today)
     ]
     missing = [] if evidence else [
         "Offer the parents an attendance contract, or start a voluntary early help plan, first."
@@ -180,14 +237,14 @@ def _formal_support(case: Case, today: date) -> Check:
     return Check("start_formal_support", tuple(missing), tuple(evidence))
 
 
-def _support_and_engagement(case: Case) -> tuple[list[str], list[str]]:
+def _support_and_engagement(case: Case, today: date) -> tuple[list[str], list[str]]:
     missing, evidence = [], []
-    support = _support_offered(case)
+    support = _support_offered(case, today)
     if support:
         evidence += support
     else:
         missing.append("Record the support offered to the family (a support plan, an attendance contract or early help).")
-    engagement = _non_engagement(case)
+    engagement = _non_engagement(case, today)
     if engagement:
         evidence += engagement
     else:
@@ -201,7 +258,7 @@ def _support_and_engagement(case: Case) -> tuple[list[str], list[str]]:
 def _notice_to_improve(case: Case, today: date) -> Check:
     first_met, wording = threshold_fact(case.pupil, today)
     missing, evidence = ([], [wording]) if first_met else ([wording], [])
-    more_missing, more_evidence = _support_and_engagement(case)
+    more_missing, more_evidence = _support_and_engagement(case, today)
     sen_missing, sen_evidence = _adjustments_reviewed(case)
     return Check(
         "issue_notice_to_improve",
@@ -237,7 +294,7 @@ def _after_notice_to_improve(case: Case, today: date) -> tuple[list[str], list[s
 def _penalty_notice(case: Case, today: date) -> Check:
     first_met, wording = threshold_fact(case.pupil, today, after_failed_nti_of=case)
     missing, evidence = ([], [wording]) if first_met else ([wording], [])
-    more_missing, more_evidence = _support_and_engagement(case)
+    more_missing, more_evidence = _support_and_engagement(case, today)
     missing += more_missing
     evidence += more_evidence
     consideration = _latest_consideration(case)
@@ -293,7 +350,7 @@ def _prosecution_referral(case: Case, today: date) -> Check:
     """One of: a penalty notice unpaid after 28 days, the limit of notices reached, or a documented failure
     of support (support offered and not engaged with). The LA decides on the referral itself."""
     grounds = _notice_grounds(case, today)
-    missing, evidence = _support_and_engagement(case)
+    missing, evidence = _support_and_engagement(case, today)
     if grounds:
         return Check("refer_for_prosecution", (), tuple(grounds + evidence))
     missing = [

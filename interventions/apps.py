@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class InterventionsConfig(AppConfig):
     name = "interventions"
+
+    def ready(self) -> None:
+        # Registers this app's checks of saved rows for ``check_records`` (cases.record_checks).
+        import interventions.record_checks  # noqa: F401

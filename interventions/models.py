@@ -93,6 +93,8 @@ class AttendanceContract(models.Model):
     review_on = models.DateField()
     status = models.CharField(max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     status_changed_on = models.DateField(null=True, blank=True)
+    # Each parent's response (ContractParty.responded_on) answers the offer, so it cannot be earlier.
+    offered_on = models.DateField(null=True, blank=True, help_text="The day the contract was offered to the parents")
     status_note = models.TextField(blank=True, help_text="Why it was declined, breached or ended")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()

@@ -9,10 +9,13 @@ import re
 from datetime import date, datetime, time
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases import facts
+from cases.form_fields import date_from_parts, long_text, text_error_messages
 from meetings.models import AttendeeRole, MeetingAttendee, MeetingKind
-from meetings.services import KINDS_WITH_THREE_PART_NOTES, OtherAttendee
+from meetings.services import ACTION_DESCRIPTION_MAX, KINDS_WITH_THREE_PART_NOTES, OtherAttendee
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TIME_PATTERN = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)?$", re.IGNORECASE)
@@ -51,13 +54,10 @@ class DatePartsMixin:
             self.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must include a {' and a '.join(missing)}")
             return None
         day, month, year = parts
-        if year < 1000:
-            self.add_error(f"{prefix}_day", "Year must include 4 numbers")
-            return None
         try:
-            return date(year, month, day)
-        except ValueError:
-            self.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be a real date")
+            return date_from_parts(day, month, year, what)
+        except ValidationError as refused:
+            self.add_error(f"{prefix}_day", refused)
             return None
 
 
@@ -89,7 +89,9 @@ class MeetingPlanForm(DatePartsMixin, forms.Form):
     date_year = _date_part("Year")
     time = forms.CharField(label="Time", required=False, max_length=20)
     location = forms.CharField(
-        label="Where", max_length=200, error_messages={"required": "Enter where the meeting will be held"}
+        label="Where", max_length=facts.SHORT_TEXT_MAX,
+        error_messages={"required": "Enter where the meeting will be held",
+                        **text_error_messages("Where the meeting will be held", facts.SHORT_TEXT_MAX)},
     )
     parents = forms.MultipleChoiceField(
         label="Parents and carers invited",
@@ -103,8 +105,8 @@ class MeetingPlanForm(DatePartsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if the pupil is invited to the meeting"},
     )
-    staff = forms.CharField(label="School staff attending", required=False, widget=forms.Textarea, max_length=2000)
-    agencies = forms.CharField(label="Other agencies attending", required=False, widget=forms.Textarea, max_length=2000)
+    staff = long_text("School staff attending", required=False, limit=2000)
+    agencies = long_text("Other agencies attending", required=False, limit=2000)
     invite_parents = forms.BooleanField(label="Create the invitation letters to the parents now", required=False)
 
     def __init__(self, *args, parent_links, **kwargs):
@@ -142,11 +144,11 @@ class MeetingPlanForm(DatePartsMixin, forms.Form):
 class MeetingRecordForm(forms.Form):
     """Who attended (one yes/no per invitee), what was discussed, and for TAC/TAF the three parts."""
 
-    barriers_discussed = forms.CharField(label="Barriers to attendance discussed", required=False, widget=forms.Textarea)
-    what_is_working = forms.CharField(label="What is working", required=False, widget=forms.Textarea)
-    what_we_are_worried_about = forms.CharField(label="What we are worried about", required=False, widget=forms.Textarea)
-    what_needs_to_happen = forms.CharField(label="What needs to happen", required=False, widget=forms.Textarea)
-    notes = forms.CharField(label="Other notes", required=False, widget=forms.Textarea)
+    barriers_discussed = long_text("Barriers to attendance discussed", required=False)
+    what_is_working = long_text("What is working", required=False)
+    what_we_are_worried_about = long_text("What we are worried about", required=False)
+    what_needs_to_happen = long_text("What needs to happen", required=False)
+    notes = long_text("Other notes", required=False)
 
     def __init__(self, *args, meeting, attendees: list[MeetingAttendee], **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,10 +187,13 @@ class MeetingRecordForm(forms.Form):
 
 class AgreedActionForm(DatePartsMixin, forms.Form):
     description = forms.CharField(
-        label="What has been agreed", max_length=300, error_messages={"required": "Enter the action that was agreed"}
+        label="What has been agreed", max_length=ACTION_DESCRIPTION_MAX,
+        error_messages={"required": "Enter the action that was agreed",
+                        **text_error_messages("What has been agreed", ACTION_DESCRIPTION_MAX)},
     )
     owner_user = forms.ChoiceField(label="Member of staff responsible", required=False)
-    owner = forms.CharField(label="Or someone else responsible", required=False, max_length=200)
+    owner = forms.CharField(label="Or someone else responsible", required=False, max_length=facts.SHORT_TEXT_MAX,
+                            error_messages=text_error_messages("Who else is responsible", facts.SHORT_TEXT_MAX))
     due_day = _date_part("Day")
     due_month = _date_part("Month")
     due_year = _date_part("Year")
@@ -211,9 +216,5 @@ class AgreedActionForm(DatePartsMixin, forms.Form):
 
 
 class MeetingCancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is the meeting cancelled?",
-        max_length=2000,
-        widget=forms.Textarea,
-        error_messages={"required": "Enter why the meeting is cancelled"},
-    )
+    reason = long_text("Why is the meeting cancelled?", limit=2000, what="The reason",
+                       error_messages={"required": "Enter why the meeting is cancelled"})

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import clock_time
@@ -38,6 +39,16 @@ KIND_NAMES = {
 KINDS_WITH_PARENTS = frozenset({MeetingKind.ATTENDANCE, MeetingKind.IMPROVEMENT})
 # Team Around the Child/Family notes have three parts (domain.md 3.2).
 KINDS_WITH_THREE_PART_NOTES = frozenset({MeetingKind.TAC, MeetingKind.TAF})
+# An agreed action is one line on the case page (interventions.Action.description).
+ACTION_DESCRIPTION_MAX = 300
+# The notes of a held meeting: (argument, what the sentence calls it).
+RECORD_TEXTS = (
+    ("barriers_discussed", "The barriers discussed"),
+    ("what_is_working", "What is working"),
+    ("what_we_are_worried_about", "What we are worried about"),
+    ("what_needs_to_happen", "What needs to happen"),
+    ("notes", "The other notes"),
+)
 
 
 class MeetingRefused(DomainError):
@@ -80,6 +91,26 @@ def _require_writer(by, case: Case) -> None:
     require(can_record_support(by, case.pupil), "plan or record meetings")
 
 
+def case_opened_on(case: Case) -> date:
+    return timezone.localtime(case.opened_at).date()
+
+
+def meeting_day_check(case: Case, starts_at: datetime, *, today: date, field: str | None = "date") -> date:
+    """The day of a meeting, as the policy of cases.facts allows it: on or after the day the case opened,
+    and no further ahead than the planning horizon. A meeting already past is being recorded after the
+    fact (plan it, then record it), so a past day is allowed within the case's life; before it, the
+    meeting is not this case's evidence.
+    """
+    day = timezone.localtime(starts_at).date()
+    what = "The date of the meeting"
+    if day > today:
+        return facts.planned(day, what=what, today=today, field=field)
+    return facts.happened(
+        day, what=what, today=today, field=field, not_before=case_opened_on(case),
+        not_before_what="the date the case was opened",
+    )
+
+
 def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("case__pupil__school__local_authority").get(
         pk=meeting.pk
@@ -109,9 +140,11 @@ def meeting_plan(
         raise MeetingRefused("This case is closed. Reopen a case before planning a meeting.")
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be timezone-aware")
-    location = location.strip()
+    location = facts.text(location.strip(), what="Where the meeting will be held", field="location",
+                          limit=facts.SHORT_TEXT_MAX)
     if not location:
         raise MeetingRefused("Enter where the meeting will be held.")
+    meeting_day_check(case, starts_at, today=timezone.localdate())
     links = {
         link.parent_id: link
         for link in ParentalRelationship.objects.filter(pupil=case.pupil, parent__in=[p.pk for p in parents])
@@ -124,6 +157,9 @@ def meeting_plan(
     for other in others:
         if other.role not in (AttendeeRole.STAFF, AttendeeRole.AGENCY) or not other.name.strip():
             raise MeetingRefused("Each other person invited needs a name, and must be school staff or another agency.")
+        for value in (other.name, other.organisation):
+            facts.text(value, what="The name and job title of each person invited", limit=facts.SHORT_TEXT_MAX,
+                       field="staff" if other.role == AttendeeRole.STAFF else "agencies")
 
     now = timezone.now()
     meeting = Meeting.objects.create(
@@ -256,6 +292,13 @@ def meeting_record(
     now = timezone.now()
     if meeting.starts_at > now:
         raise MeetingRefused("This meeting has not started yet. Record it once it has taken place.")
+    # A meeting planned before this policy (dated 1900, say) cannot become evidence by being recorded.
+    meeting_day_check(case, meeting.starts_at, today=timezone.localdate(), field=None)
+    texts = {"barriers_discussed": barriers_discussed, "what_is_working": what_is_working,
+             "what_we_are_worried_about": what_we_are_worried_about, "what_needs_to_happen": what_needs_to_happen,
+             "notes": notes}
+    for name, what in RECORD_TEXTS:
+        facts.text(texts[name], what=what, field=name)
     if meeting.kind in KINDS_WITH_THREE_PART_NOTES and not (
         what_is_working.strip() and what_we_are_worried_about.strip() and what_needs_to_happen.strip()
     ):
@@ -339,8 +382,14 @@ def meeting_action_add(
         owner = owner or owner_user.get_full_name() or owner_user.get_username()
     if not description or not owner:
         raise MeetingRefused("An agreed action needs a description and someone responsible for it.")
-    if due_on < timezone.localtime(meeting.starts_at).date():
-        raise MeetingRefused("The due date must be on or after the day of the meeting.")
+    facts.text(description, what="What has been agreed", field="description", limit=ACTION_DESCRIPTION_MAX)
+    facts.text(owner, what="Who is responsible", field="owner", limit=facts.SHORT_TEXT_MAX)
+    meeting_day = timezone.localtime(meeting.starts_at).date()
+    if due_on < meeting_day:
+        raise facts.ImpossibleFact(
+            f"The date it is due must be on or after the day of the meeting ({long_date(meeting_day)})", field="due"
+        )
+    facts.planned(due_on, what="The date it is due", today=timezone.localdate(), field="due")
     now = timezone.now()
     action = Action.objects.create(
         case=case,
@@ -372,7 +421,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by) -> Meeting:
     _require_writer(by, case)
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingRefused(f"Only a planned meeting can be cancelled; this one is {meeting.get_status_display().lower()}.")
-    reason = reason.strip()
+    reason = facts.text(reason.strip(), what="The reason", field="reason")
     if not reason:
         raise MeetingRefused("Enter why the meeting is cancelled.")
     meeting.status = MeetingStatus.CANCELLED

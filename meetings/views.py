@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.audit import audit
 from cases.errors import DomainError
+from cases.form_fields import add_refusal
 from cases.permissions import can_record_support
 from cases.selectors import case_for_user
 from meetings import selectors, services
@@ -47,7 +48,7 @@ def meeting_plan(request: HttpRequest, case_pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             done = f"{services.first_upper(services.describe(meeting))} planned"
             if form.cleaned_data["invite_parents"] and form.selected_parents():
@@ -117,7 +118,7 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, f"Meeting on {services.long_date(meeting.starts_at)} recorded")
             return _to_case(meeting.case)
@@ -146,7 +147,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, f"Action added: {action.description} ({action.owner}, due {services.long_date(action.due_on)})")
             return _to_case(meeting.case)
@@ -168,7 +169,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"], by=request.user)
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, f"Meeting on {services.long_date(meeting.starts_at)} cancelled")
             return _to_case(meeting.case)

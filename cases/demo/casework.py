@@ -155,6 +155,7 @@ def _contract(case: Case, by, on: date, status: str) -> AttendanceContract:
         case=case, school_commitments="A weekly check-in with the Head of Year; a mentor; breakfast club place.",
         parent_commitments="Make sure the pupil arrives by 8:40 every day; ring before 9:00 on any day of absence.",
         starts_on=on, review_on=on + timedelta(weeks=6), status=status, status_changed_on=on + timedelta(days=3),
+        offered_on=on,
         status_note="Parents said they did not see the need for a contract." if status == ContractStatus.DECLINED else "",
         created_by=by, created_at=_at(on),
     )

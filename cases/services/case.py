@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
-from cases import ladder
+from cases import facts, ladder
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
@@ -44,6 +44,13 @@ LADDER_TRANSITIONS = (
     "refer_for_prosecution",
 )
 NOTE_KINDS = (EventKind.NOTE, EventKind.CONTACT, EventKind.NON_ENGAGEMENT, EventKind.SAFEGUARDING)
+# A note's summary is its one line on the chronology (CaseEvent.summary holds 300).
+NOTE_SUMMARY_MAX = 300
+
+
+def _reason(reason: str) -> str:
+    """Every reason a step, a hold or a closure gives goes on the chronology and may be read out in court."""
+    return facts.text(reason, what="The reason", field="reason")
 
 
 class CaseAlreadyOpen(DomainError):
@@ -96,7 +103,7 @@ def _lock(case: Case, expected_state: str | None) -> Case:
 def case_open(*, pupil: Pupil, by, reason: str, alert: Alert | None = None) -> Case:
     """Opens a case at the first rung (concern), from an alert or by staff, with a reason."""
     require(can_move_case(by, pupil), "open an attendance case")
-    if not reason.strip():
+    if not _reason(reason).strip():
         raise DomainError("Say why the case is being opened.")
     if alert is not None and alert.pupil_id != pupil.pk:
         raise DomainError("That alert is about another pupil.")
@@ -182,7 +189,7 @@ def case_transition(*, case: Case, transition: str, by, reason: str, expected_st
     if transition in STEPS_OF_A_PROCESS and not by_its_process:
         raise TransitionRefused(STEPS_OF_A_PROCESS[transition])
     require(can_move_case(by, case), "move an attendance case")
-    if not reason.strip():
+    if not _reason(reason).strip():
         raise DomainError("Give the reason for this step: it goes on the case's chronology.")
     case = _lock(case, expected_state)
     if case.state not in _sources(case, transition):
@@ -210,7 +217,7 @@ def case_transition(*, case: Case, transition: str, by, reason: str, expected_st
 def case_hold(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
     """Puts a case on hold (e.g. a hospital stay, a safeguarding referral), remembering where it was."""
     require(can_move_case(by, case), "put an attendance case on hold")
-    if not reason.strip():
+    if not _reason(reason).strip():
         raise DomainError("Say why the case is on hold (for example a hospital stay or a safeguarding referral).")
     case = _lock(case, expected_state)
     if not can_proceed(case.put_on_hold):
@@ -227,7 +234,7 @@ def case_hold(*, case: Case, by, reason: str, expected_state: str | None = None)
 @transaction.atomic
 def case_resume(*, case: Case, by, reason: str, expected_state: str | None = None) -> Case:
     require(can_move_case(by, case), "resume an attendance case")
-    if not reason.strip():
+    if not _reason(reason).strip():
         raise DomainError("Say why the case is resuming.")
     case = _lock(case, expected_state)
     if case.state != CaseState.ON_HOLD:
@@ -251,7 +258,7 @@ def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str
     )
     if outcome not in CaseOutcome.values:
         raise DomainError("Choose the outcome the case is closing with.")
-    if not reason.strip():
+    if not _reason(reason).strip():
         raise DomainError("Say why the case is closing.")
     case = _lock(case, expected_state)
     if case.state == CaseState.CLOSED:
@@ -273,6 +280,8 @@ def case_note_add(*, case: Case, by, kind: str, summary: str, details: str = "")
         raise DomainError("Choose what kind of entry this is.")
     if not summary.strip():
         raise DomainError("Write a one-line summary.")
+    facts.text(summary.strip(), what="The summary", field="summary", limit=NOTE_SUMMARY_MAX)
+    facts.text(details, what="The details", field="details")
     if case.state == CaseState.CLOSED:
         raise DomainError("This case is closed; open a new case to record more.")
     event = case_event_record(case=case, kind=kind, summary=summary.strip(), by=by, reason=details.strip())
@@ -295,6 +304,11 @@ def pn_consideration_record(
     empty = [name for name, text in texts.items() if not text.strip()]
     if empty:
         raise DomainError("Record " + ", ".join(empty) + ".")
+    for field, (name, text) in zip(
+        ("why_penalty_notice_is_the_best_tool", "alternatives_considered", "equality_act_consideration"),
+        texts.items(), strict=True,
+    ):
+        facts.text(text, what=name[:1].upper() + name[1:], field=field)
     first_met, wording = ladder.threshold_fact(case.pupil, timezone.localdate(), after_failed_nti_of=case)
     if first_met is None:
         raise DomainError(wording)

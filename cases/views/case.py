@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import selectors
 from cases.audit import audit
 from cases.errors import DomainError
+from cases.form_fields import add_refusal
 from cases.forms import CaseNoteForm, CaseOpenForm, CaseStepForm, PnConsiderationForm
 from cases.models import CaseOutcome, CaseState, EventKind
 from cases.permissions import (
@@ -63,7 +64,7 @@ def case_open_view(request: HttpRequest, upn: str) -> HttpResponse:
         try:
             case = case_open(pupil=pupil, by=request.user, reason=form.cleaned_data["reason"], alert=alert)
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, f"Case opened for {pupil} at the concern stage")
             return redirect("case_detail", pk=case.pk)
@@ -215,7 +216,7 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
             moved = case_transition(transition=transition, **common)
     except DomainError as error:
         case = selectors.case_for_user(user=request.user, pk=pk)  # what is true now, for the page
-        form.add_error(None, str(error))
+        add_refusal(form, error)
         return _case_page(request, case, errors=_step_errors(form), step_form=form)
     messages.success(request, f"Case is now at “{moved.get_state_display()}”")
     return redirect("case_detail", pk=case.pk)
@@ -232,7 +233,7 @@ def case_note_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             event = case_note_add(case=case, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, f"{event.get_kind_display()} added to the chronology")
             return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#chronology-heading")
@@ -250,7 +251,7 @@ def pn_consideration_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             pn_consideration_record(case=case, by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, str(error))
+            add_refusal(form, error)
         else:
             messages.success(request, "Penalty notice considerations recorded: the headteacher can now authorise them")
             return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from cases import facts
+from cases.form_fields import CaseworkDateField, text_error_messages
+
 
 def _required(field: forms.Field, message: str) -> forms.Field:
     field.error_messages["required"] = message
@@ -12,22 +15,25 @@ def _required(field: forms.Field, message: str) -> forms.Field:
 
 
 def date_field(label: str, *, required: str, help_text: str = "") -> forms.DateField:
-    field = forms.DateField(
+    field = CaseworkDateField(
+        what=label,
         label=label,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"{label} must be a real date"},
     )
     return _required(field, required)
 
 
-def text_field(label: str, *, required: str, max_length: int = 200, help_text: str = "") -> forms.CharField:
-    return _required(forms.CharField(label=label, max_length=max_length, help_text=help_text), required)
+def text_field(label: str, *, required: str, max_length: int = facts.SHORT_TEXT_MAX, help_text: str = "") -> forms.CharField:
+    field = forms.CharField(label=label, max_length=max_length, help_text=help_text)
+    field.error_messages.update(text_error_messages(label, max_length))
+    return _required(field, required)
 
 
 def long_text_field(label: str, *, required: str | None, help_text: str = "") -> forms.CharField:
     field = forms.CharField(label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": 5}),
-                            required=required is not None)
+                            required=required is not None, max_length=facts.LONG_TEXT_MAX)
+    field.error_messages.update(text_error_messages(label, facts.LONG_TEXT_MAX))
     return _required(field, required) if required else field
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils import timezone
+
+from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, EventKind, Pupil
@@ -42,6 +45,24 @@ def record(
     audit(user=user, action=action, pupil=pupil, detail=summary)
     if case is not None:
         case_event_record(case=case, kind=kind, summary=summary, by=user, reason=reason, evidence=evidence)
+
+
+def case_opened_on(case: Case):
+    return timezone.localtime(case.opened_at).date()
+
+
+def happened_in_case(case: Case, on, *, what: str, field: str, today):
+    """A date something happened on this case: not in the future, not before the case opened (cases.facts)."""
+    return facts.happened(on, what=what, today=today, field=field, not_before=case_opened_on(case),
+                          not_before_what="the date the case was opened")
+
+
+def long_text(value: str, *, what: str, field: str) -> str:
+    return facts.text(value, what=what, field=field)
+
+
+def short_text(value: str, *, what: str, field: str) -> str:
+    return facts.text(value, what=what, field=field, limit=facts.SHORT_TEXT_MAX)
 
 
 def long_date(day) -> str:

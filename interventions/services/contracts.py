@@ -11,10 +11,19 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.models import Case, EventKind, Parent, ParentalRelationship
 from cases.permissions import can_record_support, require
 from interventions.models import AttendanceContract, ContractParty, ContractStatus, PartyResponse
-from interventions.services._common import InterventionRefused, long_date, record, require_open
+from interventions.services._common import (
+    InterventionRefused,
+    case_opened_on,
+    happened_in_case,
+    long_date,
+    long_text,
+    record,
+    require_open,
+)
 
 CONTRACT_LETTER_TEMPLATE = "letters/attendance_contract.html"
 
@@ -65,8 +74,19 @@ def attendance_contract_create(
         )
     if not school_commitments.strip() or not parent_commitments.strip():
         raise InterventionRefused("Write down both what the school commits to and what the parents commit to.")
+    long_text(school_commitments, what="What the school and the LA commit to", field="school_commitments")
+    long_text(parent_commitments, what="What the parents commit to", field="parent_commitments")
+    today = timezone.localdate()
+    # A contract may be written down after it started, but not before its case, nor further ahead than planning.
+    if starts_on < case_opened_on(case):
+        facts.happened(starts_on, what="The start date", today=today, field="starts_on",
+                       not_before=case_opened_on(case), not_before_what="the date the case was opened")
+    facts.plausible(starts_on, what="The start date", today=today, field="starts_on")
+    if starts_on > today:
+        facts.planned(starts_on, what="The start date", today=today, field="starts_on")
     if review_on <= starts_on:
-        raise InterventionRefused("The review date must be after the date the contract starts.")
+        raise facts.ImpossibleFact("The review date must be after the date the contract starts.", field="review_on")
+    facts.planned(review_on, what="The review date", today=today, field="review_on")
     contract = AttendanceContract.objects.create(
         case=case, school_commitments=school_commitments.strip(), parent_commitments=parent_commitments.strip(),
         starts_on=starts_on, review_on=review_on, created_by=by, created_at=timezone.now(),
@@ -102,8 +122,8 @@ def attendance_contract_offer(*, contract: AttendanceContract, by) -> list:
         raise InterventionRefused(f"This contract is already {contract.get_status_display().lower()}.")
     today = timezone.localdate()
     parties = [party.parent for party in contract.parties.select_related("parent").order_by("parent__surname", "parent__forename", "pk")]
-    contract.status, contract.status_changed_on = ContractStatus.OFFERED, today
-    contract.save(update_fields=["status", "status_changed_on"])
+    contract.status, contract.status_changed_on, contract.offered_on = ContractStatus.OFFERED, today, today
+    contract.save(update_fields=["status", "status_changed_on", "offered_on"])
     letters = [
         _letter_generate(
             template=CONTRACT_LETTER_TEMPLATE,
@@ -142,8 +162,10 @@ def attendance_contract_party_respond(
         raise InterventionRefused("Say whether the parent signed or declined the contract.")
     if party.response != PartyResponse.PENDING:
         raise InterventionRefused(f"{party.parent} already {party.get_response_display().lower()} this contract.")
-    if responded_on > timezone.localdate():
-        raise InterventionRefused("The date of the response cannot be in the future.")
+    offered_on = contract.offered_on or contract.status_changed_on
+    facts.happened(responded_on, what="The date of the response", today=timezone.localdate(), field="responded_on",
+                   not_before=offered_on, not_before_what="the date the contract was offered")
+    long_text(note, what="The notes", field="note")
     party.response, party.responded_on = response, responded_on
     party.save(update_fields=["response", "responded_on"])
     responses = list(contract.parties.values_list("response", flat=True))
@@ -188,6 +210,9 @@ def attendance_contract_breach(*, contract: AttendanceContract, by, breached_on:
         )
     if not note.strip():
         raise InterventionRefused("Say which commitments were not kept.")
+    long_text(note, what="What was not kept", field="note")
+    facts.happened(breached_on, what="The date", today=timezone.localdate(), field="breached_on",
+                   not_before=contract.status_changed_on, not_before_what="the date the contract was signed")
     contract.status, contract.status_changed_on, contract.status_note = ContractStatus.BREACHED, breached_on, note.strip()
     contract.save(update_fields=["status", "status_changed_on", "status_note"])
     record(
@@ -211,6 +236,13 @@ def attendance_contract_end(*, contract: AttendanceContract, by, ended_on: date,
         raise InterventionRefused(f"This contract is already {contract.get_status_display().lower()}.")
     if not note.strip():
         raise InterventionRefused("Say why the contract is ending.")
+    long_text(note, what="Why it is ending", field="note")
+    if contract.status_changed_on is not None:
+        facts.happened(ended_on, what="The end date", today=timezone.localdate(), field="ended_on",
+                       not_before=contract.status_changed_on,
+                       not_before_what=f"the date it was {contract.get_status_display().lower()}")
+    else:
+        happened_in_case(contract.case, ended_on, what="The end date", field="ended_on", today=timezone.localdate())
     was = contract.get_status_display().lower()
     # A breach note stays: it is the evidence of what was not kept.
     kept = f"{contract.status_note}\n\nEnded: " if contract.status == ContractStatus.BREACHED else ""

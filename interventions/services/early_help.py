@@ -7,10 +7,18 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.models import Case, EventKind
 from cases.permissions import can_record_support, require
 from interventions.models import EarlyHelp, EarlyHelpKind
-from interventions.services._common import InterventionRefused, long_date, record, require_open
+from interventions.services._common import (
+    InterventionRefused,
+    long_date,
+    long_text,
+    record,
+    require_open,
+    short_text,
+)
 
 
 @transaction.atomic
@@ -27,6 +35,9 @@ def early_help_record(
             "A voluntary early help plan needs the family's consent. Record a referral instead, "
             "or record the family's refusal as a note on the case."
         )
+    short_text(agency, what="The service or agency", field="agency")
+    # Early help may predate the case (the family already had it), but it has started: it is support given.
+    facts.happened(started_on, what="The date it started", today=timezone.localdate(), field="started_on")
     early_help = EarlyHelp.objects.create(
         case=case, kind=kind, agency=agency.strip(), started_on=started_on, family_consented=family_consented,
         created_by=by, created_at=timezone.now(),
@@ -48,10 +59,11 @@ def early_help_end(*, early_help: EarlyHelp, by, ended_on: date, outcome: str) -
     require_open(early_help.case)
     if early_help.ended_on is not None:
         raise InterventionRefused(f"This was already recorded as ended on {long_date(early_help.ended_on)}.")
-    if ended_on < early_help.started_on:
-        raise InterventionRefused(f"The end date cannot be before it started ({long_date(early_help.started_on)}).")
+    facts.happened(ended_on, what="The end date", today=timezone.localdate(), field="ended_on",
+                   not_before=early_help.started_on, not_before_what="the date it started")
     if not outcome.strip():
         raise InterventionRefused("Say what the outcome was.")
+    long_text(outcome, what="The outcome", field="outcome")
     early_help.ended_on, early_help.outcome = ended_on, outcome.strip()
     early_help.save(update_fields=["ended_on", "outcome"])
     record(

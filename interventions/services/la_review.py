@@ -15,7 +15,7 @@ from cases.audit import audit
 from cases.models import AttendanceSnapshot, EventKind, LocalAuthority, Pupil
 from cases.permissions import can_acknowledge_for_la, can_refer_child_missing_education, require
 from interventions.models import LANotification, NotificationKind
-from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+from interventions.services._common import InterventionRefused, long_date, long_text, open_case_of, record
 from notices.selectors import decisions_past_service_level
 
 
@@ -33,6 +33,8 @@ def cme_referral_send(*, pupil: Pupil, by, details: str, reason: str = "") -> LA
     require(can_refer_child_missing_education(by, pupil), "refer a child missing education to the LA")
     if not details.strip():
         raise InterventionRefused("Say what the school knows: the last day seen, the enquiries made, and who was contacted.")
+    long_text(details, what="What the school knows", field="details")
+    long_text(reason, what="Why the school refers without a CME risk", field="reason")
     at_risk = _cme_risk(pupil)
     if not at_risk and not reason.strip():
         raise InterventionRefused(
@@ -65,6 +67,7 @@ def la_notification_acknowledge(*, notification: LANotification, by, note: str =
         raise InterventionRefused("Only an officer of the pupil's local authority can acknowledge this notification.")
     if notification.acknowledged_on is not None:
         raise InterventionRefused(f"This notification was already acknowledged on {long_date(notification.acknowledged_on)}.")
+    long_text(note, what="The note", field="note")
     notification.acknowledged_on = timezone.localdate()
     notification.acknowledged_by = by
     notification.la_note = note.strip()

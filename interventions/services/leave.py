@@ -10,10 +10,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.models import EventKind, Parent, ParentalRelationship, Pupil
 from cases.permissions import can_decide_leave, can_record_support, require
 from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
-from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+from interventions.services._common import InterventionRefused, long_date, long_text, open_case_of, record
 
 
 @transaction.atomic
@@ -26,10 +27,16 @@ def leave_request_record(
         raise InterventionRefused(
             f"{parent} is not recorded as a parent or carer of {pupil}. Only a parent can request leave."
         )
-    if last_day < first_day:
-        raise InterventionRefused("The last day of leave must be on or after the first day.")
+    today = timezone.localdate()
+    facts.happened(received_on, what="The date the request was received", today=today, field="received_on")
+    facts.plausible(first_day, what="The first day of leave", today=today, field="first_day")
+    facts.date_range(first_day, last_day, what="The last day of leave", field="last_day")
+    # Leave is asked for ahead of a holiday or an event: a year ahead at most, like any plan.
+    if last_day > today + facts.PLANNING_HORIZON:
+        facts.planned(last_day, what="The last day of leave", today=today, field="last_day")
     if not reason.strip():
         raise InterventionRefused("Give the reason the parent gave for the leave.")
+    long_text(reason, what="The reason given", field="reason")
     leave = LeaveOfAbsenceRequest.objects.create(
         pupil=pupil, requested_by=parent, first_day=first_day, last_day=last_day, reason=reason.strip(),
         received_on=received_on,
@@ -61,10 +68,9 @@ def leave_request_decide(
             "Give the reason for the decision: leave is granted only in exceptional circumstances, "
             "and a refusal must say why."
         )
-    if decided_on > timezone.localdate():
-        raise InterventionRefused("The date of the decision cannot be in the future.")
-    if decided_on < leave.received_on:
-        raise InterventionRefused(f"The decision cannot be before the request was received ({long_date(leave.received_on)}).")
+    long_text(reason, what="The reason for the decision", field="reason")
+    facts.happened(decided_on, what="The date of the decision", today=timezone.localdate(), field="decided_on",
+                   not_before=leave.received_on, not_before_what="the date the request was received")
     leave.decision, leave.decision_reason, leave.decided_on, leave.decided_by = decision, reason.strip(), decided_on, by
     leave.save(update_fields=["decision", "decision_reason", "decided_on", "decided_by"])
     outcome = (

@@ -7,11 +7,18 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from cases import rules
+from cases import facts, rules
 from cases.models import AttendanceSnapshot, EventKind, Pupil
 from cases.permissions import can_record_support, require
 from interventions.models import LANotification, NotificationKind, PartTimeTimetable
-from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+from interventions.services._common import (
+    InterventionRefused,
+    long_date,
+    long_text,
+    open_case_of,
+    record,
+    short_text,
+)
 
 
 def _lock(timetable: PartTimeTimetable) -> PartTimeTimetable:
@@ -32,14 +39,25 @@ def part_time_timetable_create(
 ) -> PartTimeTimetable:
     """Records a part-time timetable agreed with the parents; it must end on a planned date."""
     require(can_record_support(by, pupil), "record a part-time timetable")
+    short_text(agreed_hours, what="The hours agreed", field="agreed_hours")
+    long_text(reason, what="Why a part-time timetable", field="reason")
+    today = timezone.localdate()
+    facts.happened(agreed_with_parents_on, what="The date agreed with the parents", today=today,
+                   field="agreed_with_parents_on")
+    facts.plausible(starts_on, what="The start date", today=today, field="starts_on")
     if planned_end_on <= starts_on:
-        raise InterventionRefused(
-            "A part-time timetable must be time-limited: the planned end date must be after the start date."
+        raise facts.ImpossibleFact(
+            "A part-time timetable must be time-limited: the planned end date must be after the start date.",
+            field="planned_end_on",
         )
+    # Time-limited means weeks, not years: the planned end is a plan, so within the planning horizon.
+    if planned_end_on > today + facts.PLANNING_HORIZON:
+        facts.planned(planned_end_on, what="The planned end date", today=today, field="planned_end_on")
     if not (starts_on <= review_on <= planned_end_on):
-        raise InterventionRefused("The review date must fall between the start and the planned end.")
+        raise facts.ImpossibleFact("The review date must fall between the start and the planned end.", field="review_on")
     if agreed_with_parents_on > starts_on:
-        raise InterventionRefused("A part-time timetable must be agreed with the parents before it starts.")
+        raise facts.ImpossibleFact("A part-time timetable must be agreed with the parents before it starts.",
+                                   field="agreed_with_parents_on")
     current = pupil.part_time_timetables.filter(ended_on__isnull=True, planned_end_on__gte=starts_on).first()
     if current is not None:
         raise InterventionRefused(
@@ -71,6 +89,11 @@ def part_time_timetable_review(
         raise InterventionRefused(f"This part-time timetable ended on {long_date(timetable.ended_on)}.")
     if not notes.strip():
         raise InterventionRefused("Say what the review found and what happens next.")
+    long_text(notes, what="What the review found", field="notes")
+    today = timezone.localdate()
+    facts.happened(reviewed_on, what="The date of the review", today=today, field="reviewed_on",
+                   not_before=timetable.starts_on, not_before_what="the start date")
+    facts.planned(next_review_on, what="The next review date", today=today, field="next_review_on")
     if not (reviewed_on < next_review_on <= timetable.planned_end_on):
         raise InterventionRefused(
             f"The next review must be after this review and no later than the planned end "
@@ -94,8 +117,9 @@ def part_time_timetable_end(*, timetable: PartTimeTimetable, by, ended_on: date,
     require(can_record_support(by, timetable.pupil), "record a part-time timetable")
     if timetable.ended_on is not None:
         raise InterventionRefused(f"This part-time timetable already ended on {long_date(timetable.ended_on)}.")
-    if ended_on < timetable.starts_on:
-        raise InterventionRefused(f"It cannot end before it started ({long_date(timetable.starts_on)}).")
+    long_text(note, what="The notes", field="note")
+    facts.happened(ended_on, what="The date it ended", today=timezone.localdate(), field="ended_on",
+                   not_before=timetable.starts_on, not_before_what="the date it started")
     timetable.ended_on = ended_on
     timetable.save(update_fields=["ended_on"])
     record(
@@ -114,6 +138,11 @@ def part_time_la_notification_record(
     """Records that the LA was told the timetable started, or ended."""
     timetable = _lock(timetable)
     require(can_record_support(by, timetable.pupil), "notify the LA about a part-time timetable")
+    long_text(details, what="What the LA was told", field="details")
+    told = timetable.agreed_with_parents_on if kind == NotificationKind.PART_TIME_START else timetable.ended_on
+    facts.happened(sent_on, what="The date the LA was told", today=timezone.localdate(), field="sent_on",
+                   not_before=told, not_before_what="the date it was agreed" if kind == NotificationKind.PART_TIME_START
+                   else "the date it ended")
     if kind == NotificationKind.PART_TIME_START:
         if timetable.la_notified_of_start_on is not None:
             raise InterventionRefused(f"The LA was already told of the start on {long_date(timetable.la_notified_of_start_on)}.")
@@ -161,6 +190,8 @@ def illness_summary(pupil: Pupil) -> str:
 def sickness_return_send(*, pupil: Pupil, by, sent_on: date, details: str = "") -> LANotification:
     """Records the sickness return to the LA, with the pupil's illness sessions this academic year."""
     require(can_record_support(by, pupil), "send a sickness return")
+    long_text(details, what="Anything else the LA was told", field="details")
+    facts.happened(sent_on, what="The date the LA was told", today=timezone.localdate(), field="sent_on")
     case = open_case_of(pupil)
     text = illness_summary(pupil) + (f"\n\n{details.strip()}" if details.strip() else "")
     notification = LANotification.objects.create(

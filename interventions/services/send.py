@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.models import EventKind, Pupil, SenStatus
 from cases.permissions import can_record_adjustment, require
 from interventions.models import (
@@ -18,7 +19,14 @@ from interventions.models import (
     NotificationKind,
     ReasonableAdjustment,
 )
-from interventions.services._common import InterventionRefused, long_date, open_case_of, record
+from interventions.services._common import (
+    InterventionRefused,
+    long_date,
+    long_text,
+    open_case_of,
+    record,
+    short_text,
+)
 
 
 @transaction.atomic
@@ -38,8 +46,17 @@ def reasonable_adjustment_create(
     require(can_record_adjustment(by, pupil), "record reasonable adjustments")
     if status == AdjustmentStatus.ENDED:
         raise InterventionRefused("A new adjustment is either proposed or in place.")
+    long_text(description, what="What is adjusted", field="description")
+    long_text(barrier, what="The barrier it removes", field="barrier")
+    short_text(agreed_with, what="Who agreed it", field="agreed_with")
+    today = timezone.localdate()
+    # An adjustment may have been in place for years before it is logged here, or start soon.
+    facts.plausible(starts_on, what="The start date", today=today, field="starts_on")
+    if starts_on > today:
+        facts.planned(starts_on, what="The start date", today=today, field="starts_on")
     if review_on <= starts_on:
-        raise InterventionRefused("The review date must be after the date the adjustment starts.")
+        raise facts.ImpossibleFact("The review date must be after the date the adjustment starts.", field="review_on")
+    facts.planned(review_on, what="The review date", today=today, field="review_on")
     adjustment = ReasonableAdjustment.objects.create(
         pupil=pupil, area=area, description=description.strip(), barrier=barrier.strip(),
         agreed_with=agreed_with.strip(), starts_on=starts_on, review_on=review_on, status=status,
@@ -67,8 +84,15 @@ def reasonable_adjustment_update(
         raise InterventionRefused("Choose whether the adjustment is proposed, in place or ended.")
     if status == AdjustmentStatus.ENDED and not note.strip():
         raise InterventionRefused("Say why the adjustment is ending.")
+    long_text(note, what="The notes", field="note")
     if review_on <= adjustment.starts_on:
-        raise InterventionRefused(f"The review date must be after the adjustment started ({long_date(adjustment.starts_on)}).")
+        raise facts.ImpossibleFact(
+            f"The review date must be after the adjustment started ({long_date(adjustment.starts_on)}).",
+            field="review_on",
+        )
+    # A review date kept as it was may be overdue; a new one is planned now.
+    if review_on != adjustment.review_on:
+        facts.planned(review_on, what="The review date", today=timezone.localdate(), field="review_on")
     changes = []
     if status != adjustment.status:
         changes.append(f"now {AdjustmentStatus(status).label.lower()}")
@@ -96,10 +120,13 @@ def adjustment_review_record(*, pupil: Pupil, by, reviewed_on: date, conclusion:
     require(can_record_adjustment(by, pupil), "review reasonable adjustments")
     if not conclusion.strip():
         raise InterventionRefused("Say whether the adjustments are right and enough, and what changes.")
-    if reviewed_on > timezone.localdate():
-        raise InterventionRefused("The date of the review cannot be in the future.")
+    long_text(conclusion, what="The conclusion", field="conclusion")
+    today = timezone.localdate()
+    facts.happened(reviewed_on, what="The date of the review", today=today, field="reviewed_on")
     if next_review_on is not None and next_review_on <= reviewed_on:
-        raise InterventionRefused("The next review must be after the date of this review.")
+        raise facts.ImpossibleFact("The next review must be after the date of this review.", field="next_review_on")
+    if next_review_on is not None:
+        facts.planned(next_review_on, what="The next review", today=today, field="next_review_on")
     case = open_case_of(pupil)
     current = pupil.adjustments.exclude(status=AdjustmentStatus.ENDED)
     in_place = current.count()
@@ -129,6 +156,8 @@ def ehc_plan_notification_send(*, pupil: Pupil, by, sent_on: date, details: str)
         )
     if not details.strip():
         raise InterventionRefused("Say what the concern is: the attendance, and the barriers linked to the pupil's needs.")
+    long_text(details, what="What the LA was told", field="details")
+    facts.happened(sent_on, what="The date the LA was told", today=timezone.localdate(), field="sent_on")
     case = open_case_of(pupil)
     notification = LANotification.objects.create(
         pupil=pupil, case=case, kind=NotificationKind.EHC_PLAN_CONCERN, sent_on=sent_on,

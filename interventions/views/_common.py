@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cases.errors import DomainError
+from cases.form_fields import add_refusal
 from cases.models import Case, Pupil
 from cases.permissions import can_record_support
 from cases.selectors import case_for_user, pupil_for_user
@@ -81,7 +82,7 @@ def _form_page(
             try:
                 save(form.cleaned_data)
             except DomainError as error:
-                form.add_error(None, str(error))
+                add_refusal(form, error)
             else:
                 messages.success(request, success)
                 return redirect(done_url() if callable(done_url) else done_url)

@@ -94,6 +94,9 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     latest = list(Mark.objects.filter(pupil=pupil).order_by("-date", "-session").values_list("pk", flat=True)[:12])
     Mark.objects.filter(pk__in=latest).update(code="O")
     case = case_open(pupil=pupil, by=dsl, reason="Threshold met; support not taken up")
+    # Opened weeks ago: the plan agreed 30 days ago is evidence only if agreed during the case (cases.facts).
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=60))
+    case.refresh_from_db()
     plan = support_plan_create(case=case, by=dsl, barriers="Anxiety about the school bus", review_on=today,
                                actions=[ActionInput("Meet Amelia at the gate each Monday", "Learning mentor", today)])
     support_plan_agree(plan=plan, by=dsl, agreed_on=today - timedelta(days=30))
@@ -273,6 +276,9 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
     officer = factories.UserFactory(username="attendance", first_name="Kiran", last_name="Patel")
     factories.StaffProfileFactory(user=officer, role=Role.ATTENDANCE_OFFICER, position="Attendance Officer", school=school)
     case = case_open(pupil=pupil, by=dsl, reason="Persistent absence, mostly Mondays")
+    # Opened last month: yesterday's meeting is one of this case's (cases.facts).
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=30))
+    case.refresh_from_db()
     held_at = datetime.combine(today - timedelta(days=1), time(9, 30), LONDON)
     tac = meeting_plan(case=case, kind=MeetingKind.TAC, starts_at=held_at, location="Meeting room 2",
                        parents=[mother], pupil_attends=False,

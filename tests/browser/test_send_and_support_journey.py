@@ -58,8 +58,11 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
         pupil=ehc_pupil, by=senco, area=AdjustmentArea.ROUTINES,
         description="Comes in through the side gate ten minutes before the bell",
         barrier="A crowded entrance leads to refusing to come in", agreed_with="Parents, pupil and SENCo",
-        starts_on=today - timedelta(days=70), review_on=today - timedelta(days=7),
+        starts_on=today - timedelta(days=70), review_on=today + timedelta(days=7),
     )
+    # Recorded weeks ago, when its review date was ahead (a review is planned in the future); it has since passed.
+    type(earlier).objects.filter(pk=earlier.pk).update(review_on=today - timedelta(days=7))
+    earlier.refresh_from_db()
     case = case_open(pupil=pupil, by=demo_school["dsl"], reason="Persistent absence since September, mostly Mondays")
 
     # The SENCo starts on the register of adjustments.

@@ -45,6 +45,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 11, 26)
 NOW = dt.datetime(2025, 11, 26, 10, 0, tzinfo=dt.UTC)
+CASE_OPENED = dt.datetime(2025, 9, 15, 10, 0, tzinfo=dt.UTC)
 ALL_TRANSITIONS = (
     "start_targeted_support", "start_formal_support", "issue_notice_to_improve", "request_penalty_notice",
     "refer_for_prosecution", "put_on_hold", "resume", "close",
@@ -99,7 +100,10 @@ def _full_evidence(case: Case, user, *, nti_ended_not_improved: bool = True):
 
 @pytest.fixture
 def case(pupil, dsl):
-    return case_open(pupil=pupil, by=dsl, reason="Attendance 84% and falling")
+    """Opened at the start of term: the evidence _full_evidence dates weeks ago happened during the case."""
+    opened = case_open(pupil=pupil, by=dsl, reason="Attendance 84% and falling")
+    Case.objects.filter(pk=opened.pk).update(opened_at=CASE_OPENED, stage_entered_at=CASE_OPENED)
+    return Case.objects.get(pk=opened.pk)
 
 
 @pytest.fixture

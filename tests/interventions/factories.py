@@ -10,6 +10,8 @@ from cases.models import Case, CaseOutcome, CaseState
 from interventions import models
 from tests import factories
 
+CASE_AGE = dt.timedelta(days=60)
+
 
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -17,10 +19,11 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     pupil = factory.SubFactory(factories.PupilFactory)
     school = factory.SelfAttribute("pupil.school")
-    opened_at = factory.LazyFunction(timezone.now)
+    # Opened at the start of the half term: what happened on the case since is dated after it (cases.facts).
+    opened_at = factory.LazyFunction(lambda: timezone.now() - CASE_AGE)
     opened_by = factory.SubFactory(factories.UserFactory)
     opening_reason = "Persistent absence this term"
-    stage_entered_at = factory.LazyFunction(timezone.now)
+    stage_entered_at = factory.LazyFunction(lambda: timezone.now() - CASE_AGE)
 
 
 def parent_of(pupil, **extra):

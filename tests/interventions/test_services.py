@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
+from cases.facts import ImpossibleFact
 from cases.models import AttendanceSnapshot, AuditEvent, CaseEvent, EventKind, SenStatus
 from cases.permissions import NotPermitted
 from interventions import services
@@ -98,14 +100,15 @@ def test_agreeing_a_plan_records_the_date_once(case, dsl):
 
 
 def test_a_plan_cannot_be_agreed_in_the_future(case, dsl):
-    with pytest.raises(InterventionRefused, match="future"):
+    with pytest.raises(ImpossibleFact, match="future|past"):
         services.support_plan_agree(plan=_plan(case, dsl), by=dsl, agreed_on=TODAY + dt.timedelta(days=1))
 
 
 def test_adding_and_completing_actions_is_on_the_chronology(case, dsl):
     plan = _plan(case, dsl)
-    action = services.support_plan_action_add(plan=plan, by=dsl, description="Weekly check-in", owner="Form tutor",
-                                              due_on=D(2025, 11, 14))
+    with time_machine.travel(dt.datetime(2025, 11, 10, 10, 0, tzinfo=dt.UTC), tick=False):  # due dates are planned
+        action = services.support_plan_action_add(plan=plan, by=dsl, description="Weekly check-in",
+                                                  owner="Form tutor", due_on=D(2025, 11, 14))
     services.action_complete(action=action, by=dsl, completed_on=D(2025, 11, 19))
     action.refresh_from_db()
     assert action.completed_on == D(2025, 11, 19)
@@ -122,7 +125,7 @@ def test_review_keeps_the_plan_going_to_a_new_date_or_closes_it(case, dsl):
                                  next_review_on=D(2026, 1, 16))
     plan.refresh_from_db()
     assert (plan.status, plan.review_on) == (SupportPlanStatus.DRAFT, D(2026, 1, 16))
-    with pytest.raises(InterventionRefused, match="next review"):
+    with pytest.raises(ImpossibleFact, match="next review"):
         services.support_plan_review(plan=plan, by=dsl, reviewed_on=TODAY, outcome="x", close=False)
 
     services.support_plan_review(plan=plan, by=dsl, reviewed_on=TODAY, outcome="Attendance now 97%", close=True)
@@ -189,7 +192,7 @@ def test_contract_is_signed_only_when_every_parent_signed(case, dsl, mother, fat
     services.attendance_contract_offer(contract=contract, by=dsl)
     first, second = contract.parties.order_by("parent__forename")
     services.attendance_contract_party_respond(party=first, by=dsl, response=PartyResponse.SIGNED,
-                                               responded_on=D(2025, 11, 20))
+                                               responded_on=TODAY)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.OFFERED
     assert "waiting for 1 more parent" in _events(case, EventKind.CONTRACT)[0].summary
@@ -222,7 +225,7 @@ def test_a_breach_needs_a_signed_contract_and_says_what_was_not_kept(case, dsl, 
         services.attendance_contract_breach(contract=contract, by=dsl, breached_on=TODAY, note="Late every day")
     services.attendance_contract_offer(contract=contract, by=dsl)
     services.attendance_contract_party_respond(party=contract.parties.get(), by=dsl, response=PartyResponse.SIGNED,
-                                               responded_on=D(2025, 11, 20))
+                                               responded_on=TODAY)
     with pytest.raises(InterventionRefused, match="which commitments"):
         services.attendance_contract_breach(contract=contract, by=dsl, breached_on=TODAY, note="  ")
 
@@ -267,7 +270,7 @@ def test_early_help_is_recorded_and_ended_with_an_outcome(case, attendance_offic
     eh = services.early_help_record(case=case, by=attendance_officer, kind=EarlyHelpKind.REFERRAL,
                                     agency="School nurse", started_on=D(2025, 11, 10), family_consented=True)
     assert "Referral to wider services: School nurse" in _events(case, EventKind.EARLY_HELP)[0].summary
-    with pytest.raises(InterventionRefused, match="before it started"):
+    with pytest.raises(ImpossibleFact, match="on or after the date it started"):
         services.early_help_end(early_help=eh, by=attendance_officer, ended_on=D(2025, 11, 1), outcome="x")
     services.early_help_end(early_help=eh, by=attendance_officer, ended_on=TODAY, outcome="Seen twice; discharged")
     eh.refresh_from_db()
@@ -338,9 +341,9 @@ def test_adjustment_review_is_kept_for_the_notice_and_linked_to_the_case(case, s
 
 
 def test_a_review_with_a_next_date_moves_every_current_adjustments_review_but_not_an_ended_one(case, senco):
-    due = _adjustment(case.pupil, senco, review_on=D(2025, 11, 20))  # overdue on TODAY
+    due = ReasonableAdjustmentFactory(pupil=case.pupil, review_on=D(2025, 11, 20))  # overdue on TODAY
     later = _adjustment(case.pupil, senco, description="Quiet room at lunch", review_on=D(2026, 2, 2))
-    ended = _adjustment(case.pupil, senco, description="Lift pass", review_on=D(2025, 11, 10))
+    ended = ReasonableAdjustmentFactory(pupil=case.pupil, description="Lift pass", review_on=D(2025, 11, 10))
     services.reasonable_adjustment_update(adjustment=ended, by=senco, status=AdjustmentStatus.ENDED,
                                           review_on=ended.review_on, note="Moved to a ground-floor room")
     services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="All still right",
@@ -352,7 +355,7 @@ def test_a_review_with_a_next_date_moves_every_current_adjustments_review_but_no
 
 
 def test_a_review_without_a_next_date_leaves_the_review_dates(case, senco):
-    due = _adjustment(case.pupil, senco, review_on=D(2025, 11, 20))
+    due = ReasonableAdjustmentFactory(pupil=case.pupil, review_on=D(2025, 11, 20))
     services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="Right")
     due.refresh_from_db()
     assert due.review_on == D(2025, 11, 20)
@@ -361,7 +364,7 @@ def test_a_review_without_a_next_date_leaves_the_review_dates(case, senco):
 @pytest.mark.parametrize("next_review_on", [TODAY, TODAY - dt.timedelta(days=1)], ids=["same-day", "before"])
 def test_the_next_review_must_come_after_this_one(case, senco, next_review_on):
     _adjustment(case.pupil, senco)
-    with pytest.raises(InterventionRefused, match="next review must be after"):
+    with pytest.raises(ImpossibleFact, match="next review must be after"):
         services.adjustment_review_record(pupil=case.pupil, by=senco, reviewed_on=TODAY, conclusion="Right",
                                           next_review_on=next_review_on)
     assert not AdjustmentReview.objects.exists()
@@ -395,7 +398,7 @@ def _timetable(pupil, by, **extra):
 
 @pytest.mark.parametrize("end", [D(2025, 11, 17), D(2025, 11, 10)], ids=["same-day", "before-start"])
 def test_part_time_timetable_must_be_time_limited(pupil, dsl, end):
-    with pytest.raises(InterventionRefused, match="time-limited"):
+    with pytest.raises(ImpossibleFact, match="time-limited"):
         _timetable(pupil, dsl, planned_end_on=end, review_on=end)
     assert not PartTimeTimetable.objects.exists()
 

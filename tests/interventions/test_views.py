@@ -6,6 +6,7 @@ import html as html_lib
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from cases.models import CaseEvent, EventKind, SenStatus
@@ -446,9 +447,11 @@ def test_register_query_count_does_not_grow_with_rows(client, school, senco, dja
 
 def test_support_plan_page_flags_an_action_past_its_due_date(client, case, dsl):
     _login(client, dsl)
-    client.post(_url("support_plan_create", case.pk), _plan_post(**{"actions-0-due_on": (TODAY - dt.timedelta(days=1)).isoformat()}))
+    client.post(_url("support_plan_create", case.pk), _plan_post(**{"actions-0-due_on": TODAY.isoformat()}))
     plan = SupportPlan.objects.get(case=case)
-    html = client.get(_url("support_plan_detail", case.pk, plan.pk)).content.decode()
+    with time_machine.travel(dt.datetime(2025, 11, 22, 10, 0, tzinfo=dt.UTC), tick=False):  # the day after it was due
+        _login(client, dsl)  # a new day's session: yesterday's timed out
+        html = client.get(_url("support_plan_detail", case.pk, plan.pk)).content.decode()
     rows = re.findall(r'<tr class="govuk-table__row">.*?</tr>', html, re.S)
     late = [row for row in rows if "Meet at the gate" in row]
     on_time = [row for row in rows if "School nurse referral" in row]

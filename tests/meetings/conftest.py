@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from cases.models import Case
 from meetings.models import MeetingKind
@@ -27,10 +26,10 @@ def planning_day():
 
 @pytest.fixture
 def case(pupil, dsl):
-    now = timezone.now()
+    """Opened on the planning day: a meeting's date is checked against the day its case opened."""
     return Case.objects.create(
-        pupil=pupil, school=pupil.school, opened_at=now, opened_by=dsl,
-        opening_reason="Persistent absence: 86.2% this academic year", stage_entered_at=now,
+        pupil=pupil, school=pupil.school, opened_at=PLANNED_ON, opened_by=dsl,
+        opening_reason="Persistent absence: 86.2% this academic year", stage_entered_at=PLANNED_ON,
     )
 
 

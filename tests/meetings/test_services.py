@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from cases.facts import ImpossibleFact
 from cases.models import AuditEvent, CaseEvent, EventKind
 from cases.permissions import NotPermitted
 from interventions.models import Action
@@ -260,7 +261,7 @@ def test_actions_wait_until_the_meeting_is_recorded(meeting, dsl):
 
 
 def test_an_action_cannot_be_due_before_the_meeting(held, dsl):
-    with pytest.raises(MeetingRefused, match="on or after the day of the meeting"):
+    with pytest.raises(ImpossibleFact, match="on or after the day of the meeting"):
         meeting_action_add(meeting=held, description="x", owner="y", due_on=dt.date(2026, 10, 7), by=dsl)
 
 

@@ -274,10 +274,12 @@ def test_adding_an_agreed_action(client, dsl, attendance_officer, meeting):
     client.force_login(dsl)
     url = reverse("meetings:action_add", args=[meeting.pk])
     assert "Member of staff responsible" in client.get(url).content.decode()
-    response = client.post(url, {
-        "description": "Morning check-in with a key adult", "owner_user": str(attendance_officer.pk), "owner": "",
-        "due_day": "22", "due_month": "10", "due_year": "2026",
-    })
+    with time_machine.travel(AFTER_MEETING, tick=False):  # a due date is planned: today or later
+        client.force_login(dsl)
+        response = client.post(url, {
+            "description": "Morning check-in with a key adult", "owner_user": str(attendance_officer.pk), "owner": "",
+            "due_day": "22", "due_month": "10", "due_year": "2026",
+        })
     assert response.status_code == 302
     assert response.url == reverse("case_detail", args=[meeting.case.pk])
     action = Action.objects.get()
@@ -334,3 +336,78 @@ def test_meeting_times_read_as_gov_uk_writes_them(client, dsl, meeting):
     for html in (detail, case_page):
         assert "9:30am" in html
         assert "9:30 AM" not in html and "09:30" not in html
+
+
+# --- facts that cannot be true: errors on their field, never a 500 -----------------------------------
+
+
+def _summary_links(response) -> list[tuple[str, str]]:
+    block = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.S)
+    assert block, "no error summary on the page"
+    return re.findall(r'<a href="#([^"]*)">(.*?)</a>', block.group(1))
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [("99999999999999999999", "The date of the meeting must be a real date"),
+     ("0001", "Year must include 4 numbers"),
+     ("1900", "The date of the meeting must be on or after 1 January 2000"),
+     ("9999", "The date of the meeting must be before")],
+    ids=["huge-year", "year-0001", "1900", "9999"],
+)
+def test_an_impossible_year_on_the_plan_form_is_an_error_on_the_date(client, dsl, case, mother, planning_day, year,
+                                                                     message):
+    client.force_login(dsl)
+    response = client.post(_plan_url(case), _plan_data(parents=[str(mother.pk)], date_year=year))
+    assert response.status_code == 200
+    [(anchor, text)] = _summary_links(response)
+    assert anchor == "id_date_day" and text.startswith(message)
+    assert not Meeting.objects.exists() and not Letter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [(("2", "10", "2027"), "The date of the meeting must be within a year"),
+     (("27", "9", "2026"), "The date of the meeting must be on or after the date the case was opened")],
+    ids=["2027-beyond-the-horizon", "before-the-case-opened"],
+)
+def test_the_services_refusal_of_a_meeting_date_is_on_the_date(client, dsl, case, mother, planning_day, day, message):
+    client.force_login(dsl)
+    response = client.post(_plan_url(case), _plan_data(parents=[str(mother.pk)], date_day=day[0], date_month=day[1],
+                                                       date_year=day[2]))
+    assert response.status_code == 200
+    [(anchor, text)] = _summary_links(response)
+    assert anchor == "id_date_day" and text.startswith(message)
+    assert not Meeting.objects.exists() and not Letter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [(("1", "1", "99999999999999999999"), "The date it is due must be a real date"),
+     (("1", "1", "2019"), "The date it is due must be on or after the day of the meeting"),
+     (("9", "10", "2028"), "The date it is due must be within a year")],
+    ids=["huge-year", "2019", "2028"],
+)
+def test_an_impossible_due_date_of_an_agreed_action_is_an_error_on_the_date(client, dsl, meeting, due, message):
+    _held(meeting, dsl)
+    with time_machine.travel(AFTER_MEETING, tick=False):
+        client.force_login(dsl)
+        response = client.post(reverse("meetings:action_add", args=[meeting.pk]), {
+            "description": "Morning check-in", "owner": "Jane Hughes", "due_day": due[0], "due_month": due[1],
+            "due_year": due[2],
+        })
+    assert response.status_code == 200
+    [(anchor, text)] = _summary_links(response)
+    assert anchor == "id_due_day" and text.startswith(message)
+    assert not Action.objects.exists()
+
+
+def test_a_megabyte_of_meeting_notes_is_refused_on_the_field(client, dsl, meeting):
+    with time_machine.travel(AFTER_MEETING, tick=False):
+        client.force_login(dsl)
+        data = {f"attended_{a.pk}": "yes" for a in meeting.attendees.all()}
+        response = client.post(reverse("meetings:record", args=[meeting.pk]), {**data, "notes": "x" * 1_000_000})
+    assert response.status_code == 200
+    assert _summary_links(response) == [("id_notes", "Other notes must be 10,000 characters or fewer")]
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED

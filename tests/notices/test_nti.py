@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 11, 26)  # a Wednesday
 NOW = dt.datetime(2025, 11, 26, 10, 0, tzinfo=dt.UTC)
+CASE_OPENED = dt.datetime(2025, 9, 15, 10, 0, tzinfo=dt.UTC)
 SUPPORT_SO_FAR = "Attendance meeting on 6 October 2025; support plan agreed on 7 October 2025 with a morning mentor."
 FURTHER_SUPPORT = "A referral to the Early Help Hub, and a place at the school's breakfast club from Monday."
 SUFFICIENT = "No unauthorised absence, and attendance of at least 95% in the improvement period."
@@ -82,6 +83,8 @@ def father(pupil):
 @pytest.fixture
 def case(pupil, dsl):
     case = case_open(pupil=pupil, by=dsl, reason="Attendance falling")
+    # Opened in September: the support plan of 7 October is evidence only if agreed during the case.
+    Case.objects.filter(pk=case.pk).update(opened_at=CASE_OPENED)
     _support_and_non_engagement(case, dsl)
     _register(pupil)
     return _forge_state(case, CaseState.FORMAL_SUPPORT)
@@ -259,6 +262,7 @@ def test_the_offence_period_excludes_sessions_an_earlier_notice_covered(pupil, d
     add_marks(pupil, dt.date(2025, 10, 14), "/\\" * 9)  # to Friday 24 October
     add_marks(pupil, dt.date(2025, 11, 3), "G" * 10)  # 3-7 November
     case = case_open(pupil=pupil, by=dsl, reason="Unauthorised absence again")
+    Case.objects.filter(pk=case.pk).update(opened_at=CASE_OPENED)  # the support plan is of this case
     _support_and_non_engagement(case, dsl)
     case = _forge_state(case, CaseState.FORMAL_SUPPORT)
 
