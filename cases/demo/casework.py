@@ -238,20 +238,24 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     clock.stamp(issued)
     from notices.services.nti import notice_to_improve_offences
 
-    offences = notice_to_improve_offences(pupil=case.pupil, as_of=issued)
-    if offences is None:
+    from cases.services.offence import ThresholdNotMet, offence_record
+
+    try:
+        record = offence_record(pupil=case.pupil, as_of=issued)
+    except ThresholdNotMet:
         return case
+    offences = notice_to_improve_offences(pupil=case.pupil, as_of=issued, record=record)
     notice = NoticeToImprove.objects.create(
         case=case, issued_on=issued, improvement_period_ends_on=issued + timedelta(weeks=3 if stage == "pn" else 4),
         sufficient_improvement="No unauthorised absence during the improvement period, and attendance above 90%.",
         early_penalty_grounds="An unauthorised holiday taken during the improvement period.",
-        offence_from=offences.offence_from, offence_to=offences.offence_to,
+        offence_from=offences.offence_from, offence_to=offences.offence_to, offence_record=record,
         outcome=NoticeOutcome.NOT_IMPROVED if stage == "pn" else NoticeOutcome.PENDING,
         outcome_recorded_on=next_working_day(issued + timedelta(weeks=3)) if stage == "pn" else None,
         created_by=dsl, created_at=_at(issued),
     )
     notice.parents.set(_parents(case.pupil))
-    if stage != "pn" or staff.head is None or ladder.threshold_fact(case.pupil, as_of)[0] is None:
+    if stage != "pn" or staff.head is None or ladder.threshold_fact(case.pupil, as_of, after_failed_nti_of=case)[0] is None:
         return case
     # After the improvement period: the outcome, then the considerations, the headteacher's authority, and
     # the notices posted on the next working day.

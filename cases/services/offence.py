@@ -140,3 +140,21 @@ def offence_sentence(offence: Offence | rules.Offence) -> str:
         f"Threshold met on {long_date(offence.first_met)}: {offence.rule}. The offence: {count} unauthorised "
         f"sessions from {long_date(offence.offence_from)} to {long_date(offence.offence_to)}."
     )
+
+
+def case_stored_offence(*, case: Case) -> tuple[Offence, str] | None:
+    """The offence the case's notices or referral rest on, as stored, with what rests on it: the latest
+    prosecution referral's, else the latest penalty notice's (not withdrawn), else the notice to improve's."""
+    referral = case.prosecution_referrals.filter(offence_record__isnull=False).order_by("-created").first()
+    if referral is not None:
+        return referral.offence_record, "the prosecution referral"
+    notice = (
+        case.penalty_notices.exclude(state="withdrawn").filter(offence_record__isnull=False)
+        .select_related("offence_record").order_by("-created_at", "-pk").first()
+    )
+    if notice is not None:
+        return notice.offence_record, f"penalty notice {notice.reference}"
+    nti = case.notices_to_improve.filter(offence_record__isnull=False).order_by("-issued_on", "-pk").first()
+    if nti is not None:
+        return nti.offence_record, f"the notice to improve issued on {long_date(nti.issued_on)}"
+    return None

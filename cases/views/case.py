@@ -37,6 +37,7 @@ from cases.services import (
     pn_consideration_authorise,
     pn_consideration_record,
 )
+from cases.services.offence import case_stored_offence, offence_lines, offence_sentence
 
 
 @login_required
@@ -138,6 +139,15 @@ def _evidence_items(case, evidence: list[str]) -> list[EvidenceItem]:
     return items
 
 
+def _stored_offence(case) -> dict | None:
+    found = case_stored_offence(case=case)
+    if found is None:
+        return None
+    offence, rests_on = found
+    return {"offence": offence, "rests_on": rests_on, "sentence": offence_sentence(offence),
+            "lines": offence_lines(offence)}
+
+
 def _case_page(request: HttpRequest, case, *, errors=(), step_form=None, note_form=None, consideration_form=None,
                status: int = 200) -> HttpResponse:
     today = timezone.localdate()
@@ -165,6 +175,7 @@ def _case_page(request: HttpRequest, case, *, errors=(), step_form=None, note_fo
             "deadline_overdue": deadline is not None and deadline.on < today,
             "availabilities": case_available_actions(case=case, user=request.user) if case.is_open else [],
             "events": events,
+            "stored_offence": _stored_offence(case),
             "kind": kind,
             "kinds": EventKind.choices,
             "records": records,

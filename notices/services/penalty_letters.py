@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from cases import rules
 from cases.permissions import can_move_case, is_la_officer_of, require
+from cases.services.offence import offence_lines
 from notices.letters import letter_generate
 from notices.models import Letter, PenaltyNotice
 from notices.selectors import penalty_notice_letter_subject
@@ -50,6 +51,12 @@ def _letter_context(notice: PenaltyNotice) -> dict:
         "parent_ref": notice.parent.parent_ref,
         "offence_from": notice.offence_from,
         "offence_to": notice.offence_to,
+        # The sessions the offence counts (2007 Regulations reg 3), as stored when the notice was drafted.
+        "offence_sessions": [
+            {"date": line.on, "session": line.session, "code": line.code, "meaning": line.meaning}
+            for line in (offence_lines(notice.offence_record) if notice.offence_record_id else [])
+        ],
+        "threshold_first_met": notice.offence_record.first_met if notice.offence_record_id else None,
         "issued_on": notice.issued_on,
         "received_on": notice.received_on,
         "handed_over": notice.received_on == notice.issued_on,
