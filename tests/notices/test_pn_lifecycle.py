@@ -45,7 +45,7 @@ def mother(pupil):
 
 
 @pytest.fixture
-def pn_case(pupil, dsl):
+def pn_case(pupil, dsl, school_issues_notices):
     case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
     # Test set-up: the ladder's own tests walk a case here; this one starts at the stage.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)

@@ -38,7 +38,7 @@ def frozen():
 
 
 @pytest.fixture
-def pn_case(case):
+def pn_case(case, school_issues_notices):
     # Test set-up: the ladder's own tests walk a case to this stage; these start there.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
     return Case.objects.get(pk=case.pk)
