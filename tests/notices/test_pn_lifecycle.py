@@ -91,7 +91,7 @@ def test_issue_needs_the_la_consulted_first(pn_case, mother, dsl):
         penalty_notice_issue(notice=notice, by=dsl, issued_on=TODAY, posted=True)
 
 
-def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl):
+def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl, school_issues_notices):
     case = case_open(pupil=pupil, by=dsl, reason="Concern")
     with pytest.raises(PenaltyNoticeRefused, match="penalty notice stage first"):
         penalty_notice_draft(case=case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)

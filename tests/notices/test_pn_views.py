@@ -206,7 +206,7 @@ def test_consulting_needs_the_box_ticked(client, pn_case, mother, dsl):
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.DRAFT
 
 
-def test_a_case_not_at_the_stage_offers_no_draft(client, case, mother, dsl):
+def test_a_case_not_at_the_stage_offers_no_draft(client, case, mother, dsl, school_issues_notices):
     client.force_login(dsl)
     page = client.get(_draft_url(case)).content.decode()
     assert "The case must be at the penalty notice stage first" in page
