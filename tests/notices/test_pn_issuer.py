@@ -173,8 +173,8 @@ def walk(code, la, pn_case, mother, father, grandmother, la_officer, dsl, headte
     )
     PenaltyNoticeConsideration.objects.create(
         case=pn_case, recorded_at=timezone.now(), recorded_by=dsl, threshold_first_met=dt.date(2026, 10, 9),
-        why_penalty_notice_is_the_best_tool="Support "
-        "was refused", alternatives_considered="NTI already issued", equality_act_consideration="No SEND",
+        why_penalty_notice_is_the_best_tool="Support was refused", alternatives_considered="NTI already issued",
+        equality_act_consideration="No SEND",
         authorised_by=headteacher, authorised_at=timezone.now(),
     )
     pn_request = pn_request_start(case=pn_case, by=dsl, parents=[grandmother], reason="Please issue")
