@@ -1,5 +1,7 @@
-"""The penalty notice screens: the school drafts, consults the LA and issues; the LA's officer records
-payments, withdraws, refers for prosecution and works through their tasks (the register: register_views).
+"""The penalty notice screens: the school drafts, consults the LA and issues (when the LA's code of conduct
+leaves issuing to the school; otherwise these pages send the school to the penalty notice request); the LA's
+officer records payments, withdraws, refers for prosecution and works through their tasks (the register:
+register_views).
 
 Thin: a scoped selector finds the case or notice, a form validates, one service writes.
 """
@@ -37,12 +39,14 @@ from notices.penalty_forms import (
 from notices.services.officer_tasks import officer_task_complete
 from notices.services.penalty import (
     NOT_YET_ISSUED,
+    la_issues_message,
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_record_payment,
     penalty_notice_refer_for_prosecution,
     penalty_notice_terms_for,
     penalty_notice_withdraw,
+    school_issues,
 )
 from notices.services.penalty_letters import la_payment_site, penalty_notice_issue_with_letter
 
@@ -78,6 +82,15 @@ def _require_mover(user, pupil) -> None:
         raise PermissionDenied("Your role does not include preparing or issuing penalty notices.")
 
 
+def _to_request(request: HttpRequest, case, local_authority) -> HttpResponse | None:
+    """Where the LA's code of conduct has the LA issue, the school's drafting, consulting and issuing pages send
+    the DSL to the penalty notice request instead (the service refuses the same steps)."""
+    if school_issues(local_authority):
+        return None
+    messages.warning(request, la_issues_message(local_authority))
+    return redirect("pn_requests:new", case_pk=case.pk)
+
+
 def _to_notice(notice: PenaltyNotice):
     return redirect("penalty_notices:case_notice", case_pk=notice.case_id, pk=notice.pk)
 
@@ -88,6 +101,8 @@ def penalty_notice_draft_view(request: HttpRequest, case_pk: int) -> HttpRespons
     case = case_for_user(user=request.user, pk=case_pk)
     pupil = case.pupil
     _require_mover(request.user, pupil)
+    if steer := _to_request(request, case, pupil.school.local_authority):
+        return steer
     today = timezone.localdate()
     links = selectors.liable_parent_links(pupil=pupil)
     period = selectors.default_offence_period(pupil=pupil, today=today, case=case)
@@ -125,6 +140,7 @@ def _case_notice_page(request: HttpRequest, notice: PenaltyNotice, *, consult_fo
         "terms": penalty_notice_terms_for(pupil=notice.pupil, parent=notice.parent, on=today) if not_issued else None,
         "not_issued": not_issued,
         "can_move": can_move_case(request.user, notice.pupil),
+        "school_issues": school_issues(notice.local_authority),
         "consult_form": consult_form or ConsultLaForm(prefix="consult"),
         "errors": form_errors(consult_form),
         "letters": selectors.penalty_notice_letters(notice=notice),
@@ -143,6 +159,8 @@ def penalty_notice_case_detail(request: HttpRequest, case_pk: int, pk: int) -> H
 def penalty_notice_consult_view(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     notice = selectors.case_penalty_notice_for_user(user=request.user, case_pk=case_pk, pk=pk)
     _require_mover(request.user, notice.pupil)
+    if steer := _to_request(request, notice.case, notice.local_authority):
+        return steer
     form = ConsultLaForm(request.POST, prefix="consult")
     if form.is_valid():
         try:
@@ -161,6 +179,8 @@ def penalty_notice_consult_view(request: HttpRequest, case_pk: int, pk: int) -> 
 def penalty_notice_issue_view(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
     notice = selectors.case_penalty_notice_for_user(user=request.user, case_pk=case_pk, pk=pk)
     _require_mover(request.user, notice.pupil)
+    if steer := _to_request(request, notice.case, notice.local_authority):
+        return steer
     if notice.state not in NOT_YET_ISSUED:
         messages.info(request, f"{notice.reference} is already {notice.get_state_display().lower()}")
         return _to_notice(notice)

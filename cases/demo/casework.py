@@ -289,21 +289,24 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
 def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove, issued: date,
                      clock: _Clock) -> None:
     """One notice to each liable parent, posted on ``issued``: one paid at the reduced rate, one unpaid; each
-    step on the chronology on its day."""
+    step on the chronology on its day. Whoever the LA's code of conduct names issues them: the demo's code has
+    the LA issue, so its officer does, as on approving the school's request."""
     from notices.services.penalty import (
         penalty_notice_consult_la,
         penalty_notice_draft,
         penalty_notice_issue,
         penalty_notice_record_payment,
         penalty_notices_mark_unpaid,
+        school_issues,
     )
 
-    parents = _parents(case.pupil)
+    issuer = staff.dsl if school_issues(case.pupil.school.local_authority) else staff.la_officer
+    parents = _parents(case.pupil) if issuer is not None else []
     for index, parent in enumerate(parents):
         # The offence the notice to improve warned about: the penalty notice rests on the record it stored.
-        notice = penalty_notice_draft(case=case, parent=parent, by=staff.dsl)
-        penalty_notice_consult_la(notice=notice, by=staff.dsl)
-        notice = penalty_notice_issue(notice=notice, by=staff.dsl, issued_on=issued, posted=True)
+        notice = penalty_notice_draft(case=case, parent=parent, by=issuer)
+        penalty_notice_consult_la(notice=notice, by=issuer)
+        notice = penalty_notice_issue(notice=notice, by=issuer, issued_on=issued, posted=True)
         clock.stamp(issued)
         if index == 0 and staff.la_officer is not None:
             penalty_notice_record_payment(notice=notice, by=staff.la_officer, paid_on=notice.reduced_by,

@@ -18,7 +18,16 @@ from cases import rules
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
-from cases.models import Case, CaseState, EventKind, LocalAuthority, Parent, ParentalRelationship, Pupil
+from cases.models import (
+    Case,
+    CaseState,
+    EventKind,
+    LocalAuthority,
+    Parent,
+    ParentalRelationship,
+    PenaltyNoticeIssuer,
+    Pupil,
+)
 from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from cases.services.offence import ThresholdNotMet, case_offence_record, offence_sentence
@@ -38,6 +47,31 @@ NOT_YET_ISSUED = (PenaltyNoticeState.DRAFT, PenaltyNoticeState.LA_CONSULTED)
 
 class PenaltyNoticeRefused(DomainError):
     pass
+
+
+class LocalAuthorityIssues(PenaltyNoticeRefused):
+    """The LA's code of conduct has the LA issue penalty notices: the school asks, it does not draft or issue."""
+
+
+def school_issues(local_authority: LocalAuthority) -> bool:
+    """Whether the LA's code of conduct lets the school draft, consult on and issue notices itself
+    (CodeOfConduct.pn_issued_by; without a code, the LA issues)."""
+    return local_authority.pn_issued_by() == PenaltyNoticeIssuer.SCHOOL
+
+
+def la_issues_message(local_authority: LocalAuthority) -> str:
+    return (
+        f"{local_authority.name} issues penalty notices under its code of conduct, so the school cannot draft or "
+        "issue one. Request a penalty notice from the local authority instead (Request penalty notices, on the "
+        "case page): it decides, and issues each notice itself."
+    )
+
+
+def _require_issuer(by, local_authority: LocalAuthority) -> None:
+    """Under a code of conduct that has the LA issue (the default), only the LA's own officers draft, consult on
+    and issue a notice (on approving a request); school staff go through the penalty notice request."""
+    if not school_issues(local_authority) and not is_la_officer_of(by, local_authority):
+        raise LocalAuthorityIssues(la_issues_message(local_authority))
 
 
 def earlier_notices(*, pupil: Pupil, parent: Parent, exclude: PenaltyNotice | None = None) -> list[rules.EarlierNotice]:
@@ -148,6 +182,7 @@ def penalty_notice_draft(
     an offence period given by the caller must be that one."""
     if not (can_move_case(by, case.pupil) or is_la_officer_of(by, case.pupil.school.local_authority)):
         require(False, "prepare a penalty notice")
+    _require_issuer(by, case.pupil.school.local_authority)
     if case.state != CaseState.PENALTY_NOTICE:
         raise PenaltyNoticeRefused(
             "The case must be at the penalty notice stage first: request a penalty notice on the case page."
@@ -197,6 +232,7 @@ def penalty_notice_consult_la(*, notice: PenaltyNotice, by) -> PenaltyNotice:
     """The school has checked with the LA before issuing (domain.md 3.5); the LA's own officer may record it."""
     if not (can_move_case(by, notice.pupil) or is_la_officer_of(by, notice.local_authority)):
         require(False, "record that the LA was consulted")
+    _require_issuer(by, notice.local_authority)
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.consult_la):
         raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot go to the LA now.")
@@ -213,6 +249,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
     local_authority = notice.local_authority
     if not (can_move_case(by, notice.pupil) or is_la_officer_of(by, local_authority)):
         require(False, "issue a penalty notice")
+    _require_issuer(by, local_authority)
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.issue):
         raise PenaltyNoticeRefused(

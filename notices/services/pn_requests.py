@@ -13,11 +13,12 @@ from viewflow.workflow import STATUS
 
 from cases.audit import audit
 from cases.errors import DomainError
-from cases.models import Case, CaseState, EventKind, Parent, PenaltyNoticeIssuer
+from cases.models import Case, CaseState, EventKind, Parent
 from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
+from notices.services import penalty
 from notices.services.flow_tasks import locked_process, open_flow_task, take_review_task, task_still
 from notices.services.penalty import (
     penalty_notice_consult_la,
@@ -207,7 +208,7 @@ def pn_request_answer(*, request: PenaltyNoticeRequest, by, answer: str) -> Pena
 
 def school_issues(request: PenaltyNoticeRequest) -> bool:
     """Whether the LA's code of conduct leaves issuing the approved notices to the school (CodeOfConduct.pn_issued_by)."""
-    return request.case.school.local_authority.pn_issued_by() == PenaltyNoticeIssuer.SCHOOL
+    return penalty.school_issues(request.case.school.local_authority)
 
 
 def notices_to_issue(request: PenaltyNoticeRequest):

@@ -296,7 +296,7 @@ def _seed_demo(monkeypatch) -> tuple[dict, dict, list[tuple]]:
     import time_machine
     from django.core.management import call_command
 
-    from cases.models import Case, CaseState
+    from cases.models import Case, CaseState, CodeOfConduct, PenaltyNoticeIssuer
     from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
     from meetings import services as meeting_services
     from meetings.models import AttendeeRole, Meeting, MeetingKind
@@ -308,6 +308,9 @@ def _seed_demo(monkeypatch) -> tuple[dict, dict, list[tuple]]:
                      stdout=StringIO(), stderr=StringIO())
         seeded = _demo_records()
         _top_up()
+        # The school's drafting and issuing screens open only where the LA's code of conduct leaves issuing to
+        # the school (the demo's has the LA issue): open them too.
+        CodeOfConduct.objects.filter(local_authority__code="873").update(pn_issued_by=PenaltyNoticeIssuer.SCHOOL)
         # Every meeting of the demo has been held: one still to come, so that recording it is a screen.
         cases = Case.objects.filter(school__urn=OWN_SCHOOL_URN).select_related("pupil").order_by("pk")
         case = next(c for c in cases if c.is_open and c.pupil.parent_links.exists())

@@ -1,5 +1,6 @@
-"""A penalty notice from the school to the LA: the DSL drafts it, checks with the LA and issues it with the terms
-in view; the LA officer finds it in their list and records the payment at the reduced rate."""
+"""A penalty notice from the school to the LA, where the LA's code of conduct leaves issuing to the school: the DSL
+drafts it, checks with the LA and issues it with the terms in view; the LA officer finds it in their list and
+records the payment at the reduced rate. (Where the LA issues, the school requests: test_pn_request_journey.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, CodeOfConduct, PenaltyNoticeIssuer
 from cases.services import case_open
 from notices.models import Letter, PenaltyNotice, PenaltyNoticeState
 from tests.browser.conftest import sign_in
@@ -25,6 +26,7 @@ def _fill_date(page, prefix: str, on) -> None:
 
 def test_dsl_issues_a_penalty_notice_and_the_la_records_the_reduced_payment(live_server, page, shoot, demo_school):
     today = demo_school["today"]
+    CodeOfConduct.objects.filter(local_authority=demo_school["la"]).update(pn_issued_by=PenaltyNoticeIssuer.SCHOOL)
     case = case_open(pupil=demo_school["featured"], by=demo_school["dsl"], reason="Threshold met; support refused")
     # Test set-up: the ladder's journey walks a case up step by step; this one starts at the stage.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)

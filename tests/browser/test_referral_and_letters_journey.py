@@ -17,7 +17,16 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cases import rules
-from cases.models import Alert, AlertKind, AttendanceSnapshot, Case, CaseEvent, CaseState
+from cases.models import (
+    Alert,
+    AlertKind,
+    AttendanceSnapshot,
+    Case,
+    CaseEvent,
+    CaseState,
+    CodeOfConduct,
+    PenaltyNoticeIssuer,
+)
 from cases.services import case_open
 from notices.models import BatchStatus, LetterBatch, PenaltyNotice, PenaltyNoticeState, ProsecutionReferral
 from notices.school_letters import CONCERN_TEMPLATE
@@ -51,8 +60,8 @@ def _case_at_penalty_notice_stage(demo_school) -> Case:
 
 
 def _issued(case, parent, by, issued_on) -> PenaltyNotice:
-    """A notice drafted, checked with the LA and issued in person, through the school's own services (its letter,
-    which takes a second to make, is left out)."""
+    """A notice drafted, checked with the LA and issued in person through the services, by the LA's officer as its
+    code of conduct has it (its letter, which takes a second to make, is left out)."""
     draft = penalty_notice_draft(case=case, parent=parent, by=by, offence_from=issued_on - timedelta(days=35),
                                  offence_to=issued_on - timedelta(days=7))
     penalty_notice_consult_la(notice=draft, by=by)
@@ -74,8 +83,8 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     case = _case_at_penalty_notice_stage(demo_school)
     parents = _parents(case.pupil)
     # Rachel's notice went unpaid past its 28 days (the nightly sweep marks it); Daniel paid his at once.
-    unpaid = _issued(case, parents["Rachel"], dsl, today - timedelta(days=40))
-    paid = _issued(case, parents["Daniel"], dsl, today - timedelta(days=40))
+    unpaid = _issued(case, parents["Rachel"], officer, today - timedelta(days=40))
+    paid = _issued(case, parents["Daniel"], officer, today - timedelta(days=40))
     penalty_notice_record_payment(notice=paid, by=officer, paid_on=today - timedelta(days=35), amount=Decimal("80"))
     penalty_notices_mark_unpaid(today=today)
     assert PenaltyNotice.objects.get(pk=unpaid.pk).state == PenaltyNoticeState.UNPAID
@@ -272,6 +281,8 @@ def test_school_withdraws_a_draft_the_la_withdraws_an_issued_notice_and_enters_p
     live_server, page, shoot, demo_school
 ):
     today, dsl = demo_school["today"], demo_school["dsl"]
+    # The school's own drafts: its LA's code of conduct leaves issuing to the school.
+    CodeOfConduct.objects.filter(local_authority=demo_school["la"]).update(pn_issued_by=PenaltyNoticeIssuer.SCHOOL)
     case = _case_at_penalty_notice_stage(demo_school)
     parents = _parents(case.pupil)
     rachel = parents["Rachel"]

@@ -219,42 +219,43 @@ def test_the_la_officer_finds_requests_and_a_referral_waiting(db, monkeypatch, c
     from notices.models import PenaltyNoticeRequest, PenaltyNoticeState, ProsecutionReferral
 
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    # One clock for the whole visit: the session and the inbox's waiting days are both as of AS_OF, so the
+    # test holds whatever day it runs (a page asked for at the real date would find the session expired).
     with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
         _seed_dated_today("--seed", "3")
         assert client.login(username="la_officer", password=PASSWORD)
         page = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"}))
-    assert page.status_code == 200
-    inbox, referrals = page.context["inbox"], page.context["referrals"]
+        assert page.status_code == 200
+        inbox, referrals = page.context["inbox"], page.context["referrals"]
 
-    assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
-    assert [t.working_days_waiting for t in inbox.mine] == [4]
-    assert [t.working_days_waiting for t in inbox.with_school] == [4]
-    asked = inbox.with_school[0].request
-    assert asked.decision == "more_information" and asked.decided_by.username == "la_officer"
-    assert [e["kind"] for e in asked.exchanges] == ["question"]
-    for task in inbox.queue + inbox.mine + inbox.with_school:
-        request = task.request
-        assert request.case.school.urn == "145872"  # Fenbridge Academy
-        assert request.case.state == CaseState.PENALTY_NOTICE
-        assert request.consideration.authorised_by.username == "head"
-        assert request.consideration.authorised_at < request.created
-        assert request.parents.exists()
-    assert b"Overdue" in page.content
+        assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
+        assert [t.working_days_waiting for t in inbox.mine] == [4]
+        assert [t.working_days_waiting for t in inbox.with_school] == [4]
+        asked = inbox.with_school[0].request
+        assert asked.decision == "more_information" and asked.decided_by.username == "la_officer"
+        assert [e["kind"] for e in asked.exchanges] == ["question"]
+        for task in inbox.queue + inbox.mine + inbox.with_school:
+            request = task.request
+            assert request.case.school.urn == "145872"  # Fenbridge Academy
+            assert request.case.state == CaseState.PENALTY_NOTICE
+            assert request.consideration.authorised_by.username == "head"
+            assert request.consideration.authorised_at < request.created
+            assert request.parents.exists()
+        assert b"Overdue" in page.content
 
-    [task] = referrals.queue
-    referral = task.referral
-    assert task.working_days_waiting == 0  # referred today: its evidence bundle prints the day it was made
-    assert referral.case.state == CaseState.PROSECUTION_REFERRAL and referral.case.school.urn == "145872"
-    assert referral.case.penalty_notices.filter(state=PenaltyNoticeState.UNPAID).exists()
-    assert referral.bundle.case == referral.case and referral.bundle.recipient == "la:873"
-    bundle = client.get(reverse("referrals:la_bundle", kwargs={"code": "873", "pk": referral.pk}))
-    assert bundle.status_code == 200 and b"".join(bundle.streaming_content if bundle.streaming else
-                                                  [bundle.content]).startswith(b"%PDF")
+        [task] = referrals.queue
+        referral = task.referral
+        assert task.working_days_waiting == 0  # referred today: its evidence bundle prints the day it was made
+        assert referral.case.state == CaseState.PROSECUTION_REFERRAL and referral.case.school.urn == "145872"
+        assert referral.case.penalty_notices.filter(state=PenaltyNoticeState.UNPAID).exists()
+        assert referral.bundle.case == referral.case and referral.bundle.recipient == "la:873"
+        bundle = client.get(reverse("referrals:la_bundle", kwargs={"code": "873", "pk": referral.pk}))
+        assert bundle.status_code == 200 and b"".join(bundle.streaming_content if bundle.streaming else
+                                                      [bundle.content]).startswith(b"%PDF")
 
-    # --reset rebuilds it: the processes go first, as they protect the cases and the bundle.
-    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        # --reset rebuilds it: the processes go first, as they protect the cases and the bundle.
         _seed_dated_today("--seed", "3", "--reset")
         assert client.login(username="la_officer", password=PASSWORD)  # the demo users are made again
         inbox = client.get(reverse("pn_requests:la_inbox", kwargs={"code": "873"})).context["inbox"]
-    assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
-    assert PenaltyNoticeRequest.objects.count() == 4 and ProsecutionReferral.objects.count() == 1
+        assert [(t.working_days_waiting, t.overdue) for t in inbox.queue] == [(7, True), (3, False)]
+        assert PenaltyNoticeRequest.objects.count() == 4 and ProsecutionReferral.objects.count() == 1

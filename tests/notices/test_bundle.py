@@ -120,10 +120,11 @@ def rich_case(pupil, mother, dsl, headteacher, senco, la_officer):
     pn_consideration_authorise(consideration=consideration, by=headteacher)
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)  # set-up: the ladder tests walk it
     case = Case.objects.get(pk=case.pk)
-    notice = penalty_notice_draft(case=case, parent=mother, by=dsl, offence_from=dt.date(2026, 9, 21),
+    # Without a code of conduct the LA issues (as on approving the school's request): its officer.
+    notice = penalty_notice_draft(case=case, parent=mother, by=la_officer, offence_from=dt.date(2026, 9, 21),
                                   offence_to=dt.date(2026, 9, 25))
-    penalty_notice_consult_la(notice=notice, by=dsl)
-    notice = penalty_notice_issue(notice=notice, by=dsl, issued_on=dt.date(2026, 10, 1), posted=True)
+    penalty_notice_consult_la(notice=notice, by=la_officer)
+    notice = penalty_notice_issue(notice=notice, by=la_officer, issued_on=dt.date(2026, 10, 1), posted=True)
     penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 20), amount=Decimal("80.00"))
     return Case.objects.get(pk=case.pk)
 

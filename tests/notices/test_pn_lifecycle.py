@@ -46,7 +46,7 @@ def mother(pupil):
 
 
 @pytest.fixture
-def pn_case(pupil, dsl):
+def pn_case(pupil, dsl, school_issues_notices):
     # The register meets the threshold: ten G sessions in the week of 14 September 2026.
     factories.add_marks(pupil, dt.date(2026, 9, 14), ["G"] * 10)
     case = case_open(pupil=pupil, by=dsl, reason="Threshold met")
@@ -96,7 +96,7 @@ def test_issue_needs_the_la_consulted_first(pn_case, mother, dsl):
         penalty_notice_issue(notice=notice, by=dsl, issued_on=TODAY, posted=True)
 
 
-def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl):
+def test_a_draft_needs_the_case_at_the_penalty_notice_stage(pupil, mother, dsl, school_issues_notices):
     case = case_open(pupil=pupil, by=dsl, reason="Concern")
     with pytest.raises(PenaltyNoticeRefused, match="penalty notice stage first"):
         penalty_notice_draft(case=case, parent=mother, by=dsl, offence_from=TODAY, offence_to=TODAY)

@@ -38,7 +38,7 @@ def frozen():
 
 
 @pytest.fixture
-def pn_case(case):
+def pn_case(case, school_issues_notices):
     # The register meets the threshold: ten G sessions in the week of 14 September 2026.
     factories.add_marks(case.pupil, dt.date(2026, 9, 14), ["G"] * 10)
     # Test set-up: the ladder's own tests walk a case to this stage; these start there.
@@ -212,7 +212,7 @@ def test_consulting_needs_the_box_ticked(client, pn_case, mother, dsl):
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.DRAFT
 
 
-def test_a_case_not_at_the_stage_offers_no_draft(client, case, mother, dsl):
+def test_a_case_not_at_the_stage_offers_no_draft(client, case, mother, dsl, school_issues_notices):
     client.force_login(dsl)
     page = client.get(_draft_url(case)).content.decode()
     assert "The case must be at the penalty notice stage first" in page
