@@ -236,9 +236,8 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
     case = case_transition(case=case, transition="issue_notice_to_improve", by=dsl,
                            reason="Threshold met; the contract was declined and the meeting missed.")
     clock.stamp(issued)
-    from notices.services.nti import notice_to_improve_offences
-
     from cases.services.offence import ThresholdNotMet, offence_record
+    from notices.services.nti import notice_to_improve_offences
 
     try:
         record = offence_record(pupil=case.pupil, as_of=issued)

@@ -45,6 +45,8 @@ def frozen():
 
 @pytest.fixture
 def pn_case(case):
+    # The register meets the threshold: ten G sessions in the week of 14 September 2026.
+    factories.add_marks(case.pupil, dt.date(2026, 9, 14), ["G"] * 10)
     # Test set-up: the ladder's own tests walk a case to this stage; these start there.
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
     return Case.objects.get(pk=case.pk)

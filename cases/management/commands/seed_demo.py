@@ -21,6 +21,7 @@ from cases.models import (
     LocalAuthority,
     Mark,
     MarkAmendment,
+    Offence,
     Parent,
     ParentalRelationship,
     Pupil,
@@ -124,6 +125,8 @@ class Command(BaseCommand):
             PenaltyNotice.objects.filter(pupil__in=pupils).delete()
             NoticeToImprove.objects.filter(case__pupil__in=pupils).delete()
             Case.objects.filter(pupil__in=pupils).delete()
+            # Evidence rows refuse deletion one by one; the demo's reset removes them as a set.
+            Offence.objects.filter(pupil__in=pupils).delete()
             LeaveOfAbsenceRequest.objects.filter(pupil__in=pupils).delete()
             Mark.objects.filter(Q(pupil__in=pupils) | Q(school__in=schools)).delete()
             pupils.delete()
