@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseState, PenaltyNoticeConsideration, Role
 from cases.services import case_open
-from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionReferral
+from notices.models import PenaltyNotice, PenaltyNoticeRequest, PenaltyNoticeState, ProsecutionReferral
 from notices.services import pn_requests, referrals
 from tests import factories
 from tests.factories import ParentalRelationshipFactory, add_marks
@@ -171,6 +171,25 @@ def test_the_school_answering_in_two_tabs_at_once_sends_one_answer(officers, pn_
     pn_request.refresh_from_db()
     assert [e["kind"] for e in pn_request.exchanges] == ["question", "answer"]
     assert pn_requests.open_task(pn_request, "review").owner == officers[0]
+
+
+@racing
+def test_school_staff_sending_the_same_request_at_once_send_one(postgresql, pn_case, dsl, attendance_officer,
+                                                                  headteacher, mother):
+    PenaltyNoticeConsideration.objects.create(
+        case=pn_case, recorded_at=timezone.now(), recorded_by=dsl, threshold_first_met=dt.date(2026, 10, 9),
+        why_penalty_notice_is_the_best_tool="Support was refused", alternatives_considered="NTI already issued",
+        equality_act_consideration="No SEND; no adjustment needed", authorised_by=headteacher,
+        authorised_at=timezone.now(),
+    )
+    url = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+
+    responses = _posts([dsl, dsl, attendance_officer, attendance_officer], url,
+                       {"parents": [str(mother.pk)], "reason": "Please issue"})
+
+    won, told = _outcomes(responses, "Penalty notice request sent", "already with the local authority")
+    assert (won, told) == (1, 3)
+    assert PenaltyNoticeRequest.objects.filter(case=pn_case).count() == 1
 
 
 @racing
