@@ -69,10 +69,18 @@ TEMPLATES = [
     },
 ]
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the demo server read while an import or the scan writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the demo server read while an import or the scan writes.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A transaction takes SQLite's one write lock when it begins, waiting up to the timeout for another
+        # writer (two imports at once): begun DEFERRED, the second writer read first and then failed with
+        # "database is locked" when it came to write.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,12 +10,13 @@ are done on our own GOV.UK pages, not viewflow's: its URLs are not mounted, so i
 from __future__ import annotations
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from notices import referral_views
 from notices import request_views as views
 from notices.referrals import ProsecutionReferral, ReferralConclusion, ReferralDecision
 from notices.requests import PenaltyNoticeRequest, RequestDecision
+from notices.services.flow_tasks import process_row_lock
 
 
 class PenaltyNoticeRequestFlow(flow.Flow):
@@ -28,9 +29,9 @@ class PenaltyNoticeRequestFlow(flow.Flow):
     """
 
     process_class = PenaltyNoticeRequest
-    # Row lock on the process (SELECT ... FOR UPDATE) so two officers cannot act on one request at once;
-    # on SQLite, which has no row locks, Django leaves FOR UPDATE out and the transaction serialises.
-    lock_impl = lock.select_for_update_lock
+    # Row lock on the process (SELECT ... FOR UPDATE, waiting) so two officers cannot act on one request at
+    # once; on SQLite, which has no row locks, Django leaves FOR UPDATE out and the transaction serialises.
+    lock_impl = process_row_lock
 
     start = flow.StartHandle(this.start_request).Annotation(title="School requests penalty notices").Next(this.review)
 
@@ -104,7 +105,7 @@ class ProsecutionReferralFlow(flow.Flow):
 
     process_class = ProsecutionReferral
     # As for the penalty notice request: a row lock on the process so two officers cannot act at once.
-    lock_impl = lock.select_for_update_lock
+    lock_impl = process_row_lock
 
     start = (
         flow.StartHandle(this.start_referral)

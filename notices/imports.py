@@ -34,6 +34,7 @@ from cases.imports.csvfile import (
     unknown_upn_reason,
     upn_check_problem,
 )
+from cases.imports.lock import import_transaction
 from cases.models import LocalAuthority, Parent, ParentalRelationship, Pupil
 from notices.models import PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome
 
@@ -213,39 +214,41 @@ def import_notices(*, path: str | Path, today: date | None = None) -> ImportResu
     today = today or timezone.localdate()
     problems: list[Problem] = list(table.problems)
     records = list(table.records())
-    known = _known(sorted({r["upn"] for _, r in records if r.get("upn")}))
-    rows: list[_Row] = []
-    seen: dict[tuple[int, str], int] = {}
-    for line, record in records:
-        check = RowCheck(table.file, line, record, problems)
-        checked = _check_record(check, known, today)
-        pupil, reference = checked.pupil, checked.reference
-        if pupil and reference:
-            key = (pupil[2], reference)
-            if key in seen:
-                check.problem("reference", f"{reference!r} is on line {seen[key]} already")
-            else:
-                seen[key] = line
-        if not check.ok:
-            continue
-        rows.append(_historic_row(line, checked))
-    existing = {
-        (n.local_authority_id, n.reference): n
-        for n in PenaltyNotice.objects.filter(reference__in=[r.reference for r in rows])
-    }
-    for row in rows:
-        found = existing.get((row.la_id, row.reference))
-        if found is None:
-            continue
-        reason = _existing_problem(found, row)
-        if reason:
-            problems.append(Problem(table.file, row.line, "reference", reason))
-    if problems:
-        raise ImportFailed(problems)
+    # Everything from the first read of the database on holds the notices import's lock: a second run of
+    # the file at the same moment waits, then finds the first's notices recorded and leaves them unchanged.
+    with import_transaction(SPEC.name, table.file):
+        known = _known(sorted({r["upn"] for _, r in records if r.get("upn")}))
+        rows: list[_Row] = []
+        seen: dict[tuple[int, str], int] = {}
+        for line, record in records:
+            check = RowCheck(table.file, line, record, problems)
+            checked = _check_record(check, known, today)
+            pupil, reference = checked.pupil, checked.reference
+            if pupil and reference:
+                key = (pupil[2], reference)
+                if key in seen:
+                    check.problem("reference", f"{reference!r} is on line {seen[key]} already")
+                else:
+                    seen[key] = line
+            if not check.ok:
+                continue
+            rows.append(_historic_row(line, checked))
+        existing = {
+            (n.local_authority_id, n.reference): n
+            for n in PenaltyNotice.objects.filter(reference__in=[r.reference for r in rows])
+        }
+        for row in rows:
+            found = existing.get((row.la_id, row.reference))
+            if found is None:
+                continue
+            reason = _existing_problem(found, row)
+            if reason:
+                problems.append(Problem(table.file, row.line, "reference", reason))
+        if problems:
+            raise ImportFailed(problems)
 
-    created = updated = unchanged = 0
-    now = timezone.now()
-    with transaction.atomic():
+        created = updated = unchanged = 0
+        now = timezone.now()
         for row in rows:
             found = existing.get((row.la_id, row.reference))
             if found is None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from cases.audit import audit
 from cases.imports.csvfile import (
     ImportFailed,
@@ -23,6 +21,7 @@ from cases.imports.csvfile import (
     text,
     unknown_upn_reason,
 )
+from cases.imports.lock import import_transaction
 from cases.models import Parent, ParentalRelationship, Pupil, School
 
 SPEC = Spec(
@@ -70,7 +69,7 @@ def import_parents(*, path: str | Path, progress: Progress | None = None) -> Imp
     table = read_table(path, SPEC)
     problems: list[Problem] = list(table.problems)
 
-    with transaction.atomic():
+    with import_transaction(SPEC.name, table.file, progress):
         records = list(table.records())
         upns = sorted({record["upn"] for _, record in records if record["upn"]})
         pupils = {

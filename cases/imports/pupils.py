@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import audit
@@ -27,6 +26,7 @@ from cases.imports.csvfile import (
     read_table,
     text,
 )
+from cases.imports.lock import import_transaction
 from cases.models import LocalAuthority, Pupil, School, SenStatus, YearGroup
 
 SPEC = Spec(
@@ -88,7 +88,7 @@ def import_pupils(
     problems: list[Problem] = list(table.problems)
     rows, schools = _validate(table.file, table, today, problems)
 
-    with transaction.atomic():
+    with import_transaction(SPEC.name, table.file, progress):
         existing_schools = {
             urn: (pk, name, la_code)
             for chunk in chunked(list(schools))

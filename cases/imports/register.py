@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from cases import rules
@@ -29,6 +29,7 @@ from cases.imports.csvfile import (
     unknown_upn_reason,
     upn_shape_problem,
 )
+from cases.imports.lock import import_transaction
 from cases.models import Mark, MarkAmendment, Pupil, School
 
 SPEC = Spec(
@@ -70,7 +71,7 @@ def import_register(
         progress(f"{table.file}: read {len(table.rows)} rows")
     today = today or timezone.localdate()
 
-    with transaction.atomic():
+    with import_transaction(SPEC.name, table.file, progress):
         wanted = _validate(table, today)
         if progress:
             progress(f"{table.file}: {len(table.rows)} rows valid, comparing with the recorded register")

@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.db import transaction
 from viewflow.workflow import STATUS
 
 # A task still waiting for someone: created, assigned to an officer, or begun.
 OPEN_TASK_STATES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+class ProcessRowLock:
+    """The flows' lock: SELECT ... FOR UPDATE on the process row, waiting for whoever holds it.
+
+    viewflow's select_for_update_lock asks with NOWAIT and, when the row is taken, catches the DatabaseError
+    inside its own atomic block and tries again: on PostgreSQL the transaction is aborted by then, so every
+    officer who came second got "current transaction is aborted" as a server error. Waiting instead lets the
+    second officer's service read what the first did and refuse with a message (lock_process). On SQLite
+    Django leaves FOR UPDATE out; there the transaction itself serialises (IMMEDIATE, config.settings)."""
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with transaction.atomic():
+            list(flow_class.process_class._default_manager.select_for_update().filter(pk=process_pk).values("pk"))
+            yield
+
+
+process_row_lock = ProcessRowLock()
+
+
+def lock_process(process):
+    """The process as it is now, its row locked until the transaction ends: the first thing a service that
+    acts on a request or referral does, so that of two officers acting at once the second waits, then reads
+    what the first did (and is refused with a message) rather than acting on what the page showed."""
+    # No select_related: FOR UPDATE would lock the joined case, school and LA rows too.
+    return type(process)._default_manager.select_for_update().get(pk=process.pk)
 
 
 def open_flow_task(flow_class, process, node_name: str):

@@ -19,7 +19,13 @@ from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
 from notices.services import penalty
-from notices.services.flow_tasks import locked_process, open_flow_task, take_review_task, task_still
+from notices.services.flow_tasks import (
+    lock_process,
+    locked_process,
+    open_flow_task,
+    take_review_task,
+    task_still,
+)
 from notices.services.penalty import (
     penalty_notice_consult_la,
     penalty_notice_draft,
@@ -65,6 +71,19 @@ def _locked_request(activation) -> PenaltyNoticeRequest:
     """The request object the flow's next nodes will save: write to this one, never to another copy, or
     the End node's save would put the stale copy's fields back."""
     return locked_process(activation)
+
+
+def _not_with_the_la(request: PenaltyNoticeRequest) -> str:
+    """Why a request (read under its lock) has no open review: said so that an officer who acted a moment
+    after a colleague, or in a second tab, learns what happened instead of a bare refusal."""
+    by = request.decided_by.get_full_name() if request.decided_by_id else "another officer"
+    if request.decision == RequestDecision.MORE_INFORMATION:
+        return (f"This request is not waiting for the local authority: {by} has already asked the school for more "
+                "information, and it waits for the school's answer.")
+    if request.decision:
+        outcome = {RequestDecision.APPROVE: "approved", RequestDecision.REJECT: "rejected"}[request.decision]
+        return f"This request has already been decided: {outcome} by {by}."
+    return "This request is not waiting for the local authority."
 
 
 def _exchange(request: PenaltyNoticeRequest, kind: str, text: str, by, at) -> None:
@@ -119,7 +138,11 @@ def pn_request_assign(*, request: PenaltyNoticeRequest, by) -> PenaltyNoticeRequ
     """An LA officer of the school's LA takes the request from the team's queue."""
     if not la_officer_of_request(by, request):
         require(False, "take this penalty notice request")
-    take_review_task(open_task(request, "review"), by, refused=RequestRefused, what="request")
+    request = lock_process(request)
+    task = open_task(request, "review")
+    if task is None:
+        raise RequestRefused(_not_with_the_la(request))
+    take_review_task(task, by, refused=RequestRefused, what="request")
     case_event_record(case=request.case, kind=EventKind.NOTICE, by=by,
                       summary=f"Penalty notice request taken by {by.get_full_name()} (local authority)",
                       evidence=[f"pn_request:{request.pk}"])
@@ -148,9 +171,10 @@ def pn_request_decide(*, request: PenaltyNoticeRequest, by, decision: str, reaso
         raise RequestRefused("Give the reasons for rejecting the request: the school sees them.")
     if decision == RequestDecision.MORE_INFORMATION and not reasons:
         raise RequestRefused("Say what more information the school should give.")
+    request = lock_process(request)
     task = open_task(request, "review")
     if task is None:
-        raise RequestRefused("This request is not waiting for the local authority.")
+        raise RequestRefused(_not_with_the_la(request))
     if task.owner_id != by.pk:
         raise RequestRefused("Take the request first (Assign to me): only the officer who took it decides.")
     if decision == RequestDecision.APPROVE:
@@ -186,8 +210,11 @@ def pn_request_answer(*, request: PenaltyNoticeRequest, by, answer: str) -> Pena
     require(can_move_case(by, request.case.pupil), "answer the local authority")
     if not answer.strip():
         raise RequestRefused("Write your answer to the local authority's question.")
+    request = lock_process(request)
     task = open_task(request, "answer")
     if task is None:
+        if request.exchanges and request.exchanges[-1]["kind"] == "answer":
+            raise RequestRefused("Your answer has already been sent: the request is back with the local authority.")
         raise RequestRefused("The local authority has not asked a question on this request.")
     now = timezone.now()
     with task.activation() as activation:

@@ -32,7 +32,13 @@ from notices.referrals import (
     ReferralConclusion,
     ReferralDecision,
 )
-from notices.services.flow_tasks import locked_process, open_flow_task, take_review_task, task_still
+from notices.services.flow_tasks import (
+    lock_process,
+    locked_process,
+    open_flow_task,
+    take_review_task,
+    task_still,
+)
 from notices.services.penalty import penalty_notice_refer_for_prosecution
 
 # The stages from which the ladder's refer_for_prosecution step may be taken, as the case's state machine says.
@@ -80,6 +86,20 @@ def _still(activation, status: str, owner=None) -> None:
 def _locked_referral(activation) -> ProsecutionReferral:
     """The referral object the flow's next nodes will save: write to this one, never another copy."""
     return locked_process(activation)
+
+
+def _not_waiting(referral: ProsecutionReferral, node_name: str) -> str:
+    """Why a referral (read under its lock) has no open task at ``node_name``: said so that an officer who
+    acted a moment after a colleague, or in a second tab, learns what happened instead of a bare refusal."""
+    if referral.outcome_at is not None:
+        by = referral.outcome_by.get_full_name() if referral.outcome_by_id else "another officer"
+        return f"The outcome of this referral has already been recorded by {by}."
+    if referral.decision and node_name == "review":
+        by = referral.decided_by.get_full_name() if referral.decided_by_id else "another officer"
+        return f"This referral has already been decided: {_decision_text(referral).lower()}, by {by}."
+    if node_name == "review":
+        return "This referral is not waiting for a decision."
+    return "This referral is not waiting for its outcome."
 
 
 def _decision_text(referral: ProsecutionReferral) -> str:
@@ -146,7 +166,11 @@ def referral_assign(*, referral: ProsecutionReferral, by) -> ProsecutionReferral
     """An LA officer of the school's LA takes the referral from the team's queue."""
     if not la_officer_of_referral(by, referral):
         require(False, "take this prosecution referral")
-    take_review_task(open_task(referral, "review"), by, refused=ReferralRefused, what="referral")
+    referral = lock_process(referral)
+    task = open_task(referral, "review")
+    if task is None:
+        raise ReferralRefused(_not_waiting(referral, "review"))
+    take_review_task(task, by, refused=ReferralRefused, what="referral")
     case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by,
                       summary=f"Prosecution referral taken by {by.get_full_name()} (local authority)",
                       evidence=[f"prosecution_referral:{referral.pk}"])
@@ -167,9 +191,10 @@ def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence
     reasons = reasons.strip()
     if not reasons:
         raise ReferralRefused("Give the reasons for the decision: the school sees them.")
+    referral = lock_process(referral)
     task = open_task(referral, "review")
     if task is None:
-        raise ReferralRefused("This referral is not waiting for a decision.")
+        raise ReferralRefused(_not_waiting(referral, "review"))
     if task.owner_id != by.pk:
         raise ReferralRefused("Take the referral first (Assign to me): only the officer who took it decides.")
     now = timezone.now()
@@ -227,9 +252,10 @@ def referral_record_outcome(
     to the school with advice."""
     if not la_officer_of_referral(by, referral):
         require(False, "record the outcome of this prosecution referral")
+    referral = lock_process(referral)
     task = open_task(referral, "outcome")
     if task is None:
-        raise ReferralRefused("This referral is not waiting for its outcome.")
+        raise ReferralRefused(_not_waiting(referral, "outcome"))
     if task.owner_id != by.pk:
         raise ReferralRefused("Only the officer who decided the referral records its outcome.")
     prosecuted = referral.decision == ReferralDecision.PROSECUTE
