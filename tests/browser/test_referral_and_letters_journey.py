@@ -62,8 +62,7 @@ def _case_at_penalty_notice_stage(demo_school) -> Case:
 def _issued(case, parent, by, issued_on) -> PenaltyNotice:
     """A notice drafted, checked with the LA and issued in person through the services, by the LA's officer as its
     code of conduct has it (its letter, which takes a second to make, is left out)."""
-    draft = penalty_notice_draft(case=case, parent=parent, by=by, offence_from=issued_on - timedelta(days=35),
-                                 offence_to=issued_on - timedelta(days=7))
+    draft = penalty_notice_draft(case=case, parent=parent, by=by)  # the offence the register shows
     penalty_notice_consult_la(notice=draft, by=by)
     penalty_notice_issue(notice=draft, by=by, issued_on=issued_on, posted=False)
     return PenaltyNotice.objects.get(pk=draft.pk)
@@ -287,8 +286,7 @@ def test_school_withdraws_a_draft_the_la_withdraws_an_issued_notice_and_enters_p
     parents = _parents(case.pupil)
     rachel = parents["Rachel"]
     issued = _issued(case, rachel, dsl, today - timedelta(days=10))
-    draft = penalty_notice_draft(case=case, parent=parents["Daniel"], by=dsl, offence_from=today - timedelta(days=30),
-                                 offence_to=today - timedelta(days=3))
+    draft = penalty_notice_draft(case=case, parent=parents["Daniel"], by=dsl)
 
     # The DSL withdraws the draft to Daniel from its page, first without saying why.
     sign_in(page, live_server, "dsl")
