@@ -10,15 +10,10 @@ from decimal import Decimal
 
 from django import forms
 
-from cases import rules
-from meetings.forms import DatePartsMixin
+from cases import facts, rules
+from notices.form_parts import DatePartsMixin
+from notices.form_parts import date_part as _date_part
 from notices.services.penalty_letters import WITHDRAWAL_GROUNDS
-
-
-def _date_part(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
-    )
 
 
 def _date_initial(prefix: str, on: date | None) -> dict:
@@ -155,7 +150,7 @@ class WithdrawForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the notice is being withdrawn"},
     )
-    details = forms.CharField(label="Details", required=False, widget=forms.Textarea, max_length=2000)
+    details = forms.CharField(label="Details", required=False, widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX)
 
     def __init__(self, *args, school_side: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +184,7 @@ class StopProsecutionForm(forms.Form):
     note = forms.CharField(
         label="How was it withdrawn?",
         widget=forms.Textarea,
-        max_length=2000,
+        max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Say how the prosecution was withdrawn, for example when the court was told"},
     )
 
@@ -251,7 +246,7 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
     paid_month = _date_part("Month")
     paid_year = _date_part("Year")
     withdrawn_reason = forms.CharField(label="Why was it withdrawn?", required=False, widget=forms.Textarea,
-                                       max_length=2000)
+                                       max_length=facts.LONG_TEXT_MAX)
     from_day = _date_part("Day")
     from_month = _date_part("Month")
     from_year = _date_part("Year")

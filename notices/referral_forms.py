@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
-from meetings.forms import DatePartsMixin
+from cases import facts
+from notices.form_parts import DatePartsMixin
+from notices.form_parts import date_part as _date_part
 from notices.referrals import HearingResult, Offence, ReferralConclusion, ReferralDecision
-
-
-def _date_part(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
-    )
 
 
 class ReferralForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you referring the case to the local authority?", widget=forms.Textarea, max_length=4000,
+        label="Why are you referring the case to the local authority?", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Say why you are referring the case to the local authority."},
     )
 
@@ -30,7 +26,7 @@ class ReferralDecisionForm(forms.Form):
         label="The offence, if you prosecute", choices=Offence.choices, widget=forms.RadioSelect, required=False,
     )
     reasons = forms.CharField(
-        label="Reasons for the decision", widget=forms.Textarea, max_length=4000,
+        label="Reasons for the decision", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Give the reasons for the decision: the school sees them."},
     )
 
@@ -57,13 +53,13 @@ class ReferralOutcomeForm(DatePartsMixin, forms.Form):
         label="Did the court make a parenting order?", choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.RadioSelect, required=False,
     )
-    notes = forms.CharField(label="Notes on the outcome", widget=forms.Textarea, max_length=4000, required=False)
+    notes = forms.CharField(label="Notes on the outcome", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX, required=False)
     conclusion = forms.ChoiceField(
         label="What happens to the case now?", choices=ReferralConclusion.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to close the case or return it to the school."},
     )
     advice = forms.CharField(
-        label="Your advice to the school", widget=forms.Textarea, max_length=4000, required=False,
+        label="Your advice to the school", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX, required=False,
     )
 
     def __init__(self, *args, prosecuted: bool = False, **kwargs):

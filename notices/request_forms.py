@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cases import facts
 from notices.requests import RequestDecision
 
 
@@ -13,7 +14,7 @@ class PenaltyNoticeRequestForm(forms.Form):
         error_messages={"required": "Choose the parents or carers the penalty notices are for."},
     )
     reason = forms.CharField(
-        label="What are you asking the local authority, and why?", widget=forms.Textarea, max_length=4000,
+        label="What are you asking the local authority, and why?", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Say what you are asking the local authority, and why."},
     )
 
@@ -36,12 +37,12 @@ class DecisionForm(forms.Form):
     )
     reasons = forms.CharField(
         label="Reasons, or the information the school should give", widget=forms.Textarea, required=False,
-        max_length=4000,
+        max_length=facts.LONG_TEXT_MAX,
     )
 
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label="Your answer to the local authority", widget=forms.Textarea, max_length=4000,
+        label="Your answer to the local authority", widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Write your answer to the local authority's question."},
     )

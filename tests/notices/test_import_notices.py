@@ -98,7 +98,7 @@ def test_every_problem_is_listed_with_line_and_column_and_nothing_is_saved(tmp_p
     assert "notices.csv:3: withdrawn_reason: required when status is withdrawn" in text
     assert "notices.csv:4: upn: " in text
     assert "notices.csv:5: parent_ref: no parent 'NOPE'" in text
-    assert "notices.csv:6: amount_full: '16O.00' is not an amount" in text
+    assert "notices.csv:6: amount_full: '16O.00' must be an amount in pounds and pence" in text
     assert "notices.csv:6: status: 'cancelled' is not one of issued, paid, unpaid, withdrawn, prosecuted" in text
     assert "notices.csv:6: offence_to: give both ends of the offence period" in text
     assert "notices.csv:7: reference: 'PN-1' is on line 2 already" in text

@@ -141,8 +141,8 @@ def stranger_parent(other_school):
          "give both ends of the offence period", "give both ends of the offence period"),
         ({"amount_reduced": "120.00"}, "amount_reduced", "amount_reduced", "must be less than amount_full",
          "Reduced amount: must be less than the full amount"),
-        ({"amount_full": "120.005"}, "amount_full", "amount_full", "is not an amount in pounds and pence",
-         "is not an amount in pounds and pence"),
+        ({"amount_full": "120.005"}, "amount_full", "amount_full", "must be in whole pence",
+         "must be in whole pence"),
     ],
     ids=["paid-without-date", "withdrawn-without-reason", "parent-of-another-school", "half-an-offence-period",
          "reduced-not-less", "amount-with-too-many-pence"],
@@ -210,7 +210,7 @@ def test_every_problem_is_shown_at_once_and_nothing_is_saved(client, la_officer,
     data["amount_full"] = "lots"
     page = client.post(URL, data).content.decode()
     for message in ("Enter the notice&#x27;s reference", "Date issued: a notice cannot be dated after today",
-                    "Full amount: &#x27;lots&#x27; is not an amount in pounds",
+                    "Full amount: &#x27;lots&#x27; must be an amount in pounds",
                     "Date paid: leave it empty unless the notice was paid",
                     "Reason for withdrawal: enter why the notice was withdrawn"):
         assert message in page

@@ -273,7 +273,7 @@ def test_eighty_pounds_after_the_reduced_date_is_refused_on_the_page(client, pn_
     response = client.post(_la_url("la_payment", notice), {**_date("payment-paid", dt.date(2026, 10, 27)),
                                                            "payment-amount": "80"})
     assert response.status_code == 200
-    assert "does not settle" in response.content.decode()
+    assert "must be £160.00, an amount of this notice" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
 
 

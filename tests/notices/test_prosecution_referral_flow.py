@@ -140,9 +140,15 @@ def test_prosecution_under_s444_1_refers_the_unpaid_notice_records_the_hearing_a
     page = client.get(_la_url("la_detail", referral))
     assert b"Record the outcome" in page.content and b"Date of the hearing" in page.content
     assert _outcome(client, la_officer, referral, conclusion="close").status_code == 400  # the hearing first
-    response = _outcome(client, la_officer, referral, hearing_day="14", hearing_month="1", hearing_year="2027",
-                        hearing_result="convicted", fine_amount="120", parenting_order="no",
-                        notes="Fined at Westminster Magistrates' Court", conclusion="close")
+    hearing = {"hearing_day": "14", "hearing_month": "1", "hearing_year": "2027"}
+    # The outcome of a hearing is recorded once it has happened.
+    assert b"The date of the hearing must be today or in the past" in _outcome(
+        client, la_officer, referral, **hearing, hearing_result="convicted", parenting_order="no",
+        conclusion="close").content
+    with time_machine.travel(dt.datetime(2027, 1, 20, 12, tzinfo=dt.UTC), tick=False):
+        response = _outcome(client, la_officer, referral, **hearing,
+                            hearing_result="convicted", fine_amount="120", parenting_order="no",
+                            notes="Fined at Westminster Magistrates' Court", conclusion="close")
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.finished is not None
