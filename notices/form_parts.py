@@ -22,7 +22,7 @@ def date_part(label: str) -> forms.IntegerField:
 
 def long_text(label: str, *, required: str | None = None, **kwargs) -> forms.CharField:
     """A textarea within facts.LONG_TEXT_MAX: the form says so before the service refuses it."""
-    messages = {"max_length": f"{label} must be {facts.LONG_TEXT_MAX:,} characters or fewer"}
+    messages = {"max_length": f"Enter {facts.LONG_TEXT_MAX:,} characters or fewer (about four printed pages)"}
     if required:
         messages["required"] = required
     return forms.CharField(label=label, widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX,

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django import forms
 
-from cases import facts, rules
-from notices.form_parts import DatePartsMixin
+from cases import rules
+from notices.form_parts import DatePartsMixin, long_text
 from notices.form_parts import date_part as _date_part
 from notices.services.penalty_letters import WITHDRAWAL_GROUNDS
 
@@ -150,7 +150,7 @@ class WithdrawForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the notice is being withdrawn"},
     )
-    details = forms.CharField(label="Details", required=False, widget=forms.Textarea, max_length=facts.LONG_TEXT_MAX)
+    details = long_text("Details")
 
     def __init__(self, *args, school_side: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,11 +181,9 @@ class StopProsecutionForm(forms.Form):
         label="I confirm the prosecution has been withdrawn",
         error_messages={"required": "Confirm that the prosecution has been withdrawn"},
     )
-    note = forms.CharField(
-        label="How was it withdrawn?",
-        widget=forms.Textarea,
-        max_length=facts.LONG_TEXT_MAX,
-        error_messages={"required": "Say how the prosecution was withdrawn, for example when the court was told"},
+    note = long_text(
+        "How was it withdrawn?",
+        required="Say how the prosecution was withdrawn, for example when the court was told",
     )
 
 
@@ -245,8 +243,7 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
     paid_day = _date_part("Day")
     paid_month = _date_part("Month")
     paid_year = _date_part("Year")
-    withdrawn_reason = forms.CharField(label="Why was it withdrawn?", required=False, widget=forms.Textarea,
-                                       max_length=facts.LONG_TEXT_MAX)
+    withdrawn_reason = long_text("Why was it withdrawn?")
     from_day = _date_part("Day")
     from_month = _date_part("Month")
     from_year = _date_part("Year")
