@@ -132,3 +132,38 @@ def test_a_withdrawn_notice_does_not_cover_its_sessions(tmp_path, family):
     add_marks(pupil, dt.date(2026, 9, 7), "GG" * 5)
     _import(_file(tmp_path, f"PN-1,{UPN},M1,2026-09-14,160.00,80.00,withdrawn,,Wrong parent named,2026-09-07,2026-09-11"))
     assert scan(as_of=dt.date(2026, 9, 18))[0].measures.pn_threshold_met is True
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("amount_full", "NaN", "'NaN' must be an amount in pounds and pence, like 80.00"),
+        ("amount_full", "Infinity", "'Infinity' must be an amount in pounds and pence"),
+        ("amount_full", "-Infinity", "'-Infinity' must be an amount in pounds and pence"),
+        ("amount_full", "1e309", "'1e309' must be less than £1,000,000"),
+        ("amount_full", "100000", "'100000' must be £99,999.99 or less"),
+        ("amount_full", "-160.00", "'-160.00' must be more than £0"),
+        ("amount_full", "0", "'0' must be more than £0"),
+        ("amount_full", "160.005", "'160.005' must be in whole pence"),
+        ("amount_reduced", "sNaN", "'sNaN' must be an amount in pounds and pence"),
+        ("issued_on", "1999-12-31", "before 2000-01-01: no notice on record is that old"),
+        ("offence_from", "1999-12-01", "before 2000-01-01"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "1e309", "beyond-the-field", "negative", "zero", "fraction-of-a-penny",
+         "signalling-nan", "issued-in-1999", "offence-in-1999"],
+)
+def test_an_impossible_amount_or_date_is_a_line_and_column_never_a_traceback(tmp_path, family, column, value, reason):
+    cells = {"reference": "PN-1", "upn": UPN, "parent_ref": "M1", "issued_on": "2025-01-10", "amount_full": "160.00",
+             "amount_reduced": "80.00", "status": "issued", "paid_on": "", "withdrawn_reason": "",
+             "offence_from": "2025-01-06", "offence_to": "2025-01-08", column: value}
+    if column == "offence_from":
+        cells["offence_to"] = "1999-12-02"
+    lines = _refused(_file(tmp_path, ",".join(cells[c] for c in HEADER.split(","))))
+    assert any(line.endswith(f"notices.csv:2: {column}: {reason}") or f"notices.csv:2: {column}: {reason}" in line
+               for line in lines), lines
+
+
+def test_a_payment_date_on_record_has_happened(tmp_path, family):
+    lines = _refused(_file(tmp_path, f"PN-1,{UPN},M1,2026-11-20,160.00,,paid,2026-11-27,,,"))
+    assert any("notices.csv:2: paid_on: after today: a notice's dates on record have happened" in line
+               for line in lines), lines

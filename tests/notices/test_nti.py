@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -568,3 +569,37 @@ def test_a_future_date_of_issue_is_said_next_to_the_date_on_the_page(client, cas
     assert '<a href="#id_issued_day">The date of issue must be today or in the past' in body  # the summary links to it
     assert body.count("The date of issue must be today or in the past") == 2  # in the summary and next to the date
     assert not NoticeToImprove.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"issued_year": "99999999999999999999"}, "issued_day", "Year must include 4 numbers"),
+        ({"ends_day": "99999999999999999999"}, "ends_day", "must be a real date"),
+        ({"issued_year": "1999"}, "issued_day", "The date of issue must be on or after 1 January 2000"),
+        ({"sufficient_improvement": "x" * 10_001}, "sufficient_improvement", "Enter 10,000 characters or fewer"),
+    ],
+    ids=["absurd-year", "absurd-day", "in-1999", "text-over-the-limit"],
+)
+def test_the_issue_page_refuses_impossible_facts_at_their_field(client, case, dsl, mother, changes, field, message):
+    client.force_login(dsl)
+    response = client.post(_issue_url(case), _form(case, mother, **changes))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert not NoticeToImprove.objects.exists()
+
+
+def test_the_notices_written_content_has_the_free_text_limit(case, dsl, mother):
+    with pytest.raises(ImpossibleFact, match="10,000 characters or fewer") as refused:
+        _issue(case, dsl, [mother], further_support="y" * 10_001)
+    assert refused.value.field == "further_support"
+    assert not NoticeToImprove.objects.exists()
+
+
+def test_a_long_unbroken_text_in_the_letter_wraps_and_is_printed_whole(case, dsl, mother):
+    written = "жщюя" * 1250
+    notice = _issue(case, dsl, [mother], sufficient_improvement=written)
+    letter = Letter.objects.get(subject_key=f"nti:{notice.pk}")
+    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(letter.pdf))).pages)
+    assert "".join(ch for ch in raw if ch in "жщюя") == written
+    assert max(len(run) for run in re.findall("[жщюя]+", raw)) < 200

@@ -259,3 +259,28 @@ def test_school_staff_and_other_las_officers_are_refused(client, dsl, mum, other
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response.url
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"amount_full": "NaN"}, "Full amount: &#x27;NaN&#x27; must be an amount in pounds and pence"),
+        ({"amount_full": "Infinity"}, "Full amount: &#x27;Infinity&#x27; must be an amount in pounds and pence"),
+        ({"amount_full": "1e309"}, "Full amount: &#x27;1e309&#x27; must be less than £1,000,000"),
+        ({"amount_reduced": "-60"}, "Reduced amount: &#x27;-60&#x27; must be more than £0"),
+        ({"amount_full": "£120.001"}, "Full amount: &#x27;120.001&#x27; must be in whole pence"),
+        ({"issued_year": "99999999999999999999"}, "Year must include 4 numbers"),
+        ({"paid_month": "99999999999999999999"}, "The date it was paid must be a real date"),
+        ({"paid_year": "1999", "issued_year": "1999"}, "Date issued: before 2000-01-01"),
+        ({"paid_day": "9"}, "Date paid: before the notice was issued"),
+    ],
+    ids=["nan", "infinity", "1e309", "negative", "fraction-of-a-penny", "absurd-year", "absurd-month", "in-1999",
+         "paid-before-issue"],
+)
+def test_an_impossible_past_notice_is_refused_at_its_field_and_nothing_is_saved(client, la_officer, mum, fields,
+                                                                                 message):
+    client.force_login(la_officer)
+    response = client.post(URL, {**_post(), **fields})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PenaltyNotice.objects.exists()

@@ -355,8 +355,8 @@ def test_a_fine_is_within_the_offences_maximum(client, dsl, la_officer, pn_case,
     from notices.services.referrals import referral_record_outcome
 
     referral = _awaiting_outcome(client, dsl, la_officer, pn_case, offence)
-    record = dict(referral=referral, by=la_officer, conclusion="close", hearing_date=dt.date(2026, 11, 26),
-                  hearing_result="convicted", fine_amount=Decimal(fine), parenting_order=False)
+    record = {"referral": referral, "by": la_officer, "conclusion": "close", "hearing_date": dt.date(2026, 11, 26),
+                  "hearing_result": "convicted", "fine_amount": Decimal(fine), "parenting_order": False}
     if refusal is None:
         assert referral_record_outcome(**record).fine_amount == Decimal(fine)
         return
@@ -370,8 +370,8 @@ def test_a_fine_is_within_the_offences_maximum(client, dsl, la_officer, pn_case,
 def test_the_outcome_page_shows_a_refused_fine_and_hearing_date_on_their_fields(client, dsl, la_officer, pn_case,
                                                                                   unpaid):
     referral = _awaiting_outcome(client, dsl, la_officer, pn_case, "s444_1")
-    fields = dict(hearing_day="26", hearing_month="11", hearing_year="2026", hearing_result="convicted",
-                  parenting_order="no", conclusion="close")
+    fields = {"hearing_day": "26", "hearing_month": "11", "hearing_year": "2026", "hearing_result": "convicted",
+                  "parenting_order": "no", "conclusion": "close"}
     page = _outcome(client, la_officer, referral, **fields, fine_amount="50000").content.decode()
     assert '<a href="#id_fine_amount">The fine must be £1,000.00 or less' in page
     page = _outcome(client, la_officer, referral, **{**fields, "hearing_day": "25"}).content.decode()
