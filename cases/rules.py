@@ -126,6 +126,10 @@ PN_MAX_COUNTED = 2  # with two earlier notices counting, a third is refused
 # Before 19 August 2024 (Education (Penalty Notices) (England) Regulations 2007, as amended 2013).
 PN_PRE_2024_FULL_AMOUNT = Decimal("120.00")
 PN_PRE_2024_REDUCED_AMOUNT = Decimal("60.00")
+# The most a magistrates' court may fine a parent convicted of the offence (Education Act 1996 s444(8), (8A);
+# the standard scale of the Criminal Justice Act 1982 s37). s444(1A) may also bring up to 3 months in prison.
+S444_1_MAX_FINE = Decimal("1000")  # level 3 on the standard scale
+S444_1A_MAX_FINE = Decimal("2500")  # level 4 on the standard scale
 
 # A school's own letters [school]: the default of the seed policies, which a school may change.
 SCHOOL_CONCERN_LETTER_BELOW_PCT = Decimal("96.0")

@@ -6,24 +6,20 @@ again (the improvement period's limits, the parents, every item the notice must 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 
-from cases.formatting import long_date
-from meetings.forms import DatePartsMixin
+from cases import facts, rules
+from notices.form_parts import DatePartsMixin, long_text
+from notices.form_parts import date_part as _date_part
 
 # --- notices to improve ------------------------------------------------------------------------------
 
 
-def _date_part(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
-    )
-
-
 def _text(label: str, required: str, **kwargs) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea, max_length=4000,
-                           error_messages={"required": required}, **kwargs)
+    return long_text(label, required=required, **kwargs)
 
 
 class NoticeToImproveForm(DatePartsMixin, forms.Form):
@@ -65,10 +61,12 @@ class NoticeToImproveForm(DatePartsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         cleaned["issued_on"] = self.date_from_parts("issued", "the date of issue")
-        today = timezone.localdate()
-        if cleaned["issued_on"] and cleaned["issued_on"] > today:
+        if cleaned["issued_on"]:
             # Said next to the date (the service refuses it too): a notice is recorded once it is issued.
-            self.add_error("issued_day", f"The date of issue cannot be in the future (today is {long_date(today)})")
+            try:
+                facts.happened(cleaned["issued_on"], what="The date of issue", today=timezone.localdate())
+            except facts.ImpossibleFact as error:
+                self.add_error("issued_day", str(error))
         cleaned["improvement_period_ends_on"] = self.date_from_parts("ends", "the last day of the improvement period")
         return cleaned
 
@@ -97,3 +95,22 @@ class NoticeToImproveEarlyGroundForm(forms.Form):
     ground = _text(
         "Which stated ground has arisen, and when", "Enter which of the stated grounds has arisen, and when"
     )
+    sessions = forms.MultipleChoiceField(
+        label="The register sessions the ground rests on",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # the service says why none is a refusal (none chosen, or none recorded yet)
+        error_messages={"invalid_choice": "Choose only unauthorised sessions recorded since the notice was issued"},
+    )
+
+    def __init__(self, *args, available, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sessions"].choices = [(s.key, s.sentence()) for s in available]
+
+    def chosen_sessions(self) -> list[tuple[date, int]]:
+        """The ticked sessions as (date, AM or PM) pairs."""
+        names = {name: number for number, name in rules.SESSION_NAMES.items()}
+        chosen = []
+        for key in self.cleaned_data.get("sessions", []):
+            on, _, name = key.partition(":")
+            chosen.append((date.fromisoformat(on), names[name]))
+        return chosen

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import rules
+from cases import facts, rules
 from cases.audit import audit
 from cases.imports.csvfile import (
     ImportFailed,
@@ -53,14 +53,27 @@ STATUSES = {
 OUTCOMES = {"guilty": ProsecutionOutcome.GUILTY, "not_guilty": ProsecutionOutcome.NOT_GUILTY}
 
 
+# What a notice's amount fields hold (7 digits, 2 of them pence); notices of any era were £50 to £160.
+AMOUNT_FIELD_MAX = Decimal("99999.99")
+
+
 def parse_money(value: str) -> Decimal:
+    """An amount by the one policy of cases.facts: NaN, Infinity, 1e309, negative or fractions of a penny refused."""
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise Invalid(f"{value!r} is not an amount in pounds, e.g. 160.00") from None
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("100000"):
-        raise Invalid(f"{value!r} is not an amount in pounds and pence, e.g. 160.00")
-    return amount.quantize(Decimal("0.01"))
+        return facts.amount(value, what=repr(value), maximum=AMOUNT_FIELD_MAX,
+                            maximum_why="the most a notice's amount can hold")
+    except facts.ImpossibleFact as refused:
+        raise Invalid(str(refused)) from None
+
+
+def _on_record(check: RowCheck, column: str, on: date | None, today: date) -> None:
+    """A date of a notice on record happened: not after today, not before any notice the casework keeps."""
+    if on is None:
+        return
+    if on < facts.EARLIEST_FACT:
+        check.problem(column, f"before {facts.EARLIEST_FACT.isoformat()}: no notice on record is that old")
+    elif on > today and column != "issued_on":  # issued_on has its own sentence below
+        check.problem(column, "after today: a notice's dates on record have happened")
 
 
 @dataclass
@@ -162,6 +175,9 @@ def _check_record(check: RowCheck, known: _Known, today: date,
         check.problem("offence_to", "after the notice was issued")
     if amount_reduced and amount_full and amount_reduced >= amount_full:
         check.problem("amount_reduced", "must be less than amount_full")
+    for column, on in (("issued_on", issued_on), ("paid_on", paid_on), ("offence_from", offence_from),
+                       ("offence_to", offence_to)):
+        _on_record(check, column, on, today)
     return _Checked(reference=reference, pupil=pupil, parent_id=parent_id, fields={
         "issued_on": issued_on, "amount_full": amount_full, "amount_reduced": amount_reduced, "status": status,
         "paid_on": paid_on, "withdrawn_reason": withdrawn_reason, "offence_from": offence_from,

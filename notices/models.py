@@ -6,12 +6,15 @@ needs to decide.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from cases import rules
+from cases.formatting import long_date
 from cases.models import Case, LocalAuthority, Parent, Pupil
 
 
@@ -19,6 +22,11 @@ class NoticeOutcome(models.TextChoices):
     PENDING = "pending", "Improvement period running"
     IMPROVED = "improved", "Sufficient improvement"
     NOT_IMPROVED = "not_improved", "Not sufficient improvement"
+
+
+def ground_session_sentence(on: date, session: str, code: str) -> str:
+    """One register session an early ground rests on, as the chronology, the case page and the bundle say it."""
+    return f"{on:%A} {long_date(on)} {session} ({code})"
 
 
 class NoticeToImprove(models.Model):
@@ -43,6 +51,11 @@ class NoticeToImprove(models.Model):
     early_ground_invoked = models.TextField(
         blank=True, help_text="Which of the stated grounds for an earlier penalty notice has arisen"
     )
+    # The register evidence of that ground: [{"date": "2025-12-01", "session": "AM", "code": "G"}, ...], each an
+    # unauthorised mark after the date of issue, within the improvement period.
+    early_ground_sessions = models.JSONField(
+        default=list, blank=True, help_text="The unauthorised register sessions the early ground rests on"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
@@ -56,6 +69,12 @@ class NoticeToImprove(models.Model):
 
     def __str__(self) -> str:
         return f"Notice to improve for {self.case.pupil}, issued {self.issued_on}"
+
+    def early_ground_session_lines(self) -> list[str]:
+        return [
+            ground_session_sentence(date.fromisoformat(s["date"]), s["session"], s["code"])
+            for s in self.early_ground_sessions
+        ]
 
 
 class Letter(models.Model):

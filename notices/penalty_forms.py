@@ -11,14 +11,9 @@ from decimal import Decimal
 from django import forms
 
 from cases import rules
-from meetings.forms import DatePartsMixin
+from notices.form_parts import DatePartsMixin, long_text
+from notices.form_parts import date_part as _date_part
 from notices.services.penalty_letters import WITHDRAWAL_GROUNDS
-
-
-def _date_part(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
-    )
 
 
 def _date_initial(prefix: str, on: date | None) -> dict:
@@ -155,7 +150,7 @@ class WithdrawForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the notice is being withdrawn"},
     )
-    details = forms.CharField(label="Details", required=False, widget=forms.Textarea, max_length=2000)
+    details = long_text("Details")
 
     def __init__(self, *args, school_side: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,11 +181,9 @@ class StopProsecutionForm(forms.Form):
         label="I confirm the prosecution has been withdrawn",
         error_messages={"required": "Confirm that the prosecution has been withdrawn"},
     )
-    note = forms.CharField(
-        label="How was it withdrawn?",
-        widget=forms.Textarea,
-        max_length=2000,
-        error_messages={"required": "Say how the prosecution was withdrawn, for example when the court was told"},
+    note = long_text(
+        "How was it withdrawn?",
+        required="Say how the prosecution was withdrawn, for example when the court was told",
     )
 
 
@@ -257,8 +250,7 @@ class PastNoticeForm(DatePartsMixin, forms.Form):
     paid_day = _date_part("Day")
     paid_month = _date_part("Month")
     paid_year = _date_part("Year")
-    withdrawn_reason = forms.CharField(label="Why was it withdrawn?", required=False, widget=forms.Textarea,
-                                       max_length=2000)
+    withdrawn_reason = long_text("Why was it withdrawn?")
     prosecution_outcome = forms.ChoiceField(
         label="If it was prosecuted, how did the prosecution end?", choices=PAST_OUTCOME_CHOICES,
         widget=forms.RadioSelect, required=False,

@@ -26,6 +26,7 @@ from cases.models import CaseState
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
 from notices import selectors
+from notices.form_parts import show_refusal
 from notices.models import Letter, OfficerTaskKind, PenaltyNotice, PenaltyNoticeState
 from notices.penalty_forms import (
     ConsultLaForm,
@@ -53,6 +54,10 @@ from notices.services.penalty_letters import la_payment_site, penalty_notice_iss
 NOTICES_PER_PAGE = 50
 WITHDRAWABLE = (*NOT_YET_ISSUED, PenaltyNoticeState.ISSUED, PenaltyNoticeState.UNPAID, PenaltyNoticeState.PROSECUTED)
 PAYABLE = (PenaltyNoticeState.ISSUED, PenaltyNoticeState.UNPAID, PenaltyNoticeState.PROSECUTED)
+
+
+# The form field that shows a refusal about each fact a service names (cases.facts.ImpossibleFact.field).
+FACT_FIELDS = {"offence_from": "from_day", "offence_to": "to_day", "issued_on": "issued_day", "paid_on": "paid_day"}
 
 
 def form_errors(*forms) -> list[tuple[str, str]]:
@@ -119,7 +124,7 @@ def penalty_notice_draft_view(request: HttpRequest, case_pk: int) -> HttpRespons
                 offence_from=form.cleaned_data["offence_from"], offence_to=form.cleaned_data["offence_to"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Penalty notice {notice.reference} to {notice.parent} drafted: "
                                       "check with the local authority before issuing it")
@@ -166,7 +171,7 @@ def penalty_notice_consult_view(request: HttpRequest, case_pk: int, pk: int) -> 
         try:
             penalty_notice_consult_la(notice=notice, by=request.user)
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Recorded that {notice.local_authority.name} was consulted on {notice.reference}")
             return _to_notice(notice)
@@ -199,7 +204,7 @@ def penalty_notice_issue_view(request: HttpRequest, case_pk: int, pk: int) -> Ht
                     notice=notice, by=request.user, issued_on=issued_on, posted=form.cleaned_data["posted"] == "yes"
                 )
             except DomainError as error:
-                form.add_error(None, str(error))
+                show_refusal(form, error, FACT_FIELDS)
             else:
                 messages.success(request, f"Penalty notice {notice.reference} issued to {notice.parent}, and the "
                                           f"letter made (version {letter.version})")
@@ -223,7 +228,7 @@ def penalty_notice_school_withdraw(request: HttpRequest, case_pk: int, pk: int) 
         try:
             penalty_notice_withdraw(notice=notice, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Penalty notice {notice.reference} withdrawn")
             return _to_notice(notice)
@@ -315,7 +320,7 @@ def la_record_payment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 notice=notice, by=request.user, paid_on=form.cleaned_data["paid_on"], amount=form.cleaned_data["amount"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             done = f"Payment of £{paid.paid_amount:.2f} recorded: {paid.reference} is {paid.get_state_display().lower()}"
             if paid.officer_tasks.filter(kind=OfficerTaskKind.STOP_PROSECUTION, done_at__isnull=True).exists():
@@ -335,7 +340,7 @@ def la_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         try:
             penalty_notice_withdraw(notice=notice, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Penalty notice {notice.reference} withdrawn")
             return _to_la_notice(notice)
@@ -352,7 +357,7 @@ def la_refer_for_prosecution(request: HttpRequest, code: str, pk: int) -> HttpRe
         try:
             penalty_notice_refer_for_prosecution(notice=notice, by=request.user)
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Penalty notice {notice.reference} referred for prosecution")
             return _to_la_notice(notice)
@@ -369,7 +374,7 @@ def la_task_done(request: HttpRequest, code: str, task_pk: int) -> HttpResponse:
         try:
             officer_task_complete(task=task, by=request.user, note=form.cleaned_data["note"])
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Task done: {task.get_kind_display()} ({task.notice.reference})")
             return _to_la_notice(task.notice)

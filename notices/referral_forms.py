@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from meetings.forms import DatePartsMixin
+from notices.form_parts import DatePartsMixin, long_text
+from notices.form_parts import date_part as _date_part
 from notices.referrals import HearingResult, Offence, ReferralConclusion, ReferralDecision
 
 
-def _date_part(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=1, error_messages={"invalid": "Enter the date using numbers only"}
-    )
-
-
 class ReferralForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you referring the case to the local authority?", widget=forms.Textarea, max_length=4000,
-        error_messages={"required": "Say why you are referring the case to the local authority."},
-    )
+    reason = long_text("Why are you referring the case to the local authority?",
+                       required="Say why you are referring the case to the local authority.")
 
 
 class ReferralDecisionForm(forms.Form):
@@ -29,10 +22,7 @@ class ReferralDecisionForm(forms.Form):
     offence = forms.ChoiceField(
         label="The offence, if you prosecute", choices=Offence.choices, widget=forms.RadioSelect, required=False,
     )
-    reasons = forms.CharField(
-        label="Reasons for the decision", widget=forms.Textarea, max_length=4000,
-        error_messages={"required": "Give the reasons for the decision: the school sees them."},
-    )
+    reasons = long_text("Reasons for the decision", required="Give the reasons for the decision: the school sees them.")
 
     def clean(self):
         cleaned = super().clean()
@@ -57,14 +47,12 @@ class ReferralOutcomeForm(DatePartsMixin, forms.Form):
         label="Did the court make a parenting order?", choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.RadioSelect, required=False,
     )
-    notes = forms.CharField(label="Notes on the outcome", widget=forms.Textarea, max_length=4000, required=False)
+    notes = long_text("Notes on the outcome")
     conclusion = forms.ChoiceField(
         label="What happens to the case now?", choices=ReferralConclusion.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to close the case or return it to the school."},
     )
-    advice = forms.CharField(
-        label="Your advice to the school", widget=forms.Textarea, max_length=4000, required=False,
-    )
+    advice = long_text("Your advice to the school")
 
     def __init__(self, *args, prosecuted: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,9 +21,13 @@ from cases.errors import DomainError
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
 from notices.bundle import case_reference
+from notices.form_parts import show_refusal
 from notices.referral_forms import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
 from notices.referrals import ProsecutionReferral, ReferralDecision
 from notices.services import referrals as services
+
+# The form field that shows a refusal about each fact a service names (cases.facts.ImpossibleFact.field).
+FACT_FIELDS = {"hearing_date": "hearing_day"}
 
 
 def _school_referral(user, case_pk: int, pk: int) -> ProsecutionReferral:
@@ -59,7 +63,7 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
         try:
             referral = services.referral_start(case=case, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Case referred to {case.school.local_authority.name} for prosecution")
             return redirect("referrals:school_detail", case_pk=case.pk, pk=referral.pk)
@@ -131,7 +135,7 @@ def la_referral_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse
                 offence=form.cleaned_data["offence"], reasons=form.cleaned_data["reasons"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, f"Decision recorded: {decided.get_decision_display()}")
             return redirect("referrals:la_detail", code=code, pk=pk)
@@ -153,7 +157,7 @@ def la_referral_outcome(request: HttpRequest, code: str, pk: int) -> HttpRespons
                 fine_amount=data["fine_amount"], parenting_order=data["parenting_order_made"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, FACT_FIELDS)
         else:
             messages.success(request, "Outcome recorded")
             return redirect("referrals:la_detail", code=code, pk=pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from notices.form_parts import long_text
 from notices.requests import RequestDecision
 
 
@@ -12,10 +13,8 @@ class PenaltyNoticeRequestForm(forms.Form):
         label="Which parents or carers should receive a penalty notice?", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose the parents or carers the penalty notices are for."},
     )
-    reason = forms.CharField(
-        label="What are you asking the local authority, and why?", widget=forms.Textarea, max_length=4000,
-        error_messages={"required": "Say what you are asking the local authority, and why."},
-    )
+    reason = long_text("What are you asking the local authority, and why?",
+                       required="Say what you are asking the local authority, and why.")
 
     def __init__(self, *args, parent_links, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,14 +33,9 @@ class DecisionForm(forms.Form):
         label="Your decision", choices=RequestDecision.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve, reject or ask for more information."},
     )
-    reasons = forms.CharField(
-        label="Reasons, or the information the school should give", widget=forms.Textarea, required=False,
-        max_length=4000,
-    )
+    reasons = long_text("Reasons, or the information the school should give")
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label="Your answer to the local authority", widget=forms.Textarea, max_length=4000,
-        error_messages={"required": "Write your answer to the local authority's question."},
-    )
+    answer = long_text("Your answer to the local authority",
+                       required="Write your answer to the local authority's question.")

@@ -20,6 +20,7 @@ from cases.models import CaseState
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
 from notices import selectors
+from notices.form_parts import show_refusal
 from notices.request_forms import AnswerForm, DecisionForm, PenaltyNoticeRequestForm
 from notices.requests import PenaltyNoticeRequest
 from notices.services import pn_requests as services
@@ -59,7 +60,7 @@ def pn_request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
                 case=case, by=request.user, parents=form.selected_parents(), reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, f"Penalty notice request sent to {case.school.local_authority.name}")
             return redirect("pn_requests:school_detail", case_pk=case.pk, pk=pn_request.pk)
@@ -80,7 +81,7 @@ def school_request_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpRe
         try:
             services.pn_request_answer(request=pn_request, by=request.user, answer=form.cleaned_data["answer"])
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, "Your answer was sent to the local authority")
             return redirect("pn_requests:school_detail", case_pk=case_pk, pk=pk)
@@ -165,7 +166,7 @@ def la_request_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 reasons=form.cleaned_data["reasons"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, f"Decision recorded: {decided.get_decision_display()}")
             return redirect("pn_requests:la_detail", code=code, pk=pk)

@@ -23,6 +23,7 @@ from cases.models import CaseState
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user
 from notices import services
+from notices.form_parts import show_refusal
 from notices.forms import NoticeToImproveEarlyGroundForm, NoticeToImproveForm, NoticeToImproveOutcomeForm
 from notices.letters import letter_for_user
 from notices.models import NoticeToImprove
@@ -100,7 +101,7 @@ def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
             # Said next to the last day of the period, and the error summary links there (GOV.UK pattern).
             form.add_error("ends_day", str(error))
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error, {"issued_on": "issued_day"})
         else:
             messages.success(
                 request,
@@ -142,7 +143,7 @@ def notice_to_improve_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, f"Outcome of the notice to improve recorded: {recorded.get_outcome_display().lower()}")
             return _to_case_notices(case)
@@ -166,15 +167,19 @@ def notice_to_improve_early_ground(request: HttpRequest, pk: int) -> HttpRespons
     notice = _notice_for_user(request.user, pk)
     case = notice.case
     _require_nti_mover(request.user, case.pupil)
-    form = NoticeToImproveEarlyGroundForm(request.POST or None)
+    available = services.early_ground_sessions_available(notice=notice, today=timezone.localdate())
+    form = NoticeToImproveEarlyGroundForm(request.POST or None, available=available)
     if request.method == "POST" and form.is_valid():
         try:
-            services.notice_to_improve_invoke_early_ground(notice=notice, by=request.user, ground=form.cleaned_data["ground"])
+            services.notice_to_improve_invoke_early_ground(
+                notice=notice, by=request.user, ground=form.cleaned_data["ground"], sessions=form.chosen_sessions()
+            )
         except DomainError as error:
-            form.add_error(None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, "Recorded that a stated ground for an earlier penalty notice has arisen")
             return _to_case_notices(case)
     return render(
-        request, "notices/nti_early_ground.html", {"case": case, "pupil": case.pupil, "notice": notice, "form": form}
+        request, "notices/nti_early_ground.html",
+        {"case": case, "pupil": case.pupil, "notice": notice, "form": form, "available": available},
     )

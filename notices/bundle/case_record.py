@@ -211,7 +211,8 @@ def _notices(case: Case) -> dict:
              "offence_to": n.offence_to, "period_ends_on": n.improvement_period_ends_on,
              "sufficient_improvement": n.sufficient_improvement, "early_grounds": n.early_penalty_grounds,
              "outcome": n.get_outcome_display(), "outcome_recorded_on": n.outcome_recorded_on,
-             "early_ground_invoked": n.early_ground_invoked, "this_case": n.case_id == case.pk}
+             "early_ground_invoked": n.early_ground_invoked,
+             "early_ground_sessions": n.early_ground_session_lines(), "this_case": n.case_id == case.pk}
             for n in ntis
         ],
         "penalty_notices": [

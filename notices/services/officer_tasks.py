@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
@@ -33,6 +34,7 @@ def officer_task_complete(*, task: OfficerTask, by, note: str) -> OfficerTask:
         )
     if not note.strip():
         raise OfficerTaskRefused("Say how the prosecution was withdrawn, for example when the court was told.")
+    facts.text(note, what="How the prosecution was withdrawn", field="note")
     task.done_at, task.done_by = timezone.now(), by
     task.save(update_fields=["done_at", "done_by"])
     notice = task.notice

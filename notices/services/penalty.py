@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
-from cases import rules
+from cases import facts, rules
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
@@ -192,8 +192,15 @@ def penalty_notice_draft(
         raise PenaltyNoticeRefused(
             f"{parent} is not a parent of {case.pupil} under s576 (parental responsibility or care of the child)."
         )
+    today = timezone.localdate()
+    if offence_from is not None:
+        facts.happened(offence_from, what="The first date of the offence period", today=today, field="offence_from")
+    if offence_to is not None:
+        facts.happened(offence_to, what="The last date of the offence period", today=today, field="offence_to")
+    if offence_from is not None and offence_to is not None:
+        facts.date_range(offence_from, offence_to, what="The last date of the offence period", field="offence_to")
     try:
-        offence = case_offence_record(case=case, as_of=timezone.localdate(), parent=parent)
+        offence = case_offence_record(case=case, as_of=today, parent=parent)
     except ThresholdNotMet as error:
         raise PenaltyNoticeRefused(str(error)) from None
     given = (offence_from or offence.offence_from, offence_to or offence.offence_to)
@@ -257,8 +264,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
             if notice.state == PenaltyNoticeState.DRAFT
             else f"A notice that is “{notice.get_state_display()}” cannot be issued."
         )
-    if issued_on > timezone.localdate():
-        raise PenaltyNoticeRefused("A notice cannot be dated after today.")
+    facts.happened(issued_on, what="The date of issue", today=timezone.localdate(), field="issued_on")
     _lock_family(notice.pupil, notice.parent)
     earlier = earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice)
     latest = max((n.issued_on for n in earlier if not n.disregarded), default=None)
@@ -318,19 +324,21 @@ def penalty_notice_record_payment(*, notice: PenaltyNotice, by, paid_on: date, a
         raise PenaltyNoticeRefused(f"{notice.reference} is already paid (on {long_date(notice.paid_on)}).")
     if not can_proceed(notice.record_payment):
         raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot take a payment.")
-    if paid_on < notice.issued_on or paid_on > timezone.localdate():
-        raise PenaltyNoticeRefused("The payment date must be between the date of issue and today.")
+    facts.happened(paid_on, what="The date of the payment", today=timezone.localdate(), field="paid_on",
+                   not_before=notice.issued_on, not_before_what="the date the notice was issued")
     if notice.full_by and paid_on > notice.full_by:
         # After 28 days a notice can no longer be paid: the LA prosecutes or withdraws (domain.md 3.5).
         raise PenaltyNoticeRefused(
             f"{notice.reference} could be paid until {long_date(notice.full_by)}; a payment on "
             f"{long_date(paid_on)} is too late. Decide whether to prosecute or withdraw the notice."
         )
-    reduced = bool(notice.amount_reduced and notice.reduced_by and paid_on <= notice.reduced_by
-                   and amount >= notice.amount_reduced)
-    if not reduced and amount < notice.amount_full:
-        due = (f"£{notice.amount_reduced} by {long_date(notice.reduced_by)} or " if notice.amount_reduced else "")
-        raise PenaltyNoticeRefused(f"£{amount} does not settle {notice.reference}: {due}£{notice.amount_full} is due.")
+    in_reduced_time = bool(notice.amount_reduced and notice.reduced_by and paid_on <= notice.reduced_by)
+    # A penalty notice is paid in one sum, the amount it states: no part payment, no other figure.
+    amount = facts.amount(
+        amount, what=f"A payment of {notice.reference} on {long_date(paid_on)}", field="amount",
+        one_of=(notice.amount_reduced, notice.amount_full) if in_reduced_time else (notice.amount_full,),
+    )
+    reduced = in_reduced_time and amount == notice.amount_reduced
     was_referred = notice.state == PenaltyNoticeState.PROSECUTED
     notice.record_payment(paid_on=paid_on, amount=amount, at_reduced_rate=reduced)
     _save(notice)
@@ -367,10 +375,16 @@ def penalty_notice_withdraw(*, notice: PenaltyNotice, by, reason: str) -> Penalt
         require(False, "withdraw this penalty notice")
     if not reason.strip():
         raise PenaltyNoticeRefused("Give the grounds for withdrawing the notice.")
+    facts.text(reason, what="The grounds for withdrawing the notice", field="details")
     notice = PenaltyNotice.objects.select_for_update().get(pk=notice.pk)
     if not can_proceed(notice.withdraw):
         raise PenaltyNoticeRefused(f"A notice that is “{notice.get_state_display()}” cannot be withdrawn.")
-    notice.withdraw(on=timezone.localdate(), reason=reason.strip())
+    withdrawn_on = facts.happened(
+        timezone.localdate(), what="The date of withdrawal", today=timezone.localdate(),
+        not_before=notice.issued_on or timezone.localdate(notice.created_at),
+        not_before_what="the date the notice was issued" if notice.issued_on else "the date the notice was drafted",
+    )
+    notice.withdraw(on=withdrawn_on, reason=reason.strip())
     _save(notice)
     _close_tasks(notice, by, [OfficerTaskKind.DECIDE_UNPAID])
     _record(notice, by, f"Penalty notice {notice.reference} withdrawn", reason=reason.strip())

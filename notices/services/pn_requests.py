@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow import STATUS
 
+from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseState, EventKind, Parent
@@ -119,6 +120,7 @@ def pn_request_start(*, case: Case, by, parents: list[Parent], reason: str) -> P
         )
     if not reason.strip():
         raise RequestRefused("Say what you are asking the local authority, and why.")
+    facts.text(reason, what="What you are asking the local authority", field="reason")
     if PenaltyNoticeRequest.objects.filter(case=case, finished__isnull=True).exists():
         raise RequestRefused("A penalty notice request for this case is already with the local authority.")
     request = _flow().start.run(case=case, consideration=consideration, by=by, reason=reason.strip())
@@ -171,6 +173,7 @@ def pn_request_decide(*, request: PenaltyNoticeRequest, by, decision: str, reaso
         raise RequestRefused("Give the reasons for rejecting the request: the school sees them.")
     if decision == RequestDecision.MORE_INFORMATION and not reasons:
         raise RequestRefused("Say what more information the school should give.")
+    facts.text(reasons, what="The reasons, or the question to the school", field="reasons")
     request = lock_process(request)
     task = open_task(request, "review")
     if task is None:
@@ -210,6 +213,7 @@ def pn_request_answer(*, request: PenaltyNoticeRequest, by, answer: str) -> Pena
     require(can_move_case(by, request.case.pupil), "answer the local authority")
     if not answer.strip():
         raise RequestRefused("Write your answer to the local authority's question.")
+    facts.text(answer, what="Your answer", field="answer")
     request = lock_process(request)
     task = open_task(request, "answer")
     if task is None:

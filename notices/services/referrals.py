@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow import STATUS
 
-from cases import ladder
+from cases import facts, ladder, rules
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseOutcome, CaseState, EventKind
@@ -40,6 +40,12 @@ from notices.services.flow_tasks import (
     task_still,
 )
 from notices.services.penalty import penalty_notice_refer_for_prosecution
+
+# The most the court may fine for each offence.
+MAX_FINE = {
+    Offence.S444_1: (rules.S444_1_MAX_FINE, "level 3 on the standard scale, the most for s444(1)"),
+    Offence.S444_1A: (rules.S444_1A_MAX_FINE, "level 4 on the standard scale, the most for s444(1A)"),
+}
 
 # The stages from which the ladder's refer_for_prosecution step may be taken, as the case's state machine says.
 REFERABLE_FROM = transition_sources("refer_for_prosecution")
@@ -135,6 +141,7 @@ def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
     reason = reason.strip()
     if not reason:
         raise ReferralRefused("Say why you are referring the case to the local authority.")
+    facts.text(reason, what="Why you are referring the case", field="reason")
     case = Case.objects.select_for_update(of=("self",)).select_related("pupil__school__local_authority").get(
         pk=case.pk
     )
@@ -191,6 +198,7 @@ def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence
     reasons = reasons.strip()
     if not reasons:
         raise ReferralRefused("Give the reasons for the decision: the school sees them.")
+    facts.text(reasons, what="The reasons for the decision", field="reasons")
     referral = lock_process(referral)
     task = open_task(referral, "review")
     if task is None:
@@ -262,12 +270,20 @@ def referral_record_outcome(
     if prosecuted:
         if hearing_date is None:
             raise ReferralRefused("Enter the date of the hearing.")
+        # The outcome is recorded once the hearing has happened, after the school referred the case.
+        facts.happened(hearing_date, what="The date of the hearing", today=timezone.localdate(), field="hearing_date",
+                       not_before=timezone.localdate(referral.created), not_before_what="the date of the referral")
         if hearing_result not in HearingResult.values:
             raise ReferralRefused("Choose the result of the hearing.")
         if parenting_order is None:
             raise ReferralRefused("Say whether the court made a parenting order.")
-        if fine_amount is not None and fine_amount < 0:
-            raise ReferralRefused("The fine cannot be a negative amount.")
+        if fine_amount is not None:
+            if hearing_result != HearingResult.CONVICTED:
+                raise facts.ImpossibleFact("Only a parent convicted at the hearing can be fined: leave the fine "
+                                           "empty, or record the result as convicted.", field="fine_amount")
+            maximum, why = MAX_FINE[referral.offence]
+            fine_amount = facts.amount(fine_amount, what="The fine", field="fine_amount", maximum=maximum,
+                                       maximum_why=why)
     else:
         hearing_date, hearing_result, fine_amount, parenting_order = None, "", None, None
     if conclusion not in ReferralConclusion.values:
@@ -275,6 +291,8 @@ def referral_record_outcome(
     advice = advice.strip()
     if conclusion == ReferralConclusion.RETURN_TO_SCHOOL and not advice:
         raise ReferralRefused("Give the school your advice: the case returns to it.")
+    facts.text(notes, what="The notes on the outcome", field="notes")
+    facts.text(advice, what="Your advice to the school", field="advice")
     now = timezone.now()
     with task.activation() as activation:
         _still(activation, STATUS.ASSIGNED, owner=by)

@@ -215,6 +215,11 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     assert NoticeToImprove.objects.get().early_ground_invoked == ""
     ground = f"Holiday taken {period[5]:%A %-d} and {period[6]:%A %-d %B} (code G); leave had been refused."
     page.get_by_label("Which stated ground has arisen, and when").fill(ground)
+    # The ground rests on the register: the unauthorised sessions since the notice, the holiday's four.
+    sessions = page.get_by_role("group", name="Which register sessions does the ground rest on?")
+    expect(sessions.get_by_role("checkbox")).to_have_count(4)
+    for checkbox in sessions.get_by_role("checkbox").all():
+        checkbox.check()
     page.get_by_role("button", name="Record the ground").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Recorded that a stated ground for an earlier penalty notice has arisen")
@@ -223,7 +228,9 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     entry = page.get_by_test_id("chronology").locator("li", has_text="a stated ground for an earlier penalty notice")
     expect(entry).to_contain_text(ground)
     expect(entry).to_contain_text(f"Grounds the notice stated: {EARLY_GROUNDS}")
+    expect(entry).to_contain_text(f"Register sessions the ground rests on: {period[5]:%A} {_long(period[5])} AM (G)")
     assert NoticeToImprove.objects.get().early_ground_invoked == ground
+    assert [s["code"] for s in NoticeToImprove.objects.get().early_ground_sessions] == ["G"] * 4
 
     # The day after the period: the nightly task asks for the outcome on the chronology.
     _register(pupil, [d for d in period if d >= monday], {})

@@ -226,3 +226,17 @@ def test_another_app_adds_its_checks_by_registering_them(case):
 
         record_checks._CHECKS.pop(f"{notices_check.__module__}.{notices_check.__qualname__}")
     assert notices_check not in registered()
+
+
+def test_check_records_lists_the_notices_apps_rows_too(case, dsl):
+    from notices.models import NoticeOutcome, NoticeToImprove
+
+    nti = NoticeToImprove.objects.create(
+        case=case, issued_on=TODAY - dt.timedelta(days=30), improvement_period_ends_on=TODAY - dt.timedelta(days=9),
+        sufficient_improvement="No unauthorised absence", offence_from=TODAY - dt.timedelta(days=60),
+        offence_to=TODAY - dt.timedelta(days=56), outcome=NoticeOutcome.PENDING,
+        early_ground_invoked="An unauthorised holiday", created_by=dsl, created_at=NOW,
+    )
+    code, lines = _check_records()
+    assert code == 1
+    assert any(line.startswith(f"notices.NoticeToImprove {nti.pk}: ") for line in lines), lines

@@ -245,3 +245,25 @@ def test_anonymous_is_sent_to_sign_in(client, rich_case):
 def test_no_bundle_yet_is_not_found(client, rich_case, dsl):
     client.force_login(dsl)
     assert client.get(reverse("bundles:pdf", args=[rich_case.pk])).status_code == 404
+
+
+def test_a_long_unbroken_note_is_printed_whole_wrapped_within_the_page(pupil, dsl):
+    """5,000 characters without a space (a pasted link, a reference) wrap at the edge of their column: every
+    character is in the PDF, in order, and no line runs off the page. Letters no font furniture uses, so the
+    running header and footer of each page the note crosses can be taken out before comparing."""
+    add_marks(pupil, dt.date(2026, 9, 7), PRESENT_DAY * 5)
+    case = case_open(pupil=pupil, by=dsl, reason="Attendance falling")
+    note = "жщюя" * 1250
+    case_note_add(case=case, by=dsl, kind=EventKind.NOTE, summary="Pasted from the family's email", details=note)
+    NoticeToImprove.objects.create(
+        case=case, issued_on=dt.date(2026, 11, 2), improvement_period_ends_on=dt.date(2026, 11, 23),
+        sufficient_improvement="No unauthorised absence", early_penalty_grounds="A holiday in term time",
+        offence_from=dt.date(2026, 9, 7), offence_to=dt.date(2026, 9, 11), early_ground_invoked="Holiday (G)",
+        early_ground_sessions=[{"date": "2026-11-05", "session": "AM", "code": "G"}],
+        created_by=dsl, created_at=timezone.now(),
+    )
+    reader = _pdf(evidence_bundle_generate(case=case, by=dsl))
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    assert "".join(ch for ch in raw if ch in "жщюя") == note
+    assert max(len(run) for run in re.findall("[жщюя]+", raw)) < 200  # wrapped: a line holds far fewer
+    assert "Register sessions it rests on Thursday 5 November 2026 AM (G)" in _text(reader)

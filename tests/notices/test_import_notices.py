@@ -98,7 +98,7 @@ def test_every_problem_is_listed_with_line_and_column_and_nothing_is_saved(tmp_p
     assert "notices.csv:3: withdrawn_reason: required when status is withdrawn" in text
     assert "notices.csv:4: upn: " in text
     assert "notices.csv:5: parent_ref: no parent 'NOPE'" in text
-    assert "notices.csv:6: amount_full: '16O.00' is not an amount" in text
+    assert "notices.csv:6: amount_full: '16O.00' must be an amount in pounds and pence" in text
     assert "notices.csv:6: status: 'cancelled' is not one of issued, paid, unpaid, withdrawn, prosecuted" in text
     assert "notices.csv:6: offence_to: give both ends of the offence period" in text
     assert "notices.csv:7: reference: 'PN-1' is on line 2 already" in text
@@ -176,3 +176,38 @@ def test_a_bad_prosecution_outcome_is_refused_with_line_and_column(tmp_path, fam
     assert "notices.csv:2: prosecution_outcome: only a prosecuted notice has a prosecution outcome" in text
     assert "notices.csv:3: prosecution_outcome: 'acquitted' is not one of guilty, not_guilty" in text
     assert "notices.csv:4: prosecution_outcome: only a prosecuted notice has a prosecution outcome" in text
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("amount_full", "NaN", "'NaN' must be an amount in pounds and pence, like 80.00"),
+        ("amount_full", "Infinity", "'Infinity' must be an amount in pounds and pence"),
+        ("amount_full", "-Infinity", "'-Infinity' must be an amount in pounds and pence"),
+        ("amount_full", "1e309", "'1e309' must be less than £1,000,000"),
+        ("amount_full", "100000", "'100000' must be £99,999.99 or less"),
+        ("amount_full", "-160.00", "'-160.00' must be more than £0"),
+        ("amount_full", "0", "'0' must be more than £0"),
+        ("amount_full", "160.005", "'160.005' must be in whole pence"),
+        ("amount_reduced", "sNaN", "'sNaN' must be an amount in pounds and pence"),
+        ("issued_on", "1999-12-31", "before 2000-01-01: no notice on record is that old"),
+        ("offence_from", "1999-12-01", "before 2000-01-01"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "1e309", "beyond-the-field", "negative", "zero", "fraction-of-a-penny",
+         "signalling-nan", "issued-in-1999", "offence-in-1999"],
+)
+def test_an_impossible_amount_or_date_is_a_line_and_column_never_a_traceback(tmp_path, family, column, value, reason):
+    cells = {"reference": "PN-1", "upn": UPN, "parent_ref": "M1", "issued_on": "2025-01-10", "amount_full": "160.00",
+             "amount_reduced": "80.00", "status": "issued", "paid_on": "", "withdrawn_reason": "",
+             "offence_from": "2025-01-06", "offence_to": "2025-01-08", column: value}
+    if column == "offence_from":
+        cells["offence_to"] = "1999-12-02"
+    lines = _refused(_file(tmp_path, ",".join(cells[c] for c in HEADER.split(","))))
+    assert any(line.endswith(f"notices.csv:2: {column}: {reason}") or f"notices.csv:2: {column}: {reason}" in line
+               for line in lines), lines
+
+
+def test_a_payment_date_on_record_has_happened(tmp_path, family):
+    lines = _refused(_file(tmp_path, f"PN-1,{UPN},M1,2026-11-20,160.00,,paid,2026-11-27,,,"))
+    assert any("notices.csv:2: paid_on: after today: a notice's dates on record have happened" in line
+               for line in lines), lines

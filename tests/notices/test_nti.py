@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -12,7 +13,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.errors import DomainError
-from cases.models import AuditEvent, Case, CaseEvent, CaseOutcome, CaseState, EventKind
+from cases.facts import ImpossibleFact
+from cases.models import AuditEvent, Case, CaseEvent, CaseOutcome, CaseState, EventKind, Mark
 from cases.permissions import NotPermitted
 from cases.services import case_close, case_note_add, case_open
 from interventions.models import SupportPlan, SupportPlanStatus
@@ -138,7 +140,7 @@ def test_the_improvement_period_is_counted_from_the_date_of_issue_not_today(case
 
 
 def test_a_date_of_issue_in_the_future_is_refused(case, dsl, mother):
-    with pytest.raises(NoticeToImproveRefused, match="cannot be in the future"):
+    with pytest.raises(ImpossibleFact, match="The date of issue must be today or in the past"):
         _issue(case, dsl, [mother], issued_on=TODAY + dt.timedelta(days=1), ends_on=TODAY + dt.timedelta(days=22))
 
 
@@ -310,20 +312,86 @@ def test_the_outcome_is_recorded_after_the_period_with_the_attendance_in_it(noti
         notice_to_improve_record_outcome(notice=notice, by=dsl, improved=True, note="x")
 
 
-def test_a_stated_early_ground_is_recorded_once(notice, dsl):
+# After the notice of Wednesday 26 November: Thursday a holiday morning (G) and present in the afternoon, Friday
+# morning unexplained (O), Friday afternoon present; the ground is recorded at Friday noon.
+THURSDAY, FRIDAY = dt.date(2025, 11, 27), dt.date(2025, 11, 28)
+FRIDAY_NOON = dt.datetime(2025, 11, 28, 12, tzinfo=dt.UTC)
+AM, PM = 0, 1
+
+
+@pytest.fixture
+def absent_since(notice):
+    add_marks(notice.case.pupil, THURSDAY, "G\\O\\")
+    with time_machine.travel(FRIDAY_NOON, tick=False):
+        yield notice
+
+
+def test_a_stated_early_ground_is_recorded_once_with_the_register_sessions_it_rests_on(absent_since, dsl):
+    notice = absent_since
     with pytest.raises(NoticeToImproveRefused, match="Say which of the grounds"):
-        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="  ")
-    recorded = notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday 1-5 December (G)")
-    assert recorded.early_ground_invoked == "Holiday 1-5 December (G)"
-    assert CaseEvent.objects.filter(case=notice.case, summary__contains="a stated ground").count() == 1
+        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="  ", sessions=[(THURSDAY, AM)])
+    recorded = notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday 27-28 November",
+                                                     sessions=[(FRIDAY, AM), (THURSDAY, AM)])
+    assert recorded.early_ground_invoked == "Holiday 27-28 November"
+    assert recorded.early_ground_sessions == [
+        {"date": "2025-11-27", "session": "AM", "code": "G"}, {"date": "2025-11-28", "session": "AM", "code": "O"},
+    ]
+    entry = CaseEvent.objects.get(case=notice.case, summary__contains="a stated ground")
+    assert ("Register sessions the ground rests on: Thursday 27 November 2025 AM (G); Friday 28 November 2025 AM (O)"
+            in entry.evidence)
     with pytest.raises(NoticeToImproveRefused, match="already recorded"):
-        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Another")
+        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Another", sessions=[(THURSDAY, AM)])
 
 
-def test_an_early_ground_needs_grounds_stated_in_the_notice(notice, dsl):
-    NoticeToImprove.objects.filter(pk=notice.pk).update(early_penalty_grounds="")
+@pytest.mark.parametrize(
+    ("sessions", "refusal"),
+    [
+        ([], "Choose the unauthorised sessions since the notice was issued"),
+        ([(THURSDAY, PM)], "27 November 2025 PM: not an unauthorised session recorded"),
+        ([(dt.date(2025, 11, 26), AM)], "26 November 2025 AM: not an unauthorised session recorded"),
+        ([(dt.date(2025, 12, 1), AM)], "1 December 2025 AM: not an unauthorised session recorded"),
+        ([(THURSDAY, AM), (dt.date(2025, 11, 20), PM)], "20 November 2025 PM: not an unauthorised session"),
+    ],
+    ids=["none-chosen", "a-present-session", "the-day-of-issue", "after-today", "one-before-the-notice"],
+)
+def test_an_early_ground_must_rest_on_unauthorised_sessions_after_the_notice(absent_since, dsl, sessions, refusal):
+    notice = absent_since
+    # A G on the day of issue and one recorded ahead for Monday: neither is evidence after the notice, to today.
+    Mark.objects.filter(pupil=notice.case.pupil, date=dt.date(2025, 11, 26), session=AM).update(code="G")
+    add_marks(notice.case.pupil, dt.date(2025, 12, 1), "GG")
+    with pytest.raises(ImpossibleFact, match=refusal) as refused:
+        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday", sessions=sessions)
+    assert refused.value.field == "sessions"
+    notice.refresh_from_db()
+    assert (notice.early_ground_invoked, notice.early_ground_sessions) == ("", [])
+    assert not CaseEvent.objects.filter(case=notice.case, summary__contains="a stated ground").exists()
+
+
+def test_an_early_ground_is_refused_while_the_register_shows_no_unauthorised_session_since_the_notice(notice, dsl):
+    add_marks(notice.case.pupil, THURSDAY, "/\\/\\")
+    with time_machine.travel(FRIDAY_NOON, tick=False), pytest.raises(ImpossibleFact, match="No unauthorised session"):
+        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday", sessions=[(THURSDAY, AM)])
+    # On the day of issue itself nothing can have arisen yet.
+    with pytest.raises(ImpossibleFact, match="arises after the notice was issued on 26 November 2025"):
+        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday", sessions=[(TODAY, AM)])
+    assert NoticeToImprove.objects.get(pk=notice.pk).early_ground_invoked == ""
+
+
+def test_an_early_ground_session_must_fall_within_the_improvement_period(notice, dsl):
+    add_marks(notice.case.pupil, dt.date(2025, 12, 17), "GGGG")  # the last day of the period, and the day after
+    with time_machine.travel(dt.datetime(2025, 12, 19, 12, tzinfo=dt.UTC), tick=False):
+        with pytest.raises(ImpossibleFact, match="18 December 2025 AM: not an unauthorised session recorded"):
+            notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday",
+                                                  sessions=[(dt.date(2025, 12, 18), AM)])
+        recorded = notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday",
+                                                         sessions=[(dt.date(2025, 12, 17), PM)])
+    assert recorded.early_ground_sessions == [{"date": "2025-12-17", "session": "PM", "code": "G"}]
+
+
+def test_an_early_ground_needs_grounds_stated_in_the_notice(absent_since, dsl):
+    NoticeToImprove.objects.filter(pk=absent_since.pk).update(early_penalty_grounds="")
     with pytest.raises(NoticeToImproveRefused, match="stated no grounds"):
-        notice_to_improve_invoke_early_ground(notice=notice, by=dsl, ground="Holiday")
+        notice_to_improve_invoke_early_ground(notice=absent_since, by=dsl, ground="Holiday", sessions=[(THURSDAY, AM)])
 
 
 def test_the_review_due_task_asks_for_the_outcome_once(notice, dsl):
@@ -356,7 +424,7 @@ def test_only_the_dsl_and_attendance_officer_issue_and_record(request, case, dsl
     with time_machine.travel(dt.datetime(2025, 12, 18, 12, tzinfo=dt.UTC), tick=False), pytest.raises(NotPermitted):
         notice_to_improve_record_outcome(notice=notice, by=user, improved=True, note="x")
     with pytest.raises(NotPermitted):
-        notice_to_improve_invoke_early_ground(notice=notice, by=user, ground="Holiday")
+        notice_to_improve_invoke_early_ground(notice=notice, by=user, ground="Holiday", sessions=[])
 
 
 def test_the_attendance_officer_may_issue(case, attendance_officer, mother):
@@ -462,16 +530,40 @@ def test_the_outcome_page_refuses_before_the_end_and_records_after(client, notic
     assert NoticeToImprove.objects.get().outcome == NoticeOutcome.IMPROVED
 
 
-def test_the_early_ground_page_records_the_ground(client, notice, dsl, other_school_dsl):
+def test_the_early_ground_page_records_the_ground_with_the_sessions_ticked(client, absent_since, dsl, other_school_dsl):
+    notice = absent_since
     url = reverse("notices:nti_early_ground", args=[notice.pk])
     client.force_login(other_school_dsl)
     assert client.get(url).status_code == 404
     client.force_login(dsl)
     page = client.get(url).content.decode()
     assert EARLY_GROUNDS in page
+    # Only the unauthorised sessions since the notice are offered.
+    assert 'value="2025-11-27:AM"' in page and 'value="2025-11-28:AM"' in page
+    assert "Thursday 27 November 2025 AM (G)" in page and 'value="2025-11-27:PM"' not in page
     assert "Enter which of the stated grounds has arisen" in client.post(url, {"ground": ""}).content.decode()
-    assert client.post(url, {"ground": "Holiday 1-5 December (G)"}).status_code == 302
-    assert NoticeToImprove.objects.get().early_ground_invoked == "Holiday 1-5 December (G)"
+    refused = client.post(url, {"ground": "Holiday 27-28 November"}).content.decode()
+    assert '<a href="#id_sessions_0">Choose the unauthorised sessions' in refused  # the summary links to the boxes
+    assert 'id="sessions-error"' in refused
+    assert client.post(url, {"ground": "Holiday", "sessions": ["2025-11-26:AM"]}).status_code == 200  # not offered
+    assert NoticeToImprove.objects.get().early_ground_invoked == ""
+    response = client.post(url, {"ground": "Holiday 27-28 November", "sessions": ["2025-11-27:AM", "2025-11-28:AM"]})
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.early_ground_invoked == "Holiday 27-28 November"
+    assert [s["date"] for s in notice.early_ground_sessions] == ["2025-11-27", "2025-11-28"]
+    case_page = client.get(reverse("case_detail", args=[notice.case_id])).content.decode()
+    assert "Register sessions it rests on: Thursday 27 November 2025 AM (G); Friday 28 November 2025 AM (O)" in case_page
+
+
+def test_the_early_ground_page_says_when_no_session_is_there_to_rest_on(client, notice, dsl):
+    url = reverse("notices:nti_early_ground", args=[notice.pk])
+    with time_machine.travel(FRIDAY_NOON, tick=False):
+        client.force_login(dsl)
+        assert "No unauthorised session is recorded in the register since" in client.get(url).content.decode()
+        refused = client.post(url, {"ground": "Holiday"}).content.decode()
+    assert "No unauthorised session is recorded in the register since the notice was issued on 26 November" in refused
+    assert NoticeToImprove.objects.get().early_ground_invoked == ""
 
 
 def test_a_future_date_of_issue_is_said_next_to_the_date_on_the_page(client, case, dsl, mother):
@@ -480,6 +572,40 @@ def test_a_future_date_of_issue_is_said_next_to_the_date_on_the_page(client, cas
     response = client.post(_issue_url(case), _form(case, mother, issued_day=tomorrow.day, issued_month=tomorrow.month,
                                                     issued_year=tomorrow.year))
     body = response.content.decode()
-    assert '<a href="#id_issued_day">The date of issue cannot be in the future' in body  # the summary links to it
-    assert body.count("The date of issue cannot be in the future") == 2  # in the summary and next to the date
+    assert '<a href="#id_issued_day">The date of issue must be today or in the past' in body  # the summary links to it
+    assert body.count("The date of issue must be today or in the past") == 2  # in the summary and next to the date
     assert not NoticeToImprove.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"issued_year": "99999999999999999999"}, "issued_day", "Year must include 4 numbers"),
+        ({"ends_day": "99999999999999999999"}, "ends_day", "must be a real date"),
+        ({"issued_year": "1999"}, "issued_day", "The date of issue must be on or after 1 January 2000"),
+        ({"sufficient_improvement": "x" * 10_001}, "sufficient_improvement", "Enter 10,000 characters or fewer"),
+    ],
+    ids=["absurd-year", "absurd-day", "in-1999", "text-over-the-limit"],
+)
+def test_the_issue_page_refuses_impossible_facts_at_their_field(client, case, dsl, mother, changes, field, message):
+    client.force_login(dsl)
+    response = client.post(_issue_url(case), _form(case, mother, **changes))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert not NoticeToImprove.objects.exists()
+
+
+def test_the_notices_written_content_has_the_free_text_limit(case, dsl, mother):
+    with pytest.raises(ImpossibleFact, match="10,000 characters or fewer") as refused:
+        _issue(case, dsl, [mother], further_support="y" * 10_001)
+    assert refused.value.field == "further_support"
+    assert not NoticeToImprove.objects.exists()
+
+
+def test_a_long_unbroken_text_in_the_letter_wraps_and_is_printed_whole(case, dsl, mother):
+    written = "жщюя" * 1250
+    notice = _issue(case, dsl, [mother], sufficient_improvement=written)
+    letter = Letter.objects.get(subject_key=f"nti:{notice.pk}")
+    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(letter.pdf))).pages)
+    assert "".join(ch for ch in raw if ch in "жщюя") == written
+    assert max(len(run) for run in re.findall("[жщюя]+", raw)) < 200

@@ -141,8 +141,8 @@ def stranger_parent(other_school):
          "give both ends of the offence period", "give both ends of the offence period"),
         ({"amount_reduced": "120.00"}, "amount_reduced", "amount_reduced", "must be less than amount_full",
          "Reduced amount: must be less than the full amount"),
-        ({"amount_full": "120.005"}, "amount_full", "amount_full", "is not an amount in pounds and pence",
-         "is not an amount in pounds and pence"),
+        ({"amount_full": "120.005"}, "amount_full", "amount_full", "must be in whole pence",
+         "must be in whole pence"),
     ],
     ids=["paid-without-date", "withdrawn-without-reason", "parent-of-another-school", "half-an-offence-period",
          "reduced-not-less", "amount-with-too-many-pence"],
@@ -210,7 +210,7 @@ def test_every_problem_is_shown_at_once_and_nothing_is_saved(client, la_officer,
     data["amount_full"] = "lots"
     page = client.post(URL, data).content.decode()
     for message in ("Enter the notice&#x27;s reference", "Date issued: a notice cannot be dated after today",
-                    "Full amount: &#x27;lots&#x27; is not an amount in pounds",
+                    "Full amount: &#x27;lots&#x27; must be an amount in pounds",
                     "Date paid: leave it empty unless the notice was paid",
                     "Reason for withdrawal: enter why the notice was withdrawn"):
         assert message in page
@@ -283,4 +283,28 @@ def test_an_outcome_for_a_notice_not_prosecuted_is_refused_at_its_field(client, 
     assert response.status_code == 200
     assert ("Outcome of the prosecution: leave it as pending unless the notice was referred for prosecution"
             in response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"amount_full": "NaN"}, "Full amount: &#x27;NaN&#x27; must be an amount in pounds and pence"),
+        ({"amount_full": "Infinity"}, "Full amount: &#x27;Infinity&#x27; must be an amount in pounds and pence"),
+        ({"amount_full": "1e309"}, "Full amount: &#x27;1e309&#x27; must be less than £1,000,000"),
+        ({"amount_reduced": "-60"}, "Reduced amount: &#x27;-60&#x27; must be more than £0"),
+        ({"amount_full": "£120.001"}, "Full amount: &#x27;120.001&#x27; must be in whole pence"),
+        ({"issued_year": "99999999999999999999"}, "Year must include 4 numbers"),
+        ({"paid_month": "99999999999999999999"}, "The date it was paid must be a real date"),
+        ({"paid_year": "1999", "issued_year": "1999"}, "Date issued: before 2000-01-01"),
+        ({"paid_day": "9"}, "Date paid: before the notice was issued"),
+    ],
+    ids=["nan", "infinity", "1e309", "negative", "fraction-of-a-penny", "absurd-year", "absurd-month", "in-1999",
+         "paid-before-issue"],
+)
+def test_an_impossible_past_notice_is_refused_at_its_field_and_nothing_is_saved(client, la_officer, mum, fields,
+                                                                                 message):
+    client.force_login(la_officer)
+    response = client.post(URL, {**_post(), **fields})
+    assert response.status_code == 200
+    assert message in response.content.decode()
     assert not PenaltyNotice.objects.exists()

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from cases.facts import ImpossibleFact
 from cases.models import Case, CaseOutcome, CaseState
 from cases.permissions import NotPermitted
 from cases.services import case_open
@@ -142,7 +143,7 @@ def test_payment_at_the_reduced_or_full_rate(pn_case, mother, dsl, la_officer, p
 
 def test_eighty_pounds_on_day_22_does_not_settle_it(pn_case, mother, dsl, la_officer):
     notice = _issued(pn_case, mother, dsl)
-    with pytest.raises(PenaltyNoticeRefused, match="does not settle"):
+    with pytest.raises(ImpossibleFact, match=r"on 26 October 2026 must be £160\.00, an amount of this notice"):
         penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 26),
                                       amount=Decimal("80.00"))
 

@@ -279,7 +279,7 @@ def test_eighty_pounds_after_the_reduced_date_is_refused_on_the_page(client, pn_
     response = client.post(_la_url("la_payment", notice), {**_date("payment-paid", dt.date(2026, 10, 26)),
                                                            "payment-amount": "80"})
     assert response.status_code == 200
-    assert "does not settle" in response.content.decode()
+    assert "must be £160.00, an amount of this notice" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
 
 
@@ -455,3 +455,117 @@ def test_register_page_lists_the_notices_with_the_download_link(client, pn_case,
     client.force_login(la_officer)
     page = client.get(_la_url("register")).content.decode()
     assert notice.reference in page and 'href="/la/873/penalty-notices/register.csv"' in page
+
+
+# --- facts that can be true: a payment is one of the notice's amounts, on a day between issue and today -------
+
+ABSURD_YEAR = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "amount", "outcome"),
+    [
+        (dt.date(2026, 10, 10), "80.00", PenaltyNoticeState.PAID_REDUCED),
+        (dt.date(2026, 10, 10), "160.00", PenaltyNoticeState.PAID_FULL),
+        (dt.date(2026, 10, 10), "100.00", "must be £80.00 or £160.00, an amount of this notice"),
+        (dt.date(2026, 10, 10), "79.99", "must be £80.00 or £160.00"),
+        (dt.date(2026, 10, 29), "80.00", "on 29 October 2026 must be £160.00, an amount of this notice"),
+        (dt.date(2026, 10, 29), "160.01", "must be £160.00"),
+        (dt.date(2026, 10, 10), "80.001", "must be in whole pence"),
+        (dt.date(2026, 10, 10), "NaN", "must be an amount in pounds and pence"),
+        (dt.date(2026, 10, 10), "-80", "must be more than £0"),
+        (dt.date(2026, 9, 30), "80.00", r"The date of the payment must be on or after the date the notice was issued"),
+        (dt.date(2026, 11, 27), "160.00", "The date of the payment must be today or in the past"),
+    ],
+    ids=["reduced-in-time", "full-in-time", "neither-amount", "a-penny-short", "reduced-too-late", "a-penny-over",
+         "fraction-of-a-penny", "nan", "negative", "before-issue", "tomorrow"],
+)
+def test_a_payment_is_one_of_the_notices_amounts_on_a_day_it_could_be_paid(pn_case, mother, dsl, la_officer, paid_on,
+                                                                           amount, outcome):
+    from cases.facts import ImpossibleFact
+    from notices.services.penalty import penalty_notice_record_payment
+
+    notice = _issued(pn_case, mother, dsl)  # received 5 October: £80 within 21 days, £160 within 28
+    if isinstance(outcome, PenaltyNoticeState):
+        paid = penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=paid_on, amount=Decimal(amount))
+        assert (paid.state, paid.paid_amount) == (outcome, Decimal(amount))
+        return
+    with pytest.raises(ImpossibleFact, match=outcome) as refused:
+        penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=paid_on, amount=Decimal(amount))
+    assert refused.value.field in ("amount", "paid_on")
+    notice.refresh_from_db()
+    assert (notice.state, notice.paid_on, notice.paid_amount) == (PenaltyNoticeState.ISSUED, None, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"payment-paid_year": ABSURD_YEAR, "payment-amount": "80"}, "Year must include 4 numbers"),
+        ({"payment-paid_month": ABSURD_YEAR, "payment-amount": "80"}, "must be a real date"),
+        ({"payment-amount": "NaN"}, "Amount paid must be a number"),
+        ({"payment-amount": "Infinity"}, "Amount paid must be a number"),
+        ({"payment-amount": "1e309"}, "Amount paid must be less than £100,000"),
+        ({"payment-amount": "100"}, '<a href="#id_payment-amount">A payment of PN-873-2026-00001 on 10 October 2026 '
+                                    "must be £80.00 or £160.00"),
+        ({"payment-paid_day": "30", "payment-paid_month": "9", "payment-amount": "80"},
+         '<a href="#id_payment-paid_day">The date of the payment must be on or after the date the notice was issued'),
+    ],
+    ids=["absurd-year", "absurd-month", "nan", "infinity", "1e309", "not-an-amount-of-the-notice", "before-issue"],
+)
+def test_the_payment_form_says_what_is_wrong_and_saves_nothing(client, pn_case, mother, dsl, la_officer, fields,
+                                                               message):
+    notice = _issued(pn_case, mother, dsl)
+    client.force_login(la_officer)
+    data = {**_date("payment-paid", dt.date(2026, 10, 10)), **fields}
+    response = client.post(_la_url("la_payment", notice), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"from_year": ABSURD_YEAR}, "Year must include 4 numbers"),
+        ({"to_day": ABSURD_YEAR}, "The last date of the offence period must be a real date"),
+        ({**_date("to", dt.date(2026, 11, 27))},
+         '<a href="#id_to_day">The last date of the offence period must be today or in the past'),
+        ({**_date("from", dt.date(1999, 12, 31))},
+         '<a href="#id_from_day">The first date of the offence period must be on or after 1 January 2000'),
+    ],
+    ids=["absurd-year", "absurd-day", "ends-tomorrow", "starts-in-1999"],
+)
+def test_the_draft_form_refuses_impossible_dates_on_their_field(client, pn_case, mother, dsl, fields, message):
+    client.force_login(dsl)
+    data = {"parent": str(mother.pk), **_date("from", OFFENCE["offence_from"]), **_date("to", OFFENCE["offence_to"]),
+            **fields}
+    response = client.post(_draft_url(pn_case), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PenaltyNotice.objects.exists()
+
+
+def test_the_issue_form_survives_an_absurd_year_and_issues_nothing(client, pn_case, mother, dsl):
+    notice = _consulted(pn_case, mother, dsl)
+    client.force_login(dsl)
+    response = client.post(_notice_url(notice, "issue"), {**_date("issued", TODAY), "issued_year": ABSURD_YEAR,
+                                                          "posted": "yes", "terms_on": TODAY.isoformat()})
+    assert response.status_code == 200 and "Year must include 4 numbers" in response.content.decode()
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
+
+
+def test_withdrawal_grounds_have_the_free_text_limit(client, pn_case, mother, dsl, la_officer):
+    from cases.facts import LONG_TEXT_MAX, ImpossibleFact
+    from notices.services.penalty import penalty_notice_withdraw
+
+    notice = _issued(pn_case, mother, dsl)
+    with pytest.raises(ImpossibleFact, match="must be 10,000 characters or fewer") as refused:
+        penalty_notice_withdraw(notice=notice, by=la_officer, reason="x" * (LONG_TEXT_MAX + 1))
+    assert refused.value.field == "details"
+    client.force_login(la_officer)
+    response = client.post(_la_url("la_withdraw", notice), {"withdraw-ground": "other",
+                                                            "withdraw-details": "x" * (LONG_TEXT_MAX + 1)})
+    assert "Enter 10,000 characters or fewer" in response.content.decode()
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
+    withdrawn = penalty_notice_withdraw(notice=notice, by=la_officer, reason="x" * LONG_TEXT_MAX)
+    assert (withdrawn.state, withdrawn.withdrawn_on) == (PenaltyNoticeState.WITHDRAWN, TODAY)

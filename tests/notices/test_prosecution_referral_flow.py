@@ -141,9 +141,15 @@ def test_prosecution_under_s444_1_refers_the_unpaid_notice_records_the_hearing_a
     page = client.get(_la_url("la_detail", referral))
     assert b"Record the outcome" in page.content and b"Date of the hearing" in page.content
     assert _outcome(client, la_officer, referral, conclusion="close").status_code == 400  # the hearing first
-    response = _outcome(client, la_officer, referral, hearing_day="14", hearing_month="1", hearing_year="2027",
-                        hearing_result="convicted", fine_amount="120", parenting_order="no",
-                        notes="Fined at Westminster Magistrates' Court", conclusion="close")
+    hearing = {"hearing_day": "14", "hearing_month": "1", "hearing_year": "2027"}
+    # The outcome of a hearing is recorded once it has happened.
+    assert b"The date of the hearing must be today or in the past" in _outcome(
+        client, la_officer, referral, **hearing, hearing_result="convicted", parenting_order="no",
+        conclusion="close").content
+    with time_machine.travel(dt.datetime(2027, 1, 20, 12, tzinfo=dt.UTC), tick=False):
+        response = _outcome(client, la_officer, referral, **hearing,
+                            hearing_result="convicted", fine_amount="120", parenting_order="no",
+                            notes="Fined at Westminster Magistrates' Court", conclusion="close")
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.finished is not None
@@ -338,7 +344,8 @@ def test_the_hearing_result_is_the_outcome_of_the_notices_it_prosecuted(client, 
     referral = ProsecutionReferral.objects.get(case=pn_case)
     _as(client, la_officer).post(_la_url("la_assign", referral))
     assert _decide(client, la_officer, referral, "prosecute", offence="s444_1").status_code == 302
-    response = _outcome(client, la_officer, referral, hearing_day="14", hearing_month="1", hearing_year="2027",
+    # The hearing has happened (the frozen clock's day, the referral's own): an outcome is recorded after it.
+    response = _outcome(client, la_officer, referral, hearing_day="26", hearing_month="11", hearing_year="2026",
                         hearing_result=hearing_result, fine_amount="", parenting_order="no", conclusion="close")
     assert response.status_code == 302
     assert PenaltyNotice.objects.get(pk=unpaid.pk).prosecution_outcome == outcome
@@ -348,3 +355,73 @@ def test_the_hearing_result_is_the_outcome_of_the_notices_it_prosecuted(client, 
     assert terms.counted_references == expected
     if outcome:
         assert any("PN-UNPAID" in e.reason for e in CaseEvent.objects.filter(case=pn_case, summary__contains="outcome"))
+
+
+# --- the outcome records what can be true: the hearing happened after the referral, the fine within the law ---
+
+
+def _awaiting_outcome(client, dsl, la_officer, case, offence) -> ProsecutionReferral:
+    _refer(client, dsl, case)
+    referral = ProsecutionReferral.objects.get(case=case)
+    _as(client, la_officer).post(_la_url("la_assign", referral))
+    assert _decide(client, la_officer, referral, "prosecute", offence=offence).status_code == 302
+    return ProsecutionReferral.objects.get(pk=referral.pk)
+
+
+@pytest.mark.parametrize(
+    ("offence", "fine", "refusal"),
+    [
+        ("s444_1", "1000.00", None),
+        ("s444_1", "1000.01", r"The fine must be £1,000.00 or less \(level 3 on the standard scale"),
+        ("s444_1", "50000", r"The fine must be £1,000.00 or less"),
+        ("s444_1a", "2500.00", None),
+        ("s444_1a", "2500.01", r"The fine must be £2,500.00 or less \(level 4 on the standard scale"),
+        ("s444_1", "0", r"The fine must be more than £0"),
+        ("s444_1", "12.345", r"The fine must be in whole pence"),
+    ],
+    ids=["s444-1-at-maximum", "s444-1-a-penny-over", "s444-1-fifty-thousand", "s444-1a-at-maximum",
+         "s444-1a-a-penny-over", "nothing", "fraction-of-a-penny"],
+)
+def test_a_fine_is_within_the_offences_maximum(client, dsl, la_officer, pn_case, unpaid, offence, fine, refusal):
+    from cases.facts import ImpossibleFact
+    from notices.services.referrals import referral_record_outcome
+
+    referral = _awaiting_outcome(client, dsl, la_officer, pn_case, offence)
+    record = {"referral": referral, "by": la_officer, "conclusion": "close", "hearing_date": dt.date(2026, 11, 26),
+                  "hearing_result": "convicted", "fine_amount": Decimal(fine), "parenting_order": False}
+    if refusal is None:
+        assert referral_record_outcome(**record).fine_amount == Decimal(fine)
+        return
+    with pytest.raises(ImpossibleFact, match=refusal) as refused:
+        referral_record_outcome(**record)
+    assert refused.value.field == "fine_amount"
+    referral.refresh_from_db()
+    assert (referral.fine_amount, referral.outcome_at, referral.finished) == (None, None, None)
+
+
+def test_the_outcome_page_shows_a_refused_fine_and_hearing_date_on_their_fields(client, dsl, la_officer, pn_case,
+                                                                                  unpaid):
+    referral = _awaiting_outcome(client, dsl, la_officer, pn_case, "s444_1")
+    fields = {"hearing_day": "26", "hearing_month": "11", "hearing_year": "2026", "hearing_result": "convicted",
+                  "parenting_order": "no", "conclusion": "close"}
+    page = _outcome(client, la_officer, referral, **fields, fine_amount="50000").content.decode()
+    assert '<a href="#id_fine_amount">The fine must be £1,000.00 or less' in page
+    page = _outcome(client, la_officer, referral, **{**fields, "hearing_day": "25"}).content.decode()
+    assert '<a href="#id_hearing_day">The date of the hearing must be on or after the date of the referral' in page
+    page = _outcome(client, la_officer, referral, **{**fields, "hearing_year": "99999999999999999999"})
+    assert page.status_code == 400 and b"Year must include 4 numbers" in page.content
+    page = _outcome(client, la_officer, referral, **fields, fine_amount="NaN")
+    assert page.status_code == 400 and b"Enter the fine as an amount in pounds" in page.content
+    assert _outcome(client, la_officer, referral, **fields, notes="x" * 10_001).status_code == 400
+    referral.refresh_from_db()
+    assert referral.outcome_at is None and referral.fine_amount is None
+
+
+def test_an_acquittal_carries_no_fine(client, dsl, la_officer, pn_case, unpaid):
+    from cases.facts import ImpossibleFact
+    from notices.services.referrals import referral_record_outcome
+
+    referral = _awaiting_outcome(client, dsl, la_officer, pn_case, "s444_1")
+    with pytest.raises(ImpossibleFact, match="Only a parent convicted at the hearing can be fined"):
+        referral_record_outcome(referral=referral, by=la_officer, conclusion="close", hearing_date=dt.date(2026, 11, 26),
+                                hearing_result="acquitted", fine_amount=Decimal("100"), parenting_order=False)

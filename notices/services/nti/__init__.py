@@ -8,6 +8,8 @@ notice may come sooner. Every required item is checked before any letter is made
 """
 
 from notices.services.nti.after_issue import (
+    GroundSession,
+    early_ground_sessions_available,
     notice_to_improve_invoke_early_ground,
     notice_to_improve_record_outcome,
     notices_to_improve_reviews_record,
@@ -39,6 +41,7 @@ from notices.services.nti.offences import (
 
 __all__ = [
     "CODE_MEANINGS",
+    "GroundSession",
     "ISSUE_TRANSITION",
     "NTI_LETTER_TEMPLATE",
     "NTI_LETTER_TITLE",
@@ -50,6 +53,7 @@ __all__ = [
     "Offences",
     "PeriodAttendance",
     "code_meaning",
+    "early_ground_sessions_available",
     "eligible_parent_links",
     "improvement_period_attendance",
     "improvement_period_limits",

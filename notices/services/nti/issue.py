@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cases import rules
+from cases import facts, rules
 from cases.audit import audit
 from cases.formatting import long_date
 from cases.models import Case, CaseState, EventKind, Parent, ParentalRelationship, Pupil
@@ -167,17 +167,19 @@ def notice_to_improve_issue(
     pupil = case.pupil
     require(can_move_case(by, pupil), "issue a notice to improve")
     today = timezone.localdate()
-    if issued_on > today:
-        raise NoticeToImproveRefused(
-            f"The date of issue cannot be in the future: a notice is recorded once it is issued (today is {long_date(today)})."
-        )
+    # A notice is recorded once it is issued: never dated after today.
+    facts.happened(issued_on, what="The date of issue", today=today, field="issued_on")
     _check_improvement_period(issued_on, improvement_period_ends_on)
-    _require_content({
+    texts = {
         "support_so_far": support_so_far, "further_support": further_support,
         "sufficient_improvement": sufficient_improvement, "early_penalty_grounds": early_penalty_grounds,
-    })
+    }
+    _require_content(texts)
     if not reason.strip():
         raise NoticeToImproveRefused("Give the reason for the notice: it goes on the case's chronology.")
+    for field, value in {**texts, "reason": reason}.items():
+        label = WRITTEN_CONTENT.get(field, "the reason for the notice")
+        facts.text(value, what=label[0].upper() + label[1:], field=field)
     chosen = _chosen_parents(pupil, parents)
 
     locked = _lock_case(case)
