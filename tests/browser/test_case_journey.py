@@ -53,6 +53,9 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     expect(refused).to_contain_text("Hold an attendance meeting with the parents, or agree a support plan")
     shoot(page, "case-3-concern")
     case = Case.objects.get(pupil=demo_school["featured"])
+    # Test set-up: the case was opened a week ago, so a meeting held yesterday answers it (cases.facts
+    # refuses a meeting held before its case was opened).
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=7))
 
     # Plan an attendance meeting (yesterday, so it can be recorded as held) through the meetings pages.
     page.get_by_role("link", name="Plan a meeting").click()
