@@ -20,6 +20,7 @@ from cases.audit import audit
 from cases.errors import DomainError
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
+from cases.services.offence import offence_lines, offence_sentence
 from notices.bundle import case_reference
 from notices.form_parts import show_refusal
 from notices.referral_forms import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
@@ -28,6 +29,14 @@ from notices.services import referrals as services
 
 # The form field that shows a refusal about each fact a service names (cases.facts.ImpossibleFact.field).
 FACT_FIELDS = {"hearing_date": "hearing_day"}
+
+
+def _offence_context(referral) -> dict:
+    """The offence the referral rests on, as stored when it was made (none for a failure of support alone)."""
+    if referral.offence_record_id is None:
+        return {}
+    return {"offence_sentence": offence_sentence(referral.offence_record),
+            "offence_lines": offence_lines(referral.offence_record)}
 
 
 def _school_referral(user, case_pk: int, pk: int) -> ProsecutionReferral:
@@ -81,6 +90,7 @@ def school_referral_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpR
     audit(request=request, action="referral.view", pupil=referral.case.pupil, detail=f"referral {pk}")
     return render(request, "notices/referrals/school_detail.html", {
         "referral": referral, "case": referral.case, "pupil": referral.case.pupil,
+        **_offence_context(referral),
         "review_task": services.open_task(referral, "review"),
         "outcome_task": services.open_task(referral, "outcome"),
     })
@@ -99,6 +109,7 @@ def la_referral_detail(request: HttpRequest, code: str, pk: int, decision_form=N
     audit(request=request, action="referral.view", pupil=case.pupil, detail=f"referral {pk}")
     return render(request, "notices/referrals/la_detail.html", {
         "local_authority": case.school.local_authority, "referral": referral, "case": case, "pupil": case.pupil,
+        **_offence_context(referral),
         "check": ladder.check(case, "refer_for_prosecution", today=today),
         "review_task": services.open_task(referral, "review"),
         "outcome_task": services.open_task(referral, "outcome"),

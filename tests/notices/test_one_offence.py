@@ -102,3 +102,15 @@ def test_every_surface_of_the_demo_states_the_same_offence(demo, client):
                 notice.offence_record.offence_from.isoformat(), notice.offence_record.offence_to.isoformat())
             checked += 1
     assert checked == len(notices)
+
+
+def test_the_las_request_and_referral_pages_state_the_stored_offence(demo, client):
+    User = get_user_model()
+    client.force_login(User.objects.get(username="la_officer"))
+    referral = ProsecutionReferral.objects.select_related("offence_record").get()
+    page = client.get(reverse("referrals:la_detail", args=["873", referral.pk])).content.decode()
+    assert offence_sentence(referral.offence_record) in page
+    assert f"The {referral.offence_record.session_count} sessions" in page
+    client.force_login(User.objects.get(username="dsl"))
+    page = client.get(reverse("referrals:school_detail", args=[referral.case_id, referral.pk])).content.decode()
+    assert offence_sentence(referral.offence_record) in page
