@@ -17,11 +17,17 @@ class LocalAuthorityAdmin(admin.ModelAdmin):
     inlines = [CodeOfConductInline]
 
 
+class TermDateInline(admin.TabularInline):
+    model = models.TermDate
+    extra = 0
+
+
 @admin.register(models.School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["urn", "name", "local_authority"]
+    list_display = ["urn", "name", "local_authority", "phone", "email"]
     list_filter = ["local_authority"]
     search_fields = ["urn", "name"]
+    inlines = [TermDateInline]
 
 
 @admin.register(models.Pupil)

@@ -281,6 +281,8 @@ class LeaveDecision(models.TextChoices):
     PENDING = "pending", "Awaiting the headteacher's decision"
     GRANTED = "granted", "Granted (exceptional circumstances)"
     REFUSED = "refused", "Refused"
+    # Every day asked for is in the school holidays: leave of absence is only about term time.
+    NOT_NEEDED = "not_needed", "Not needed: the school is closed"
 
 
 class LeaveOfAbsenceRequest(models.Model):

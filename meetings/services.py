@@ -20,12 +20,16 @@ from cases.formatting import clock_time
 from cases.models import Case, EventKind, Parent, ParentalRelationship, StaffProfile
 from cases.permissions import can_record_support, require
 from cases.services.chronology import case_event_record
+from cases.working_days import add_working_days
 from interventions.models import Action
 from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
 from notices.letters import letter_generate
 from notices.models import Letter
 
 INVITATION_TEMPLATE = "letters/meeting_invitation.html"
+# An invitation letter gives the parents a school week to arrange to come (time off work, childcare, someone
+# to bring): a meeting sooner than that is arranged with them by phone, not by a letter that may arrive late.
+INVITATION_NOTICE_WORKING_DAYS = 5
 
 # How each kind is named inside a sentence ("invited to an attendance meeting").
 KIND_NAMES = {
@@ -231,6 +235,13 @@ def meeting_invitations_generate(*, meeting: Meeting, by) -> list[Letter]:
         raise MeetingRefused(f"This meeting is {meeting.get_status_display().lower()}: invitations are only for planned meetings.")
     if meeting.starts_at <= timezone.now():
         raise MeetingRefused("This meeting's time has passed. Plan a new meeting to send invitations.")
+    earliest = add_working_days(timezone.localdate(), INVITATION_NOTICE_WORKING_DAYS)
+    if timezone.localtime(meeting.starts_at).date() < earliest:
+        raise MeetingRefused(
+            f"An invitation letter gives parents at least {INVITATION_NOTICE_WORKING_DAYS} school days' notice: "
+            f"a meeting on {long_date(meeting.starts_at)} is too soon. Plan it for {long_date(earliest)} or later, "
+            "or arrange it with the parents by phone and plan it without invitation letters."
+        )
     invited = list(meeting.attendees.filter(role=AttendeeRole.PARENT).select_related("parent"))
     if not invited:
         raise MeetingRefused("No parents or carers are invited to this meeting, so there is nobody to write to.")

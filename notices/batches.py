@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
-from cases.models import Alert, AlertKind, Parent, ParentalRelationship, Pupil, School
+from cases.models import Alert, AlertKind, Case, CaseState, Parent, ParentalRelationship, Pupil, School
 from cases.permissions import CASE_MOVERS, NotPermitted
 from cases.selectors import school_for_user
 from notices.models import BatchStatus, Letter, LetterBatch
@@ -46,6 +46,9 @@ CONCERN_LETTER_INTERVAL = timedelta(weeks=6)
 # "This week's new persistent absentees": persistent absence alerts raised in the last 7 days.
 NEW_ALERT_WINDOW = timedelta(days=7)
 UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+# A support letter ("this letter is not a penalty ... let us work together early") contradicts a case that
+# has reached formal action: from the notice to improve on, the parents hear from the case, not a batch.
+FORMAL_ACTION_STATES = (CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE, CaseState.PROSECUTION_REFERRAL)
 
 
 class LetterBatchRefused(DomainError):
@@ -60,11 +63,25 @@ class PlannedLetter:
 
 
 @dataclass(frozen=True)
+class SkippedPupil:
+    """A pupil the batch would have written to, and why it does not."""
+
+    pupil: Pupil
+    reason: str
+
+    def as_record(self) -> dict:
+        """What the batch keeps: the pupil's name and UPN as they were, so the record reads without a join."""
+        return {"pupil_id": self.pupil.pk, "pupil": f"{self.pupil.forename} {self.pupil.surname}",
+                "upn": self.pupil.upn, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class BatchPlan:
     kind: str
     letters: list[PlannedLetter]
     pupils: list[Pupil]
     pupils_without_parent: list[Pupil]
+    skipped: list[SkippedPupil] = field(default_factory=list)
 
     @property
     def ids(self) -> list[list[int]]:
@@ -128,8 +145,29 @@ def _new_persistent_pupils(school: School, today: date) -> list[Pupil]:
     )
 
 
+def _formal_action_reasons(pupils: list[Pupil]) -> dict[int, str]:
+    """Why each pupil whose open case is at a notice to improve or beyond (or on hold from there) is skipped."""
+    cases = Case.objects.filter(pupil__in=pupils).exclude(state=CaseState.CLOSED).filter(
+        Q(state__in=FORMAL_ACTION_STATES) | Q(state=CaseState.ON_HOLD, held_from__in=FORMAL_ACTION_STATES)
+    )
+    reasons = {}
+    for case in cases:
+        if case.state == CaseState.ON_HOLD:
+            stage = CaseState(case.held_from).label.lower()
+            reasons[case.pupil_id] = f"The case is on hold at the {stage} stage: the case's own letters apply."
+        else:
+            reasons[case.pupil_id] = (
+                f"The case is at the {case.get_state_display().lower()} stage: the case's own letters apply."
+            )
+    return reasons
+
+
 def letter_batch_plan(*, school: School, kind: str, now=None) -> BatchPlan:
-    """Who a batch of this kind would write to now: one letter per parent with parental responsibility."""
+    """Who a batch of this kind would write to now: one letter per parent with parental responsibility.
+
+    A pupil whose case has reached formal action is skipped, with the reason, so the page can say so
+    before anything is made and the batch can keep it.
+    """
     now = now or timezone.now()
     if kind == KIND_CONCERN:
         pupils = _concern_pupils(school, now)
@@ -137,6 +175,9 @@ def letter_batch_plan(*, school: School, kind: str, now=None) -> BatchPlan:
         pupils = _new_persistent_pupils(school, timezone.localdate(now))
     else:
         raise LetterBatchRefused("Choose which letters to make: attendance concern or persistent absence.")
+    reasons = _formal_action_reasons(pupils)
+    skipped = [SkippedPupil(pupil=pupil, reason=reasons[pupil.pk]) for pupil in pupils if pupil.pk in reasons]
+    pupils = [pupil for pupil in pupils if pupil.pk not in reasons]
     links = (
         ParentalRelationship.objects.filter(pupil__in=pupils, parental_responsibility=True)
         .select_related("parent")
@@ -155,7 +196,7 @@ def letter_batch_plan(*, school: School, kind: str, now=None) -> BatchPlan:
             for link in found
         )
     return BatchPlan(kind=kind, letters=letters, pupils=[p for p in pupils if p.pk in by_pupil],
-                     pupils_without_parent=without)
+                     pupils_without_parent=without, skipped=skipped)
 
 
 # --- starting and running a batch ------------------------------------------------------------------------
@@ -173,14 +214,17 @@ def letter_batch_start(*, school: School, kind: str, by) -> LetterBatch:
         raise LetterBatchRefused(f"{running.title} are still being made. Wait for them to finish first.")
     plan = letter_batch_plan(school=school, kind=kind)
     if not plan.letters:
-        raise LetterBatchRefused(f"There are no {KIND_NAMES[kind].lower()} to make: no pupil needs one now.")
+        skipped = f" ({len(plan.skipped)} skipped: their cases are at formal action)" if plan.skipped else ""
+        raise LetterBatchRefused(
+            f"There are no {KIND_NAMES[kind].lower()} to make: no pupil needs one now{skipped}."
+        )
     now = timezone.now()
     batch = LetterBatch.objects.create(
         school=school, kind=kind, title=f"{KIND_NAMES[kind]}, {long_date(now)}", total=len(plan.letters),
-        created_by=by, created_at=now,
+        skipped=[entry.as_record() for entry in plan.skipped], created_by=by, created_at=now,
     )
     audit(user=by, action="letter_batch.start", school=school,
-          detail=f"batch {batch.pk}: {batch.title} ({batch.total} letters)")
+          detail=f"batch {batch.pk}: {batch.title} ({batch.total} letters, {len(plan.skipped)} pupils skipped)")
     from notices.batch_tasks import letter_batch_run_task
 
     letter_batch_run_task.delay_on_commit(batch.pk, plan.ids)

@@ -78,6 +78,8 @@ def letter_context(*, pupil: Pupil, parent: Parent | None, title: str, by, conte
     full.update(
         school_name=pupil.school.name,
         school_address=_address_lines(pupil.school.address),
+        school_phone=pupil.school.phone,
+        school_email=pupil.school.email,
         local_authority_name=pupil.school.local_authority.name,
         letter_date=timezone.localdate(),
         signatory_name=signatory_name,

@@ -284,6 +284,8 @@ class LetterBatch(models.Model):
     status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # The pupils the plan left out and why ({"pupil_id", "pupil", "upn", "reason"}), as they were at the start.
+    skipped = models.JSONField(default=list, blank=True)
     letters = models.ManyToManyField(Letter, blank=True, related_name="batches")
     combined_pdf = models.BinaryField(null=True, blank=True)
     error = models.TextField(blank=True)

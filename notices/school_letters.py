@@ -7,12 +7,13 @@ follows the seed policies (shared/policies): support first, plain English, "we" 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from cases.models import AttendanceSnapshot, Parent, Pupil
 from cases.selectors import open_case_of_pupil
-from cases.working_days import next_working_day
+from cases.working_days import is_working_day, next_working_day
 from notices.letters import letter_generate
 from notices.models import Letter
 
@@ -107,35 +108,78 @@ def persistent_absence_letter_generate(
     )
 
 
-def leave_decision_letter_generate(*, leave: LeaveOfAbsenceRequest, by) -> Letter:
-    """The headteacher's decision, to the parent who asked: granted in exceptional circumstances, or refused."""
+def day_runs(days: list[date]) -> list[tuple[date, date]]:
+    """Days as runs of consecutive working days: [Mon 5, Tue 6, Wed 7, Mon 12] is (5, 7), (12, 12)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and next_working_day(runs[-1][1]) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def leave_decision_letters_generate(
+    *, leave: LeaveOfAbsenceRequest, parents: list[Parent], term_days: list[date], by
+) -> list[Letter]:
+    """The headteacher's decision, one letter to each parent with parental responsibility (never only to the
+    person who asked, who may have none): granted, refused, or not needed for days the school is closed.
+
+    ``term_days`` are the days asked for on which the school is open; the decision covers only them.
+    """
     from interventions.models import LeaveDecision
 
-    if leave.decision not in (LeaveDecision.GRANTED, LeaveDecision.REFUSED):
-        raise ValueError("A leave decision letter needs a decision: granted or refused.")
-    pupil, parent = leave.pupil, leave.requested_by
-    granted = leave.decision == LeaveDecision.GRANTED
-    return letter_generate(
-        template=LEAVE_DECISION_TEMPLATE,
-        title="Your request for leave of absence: " + ("granted" if granted else "refused"),
-        pupil=pupil,
-        case=open_case_of_pupil(pupil=pupil),
-        parent=parent,
-        recipient=f"parent:{parent.pk}",
-        subject_key=f"leave_request:{leave.pk}",
-        context={
-            **_school_context(pupil, by),
-            "granted": granted,
-            "first_day": leave.first_day,
-            "last_day": leave.last_day,
-            "return_day": next_working_day(leave.last_day),
-            "received_on": leave.received_on,
-            "reason_given": leave.reason,
-            "decision_reason": leave.decision_reason,
-            "decided_on": leave.decided_on,
-        },
-        by=by,
-    )
+    if leave.decision not in (LeaveDecision.GRANTED, LeaveDecision.REFUSED, LeaveDecision.NOT_NEEDED):
+        raise ValueError("A leave decision letter needs a decision: granted, refused or not needed.")
+    pupil = leave.pupil
+    if not parents:
+        raise ValueError("A leave decision goes to the parents with parental responsibility: there are none.")
+    decision = LeaveDecision(leave.decision)
+    title = {LeaveDecision.GRANTED: "granted", LeaveDecision.REFUSED: "refused",
+             LeaveDecision.NOT_NEEDED: "not needed: the school is closed"}[decision]
+    requester = leave.requested_by
+    context = {
+        **_school_context(pupil, by),
+        "decision": decision.value,
+        "granted": decision == LeaveDecision.GRANTED,
+        "not_needed": decision == LeaveDecision.NOT_NEEDED,
+        "first_day": leave.first_day,
+        "last_day": leave.last_day,
+        "term_runs": [list(run) for run in day_runs(term_days)],
+        "school_closed_on_some_days": _has_closed_days(leave.first_day, leave.last_day, term_days),
+        "return_day": next_working_day(term_days[-1]) if term_days else None,
+        "received_on": leave.received_on,
+        "requested_by_name": f"{requester.forename} {requester.surname}",
+        "reason_given": leave.reason,
+        "decision_reason": leave.decision_reason,
+        "decided_on": leave.decided_on,
+    }
+    case = open_case_of_pupil(pupil=pupil)
+    return [
+        letter_generate(
+            template=LEAVE_DECISION_TEMPLATE,
+            title=f"Your request for leave of absence: {title}",
+            pupil=pupil,
+            case=case,
+            parent=parent,
+            recipient=f"parent:{parent.pk}",
+            subject_key=f"leave_request:{leave.pk}",
+            context={**context, "recipient_asked": parent.pk == requester.pk},
+            by=by,
+        )
+        for parent in parents
+    ]
+
+
+def _has_closed_days(first_day: date, last_day: date, term_days: list[date]) -> bool:
+    """Whether a working day asked for falls outside term: the letter then says no leave is needed for it."""
+    open_days = set(term_days)
+    day = first_day
+    while day <= last_day:
+        if is_working_day(day) and day not in open_days:
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 def la_notification_letter_generate(*, notification: LANotification, by) -> Letter:

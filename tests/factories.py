@@ -40,6 +40,8 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     urn = factory.Sequence(lambda n: f"{100000 + n:06d}")
     name = factory.Sequence(lambda n: f"Meadow Lane Primary {n}")
     local_authority = factory.SubFactory(LocalAuthorityFactory)
+    phone = "01632 960123"
+    email = "office@meadow-lane.example.com"
 
 
 class PupilFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,7 @@ from cases.demo.calendar import (
     Calendar,
     make_upn,
     school_calendar,
+    term_dates,
 )
 from cases.demo.marks import amended_at, insert_marks, register_rows
 from cases.demo.people import (
@@ -38,6 +39,8 @@ from cases.demo.people import (
     date_of_birth_range,
     plan_families,
     plan_pupils,
+    school_email,
+    school_phone,
 )
 from cases.demo.register import (
     CODE,
@@ -54,6 +57,9 @@ from cases.demo.register import (
 )
 
 __all__ = [
+    "school_email",
+    "school_phone",
+    "term_dates",
     "Amendment",
     "BANK_HOLIDAYS",
     "BOYS",

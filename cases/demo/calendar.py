@@ -62,3 +62,16 @@ def school_calendar(start: date, end: date, inset_days: Iterable[date] = ()) -> 
                 days.append(d)
             d += timedelta(days=1)
     return Calendar(tuple(days), np.array([d in closures for d in days], dtype=bool))
+
+
+# The half terms' names, in the order of TEACHING_PERIODS within a year.
+HALF_TERM_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
+
+
+def term_dates() -> list[tuple[str, tuple[date, date]]]:
+    """The demo schools' term dates, named: what a leave of absence decision reads as term time."""
+    named = []
+    for i, (first, last) in enumerate(TEACHING_PERIODS):
+        year = first.year if first.month >= 9 else first.year - 1
+        named.append((f"{HALF_TERM_NAMES[i % 6]} {year}-{(year + 1) % 100:02d}", (first, last)))
+    return named

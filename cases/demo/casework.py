@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from cases import ladder
+from cases.demo.calendar import TEACHING_PERIODS
 from cases.formatting import long_date
 from cases.models import (
     Alert,
@@ -390,16 +391,32 @@ def _send_records(school: School, staff: Staff, as_of: date, rng: random.Random)
     decisions = [LeaveDecision.PENDING, LeaveDecision.REFUSED, LeaveDecision.GRANTED]
     reasons = ["Sister's wedding abroad.", "Family holiday: flights are cheaper before half term.",
                "Grandmother's funeral in Krakow."]
+    # Leave is about term time: the week asked for starts on the first school Monday three weeks ahead.
+    first_day = _first_term_monday(as_of + timedelta(days=20))
     for pupil, decision, reason in zip(families, decisions, reasons, strict=False):
-        parent = pupil.parent_links.first().parent
+        # The request and its decision are between the school and a parent with parental responsibility.
+        link = pupil.parent_links.filter(parental_responsibility=True).order_by("pk").first()
+        if link is None:
+            continue
+        parent = link.parent
         decided = decision != LeaveDecision.PENDING
         if decided and staff.head is None:
             continue  # only the headteacher decides leave
         LeaveOfAbsenceRequest.objects.create(
-            pupil=pupil, requested_by=parent, first_day=as_of + timedelta(days=20),
-            last_day=as_of + timedelta(days=24), reason=reason, received_on=as_of - timedelta(days=6),
+            pupil=pupil, requested_by=parent, first_day=first_day,
+            last_day=first_day + timedelta(days=4), reason=reason, received_on=as_of - timedelta(days=6),
             decision=decision, decided_by=staff.head if decided else None,
             decided_on=as_of - timedelta(days=2) if decided else None,
             decision_reason={LeaveDecision.REFUSED: "Not exceptional: a holiday can be taken in the school holidays.",
                              LeaveDecision.GRANTED: "Exceptional: a close family funeral abroad."}.get(decision, ""),
         )
+
+
+def _first_term_monday(on_or_after: date) -> date:
+    """The first Monday on or after the day whose whole week is in one of the demo calendar's terms."""
+    day = on_or_after + timedelta(days=-on_or_after.weekday() % 7)
+    while not any(first <= day and day + timedelta(days=4) <= last for first, last in TEACHING_PERIODS):
+        day += timedelta(days=7)
+        if day > TEACHING_PERIODS[-1][1]:
+            return on_or_after  # beyond the demo calendar: keep the plain date
+    return day

@@ -31,6 +31,16 @@ class SchoolPlan:
     attendance_officer: tuple[str, str]  # as written on register amendments
 
 
+def school_phone(index: int) -> str:
+    """A school office number in Ofcom's drama range (01632 960000 to 960999): it rings nobody."""
+    return f"01632 960{index + 1:03d}"
+
+
+def school_email(name: str) -> str:
+    """A school office address on a reserved domain: it reaches nobody."""
+    return f"office@{name.lower().replace(' ', '-')}.example.com"
+
+
 SCHOOLS = (
     SchoolPlan(
         "145872",

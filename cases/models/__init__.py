@@ -23,6 +23,7 @@ from cases.models.organisations import (
     Role,
     School,
     StaffProfile,
+    TermDate,
 )
 from cases.models.pupils import UPN_VALIDATOR, Parent, ParentalRelationship, Pupil, SenStatus, YearGroup
 from cases.models.register import (
@@ -35,6 +36,7 @@ from cases.models.register import (
 )
 
 __all__ = [
+    "TermDate",
     "LADDER",
     "OPEN_STATES",
     "Case",

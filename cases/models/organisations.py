@@ -115,6 +115,9 @@ class School(models.Model):
     name = models.CharField(max_length=200)
     local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="schools")
     address = models.TextField(blank=True, help_text="For the letterhead")
+    # Every letter tells the parent how to reach the school: the letterhead prints these.
+    phone = models.CharField(max_length=30, blank=True, help_text="The office telephone number, for the letterhead")
+    email = models.EmailField(blank=True, help_text="The office email address, for the letterhead")
     # The school's own letter threshold (domain.md 2: "e.g. a letter when attendance falls below 96%").
     concern_letter_below_pct = models.DecimalField(
         "send an attendance concern letter below this attendance %",
@@ -126,6 +129,29 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TermDate(models.Model):
+    """One term (or half term) a school is open: the days between are school holidays.
+
+    A request for leave of absence is only about term time: the school is closed in the holidays, so no
+    leave is needed for them (domain.md 5).
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="term_dates")
+    name = models.CharField(max_length=60, blank=True, help_text='e.g. "Autumn 1"')
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["school", "starts_on"]
+        constraints = [
+            models.CheckConstraint(name="term_ends_after_it_starts", condition=Q(ends_on__gte=models.F("starts_on"))),
+            models.UniqueConstraint(fields=["school", "starts_on"], name="one_term_starting_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Term'}: {self.starts_on} to {self.ends_on}"
 
 
 class Role(models.TextChoices):

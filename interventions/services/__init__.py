@@ -16,7 +16,12 @@ from interventions.services.la_review import (
     la_notification_acknowledge,
     la_service_level_flag,
 )
-from interventions.services.leave import can_decide_leave, leave_request_decide, leave_request_record
+from interventions.services.leave import (
+    can_decide_leave,
+    leave_request_decide,
+    leave_request_record,
+    term_time_days,
+)
 from interventions.services.part_time import (
     illness_summary,
     part_time_la_notification_record,
@@ -60,6 +65,7 @@ __all__ = [
     "la_notification_acknowledge",
     "la_service_level_flag",
     "leave_request_decide",
+    "term_time_days",
     "leave_request_record",
     "open_case_of",
     "part_time_la_notification_record",

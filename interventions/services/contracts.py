@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import facts
 from cases.models import Case, EventKind, Parent, ParentalRelationship
 from cases.permissions import can_record_support, require
+from cases.working_days import add_working_days
 from interventions.models import AttendanceContract, ContractParty, ContractStatus, PartyResponse
 from interventions.services._common import (
     InterventionRefused,
@@ -26,6 +27,8 @@ from interventions.services._common import (
 )
 
 CONTRACT_LETTER_TEMPLATE = "letters/attendance_contract.html"
+# Time for parents to read the contract, ask about it and return it signed: two school weeks from the letter.
+CONTRACT_RETURN_WORKING_DAYS = 10
 
 
 def _letter_generate(**kwargs):
@@ -101,8 +104,45 @@ def attendance_contract_create(
     return contract
 
 
-def _letter_context(contract: AttendanceContract, parties: list[Parent]) -> dict:
-    """What the contract letter shows beyond the letterhead and the recipient, which letter_generate adds."""
+def _last_meeting(contract: AttendanceContract, parties: list[Parent]) -> dict | None:
+    """The latest meeting held on the case that any party was invited to: who came and who did not.
+
+    Read through the case's reverse relation by value: the meetings app sits above this one (it imports
+    interventions), so it is not imported here.
+    """
+    party_ids = {p.pk for p in parties}
+    for meeting in contract.case.meetings.filter(status="held").order_by("-starts_at").prefetch_related("attendees"):
+        invited = [a for a in meeting.attendees.all() if a.role == "parent" and a.parent_id is not None]
+        if not party_ids.intersection(a.parent_id for a in invited):
+            continue
+        return {
+            "kind_name": meeting.get_kind_display().lower(),
+            "date": timezone.localtime(meeting.starts_at).date(),
+            "attended_ids": [a.parent_id for a in invited if a.attended],
+            "attended": [a.name for a in invited if a.attended],
+            "absent": [a.name for a in invited if not a.attended],
+        }
+    return None
+
+
+def _declined(contract: AttendanceContract) -> list[str]:
+    """What the parents declined before on this case: earlier attendance contracts."""
+    return [
+        f"{party.parent} declined the attendance contract offered on {long_date(party.contract.offered_on)}"
+        for party in ContractParty.objects.filter(
+            contract__case=contract.case, response=PartyResponse.DECLINED
+        ).exclude(contract=contract).select_related("parent", "contract").order_by("contract__offered_on", "pk")
+        if party.contract.offered_on is not None
+    ]
+
+
+def _letter_context(contract: AttendanceContract, parties: list[Parent], recipient: Parent, *, today: date) -> dict:
+    """What the contract letter shows beyond the letterhead and the recipient, which letter_generate adds.
+
+    It says what happened: it thanks the recipient for meeting only if they came, and names who came,
+    who did not and what was declined, so the letter never contradicts the case's record.
+    """
+    meeting = _last_meeting(contract, parties)
     return {
         "pupil_forename": contract.case.pupil.forename,
         "school_commitments": [line.strip() for line in contract.school_commitments.splitlines() if line.strip()],
@@ -110,6 +150,10 @@ def _letter_context(contract: AttendanceContract, parties: list[Parent]) -> dict
         "starts_on": contract.starts_on,
         "review_on": contract.review_on,
         "party_names": [str(p) for p in parties],
+        "return_by": add_working_days(today, CONTRACT_RETURN_WORKING_DAYS),
+        "meeting": None if meeting is None else {k: v for k, v in meeting.items() if k != "attended_ids"},
+        "recipient_attended": meeting is not None and recipient.pk in meeting["attended_ids"],
+        "declined": _declined(contract),
     }
 
 
@@ -133,7 +177,7 @@ def attendance_contract_offer(*, contract: AttendanceContract, by) -> list:
             parent=parent,
             recipient=f"parent:{parent.pk}",
             subject_key=f"contract:{contract.pk}",
-            context=_letter_context(contract, parties),
+            context=_letter_context(contract, parties, parent, today=today),
             by=by,
         )
         for parent in parties

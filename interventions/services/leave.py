@@ -5,16 +5,42 @@ Leave is granted only in exceptional circumstances; refused leave that is taken 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from cases import facts
-from cases.models import EventKind, Parent, ParentalRelationship, Pupil
+from cases.models import EventKind, Parent, ParentalRelationship, Pupil, School, TermDate
 from cases.permissions import can_decide_leave, can_record_support, require
+from cases.working_days import is_working_day
 from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
 from interventions.services._common import InterventionRefused, long_date, long_text, open_case_of, record
+
+
+def term_time_days(*, school: School, first_day: date, last_day: date) -> list[date]:
+    """The days from first_day to last_day the school is open: working days inside one of its terms.
+
+    A school with no term dates recorded is taken to be open every working day, as before term dates
+    were kept: a request is then never wrongly said to need no leave.
+    """
+    terms = list(TermDate.objects.filter(school=school, starts_on__lte=last_day, ends_on__gte=first_day)
+                 .values_list("starts_on", "ends_on"))
+    any_terms = terms or TermDate.objects.filter(school=school).exists()
+    days, day = [], first_day
+    while day <= last_day:
+        if is_working_day(day) and (not any_terms or any(start <= day <= end for start, end in terms)):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def parents_with_parental_responsibility(pupil: Pupil) -> list[Parent]:
+    """Who a decision about the pupil goes to: every parent with parental responsibility, one letter each."""
+    return [
+        link.parent for link in ParentalRelationship.objects.filter(pupil=pupil, parental_responsibility=True)
+        .select_related("parent").order_by("parent__surname", "parent__forename", "parent_id")
+    ]
 
 
 @transaction.atomic
@@ -61,9 +87,25 @@ def leave_request_decide(
         raise InterventionRefused(
             f"This request was already decided on {long_date(leave.decided_on)}: {leave.get_decision_display().lower()}."
         )
-    if decision not in (LeaveDecision.GRANTED, LeaveDecision.REFUSED):
+    if decision not in (LeaveDecision.GRANTED, LeaveDecision.REFUSED, LeaveDecision.NOT_NEEDED):
         raise InterventionRefused("Choose whether the leave is granted or refused.")
-    if not reason.strip():
+    pupil = leave.pupil
+    parents = parents_with_parental_responsibility(pupil)
+    if not parents:
+        raise InterventionRefused(
+            f"No parent with parental responsibility is recorded for {pupil}, so the decision would reach nobody "
+            "who can act on it. Record a parent with parental responsibility and their address first."
+        )
+    term_days = term_time_days(school=pupil.school, first_day=leave.first_day, last_day=leave.last_day)
+    if not term_days:
+        # The school is closed on every day asked for: there is nothing to grant or refuse.
+        decision = LeaveDecision.NOT_NEEDED
+    elif decision == LeaveDecision.NOT_NEEDED:
+        raise InterventionRefused(
+            f"The school is open on {len(term_days)} of the days asked for (from {long_date(term_days[0])}): "
+            "choose whether the leave is granted or refused."
+        )
+    if not reason.strip() and decision != LeaveDecision.NOT_NEEDED:
         raise InterventionRefused(
             "Give the reason for the decision: leave is granted only in exceptional circumstances, "
             "and a refusal must say why."
@@ -73,15 +115,19 @@ def leave_request_decide(
                    not_before=leave.received_on, not_before_what="the date the request was received")
     leave.decision, leave.decision_reason, leave.decided_on, leave.decided_by = decision, reason.strip(), decided_on, by
     leave.save(update_fields=["decision", "decision_reason", "decided_on", "decided_by"])
-    outcome = (
-        "granted in exceptional circumstances" if decision == LeaveDecision.GRANTED
-        else "refused: absence taken in those dates is unauthorised (code G)"
+    outcome = {
+        LeaveDecision.GRANTED: "granted in exceptional circumstances",
+        LeaveDecision.REFUSED: "refused: absence taken on the school days in those dates is unauthorised (code G)",
+        LeaveDecision.NOT_NEEDED: "not needed: the school is closed on every day asked for",
+    }[decision]
+    letters = _school_letters().leave_decision_letters_generate(
+        leave=leave, parents=parents, term_days=term_days, by=by
     )
-    letter = _school_letters().leave_decision_letter_generate(leave=leave, by=by)
     record(
         user=by, pupil=leave.pupil, case=open_case_of(leave.pupil), action="leave.decide", kind=EventKind.NOTE,
         summary=f"Leave of absence from {long_date(leave.first_day)} to {long_date(leave.last_day)} {outcome}",
-        reason=leave.decision_reason, evidence=[f"leave_request:{leave.pk}", f"letter:{letter.pk}"],
+        reason=leave.decision_reason,
+        evidence=[f"leave_request:{leave.pk}", *(f"letter:{letter.pk}" for letter in letters)],
     )
     return leave
 

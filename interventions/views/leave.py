@@ -42,6 +42,14 @@ def leave_request_decide(request: HttpRequest, upn: str, pk: int) -> HttpRespons
     _refuse_unless(services.can_decide_leave(request.user, leave.pupil),
                    "decide a leave of absence request: only the headteacher can")
     form = forms.LeaveDecisionForm(_posted(request), initial={"decided_on": timezone.localdate()})
+    school_days = services.term_time_days(school=leave.pupil.school, first_day=leave.first_day,
+                                          last_day=leave.last_day)
+    if not school_days:
+        term_note = ("The school is closed on every day asked for (school holidays): no leave is needed. "
+                     "The decision is recorded as not needed, and the parents are told so.")
+    else:
+        term_note = (f"The school is open on {len(school_days)} of the days asked for: the decision covers only "
+                     "those days. Leave in term time is granted only in exceptional circumstances.")
     return _form_page(
         request, form=form, success="Decision recorded", done_url=lambda: _pupil_return_url(leave.pupil),
         save=lambda c: services.leave_request_decide(leave=leave, by=request.user, **c),
@@ -49,6 +57,6 @@ def leave_request_decide(request: HttpRequest, upn: str, pk: int) -> HttpRespons
             leave.pupil, title="Decide the request for leave of absence", submit="Record decision",
             intro=[f"{leave.requested_by} asked for leave from {leave.first_day:%-d %B %Y} to "
                    f"{leave.last_day:%-d %B %Y}: {leave.reason}",
-                   "Leave in term time is granted only in exceptional circumstances."],
+                   term_note],
         ),
     )

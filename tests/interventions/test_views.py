@@ -373,6 +373,21 @@ def test_leave_request_and_the_headteachers_decision(client, pupil, attendance_o
     assert leave.decision == LeaveDecision.REFUSED
 
 
+def test_the_decision_page_says_when_the_school_is_closed_on_every_day_asked_for(client, pupil, headteacher,
+                                                                                mother):
+    from cases.models import TermDate
+
+    TermDate.objects.create(school=pupil.school, starts_on=dt.date(2025, 11, 3), ends_on=dt.date(2025, 12, 19))
+    holiday = LeaveOfAbsenceRequest.objects.create(pupil=pupil, requested_by=mother, first_day=dt.date(2025, 12, 29),
+                                                   last_day=dt.date(2025, 12, 31), reason="Skiing",
+                                                   received_on=dt.date(2025, 11, 18))
+    _login(client, headteacher)
+
+    html = " ".join(client.get(_url("leave_request_decide", pupil.upn, holiday.pk)).content.decode().split())
+
+    assert "The school is closed on every day asked for (school holidays): no leave is needed." in html
+
+
 # --- the SENCo's register -----------------------------------------------------------------------------------
 
 

@@ -117,6 +117,25 @@ def test_invitations_again_make_new_versions(meeting, dsl, mother):
     assert Letter.objects.filter(subject_key=f"meeting:{meeting.pk}").count() == 4
 
 
+@pytest.mark.parametrize(("day", "allowed"), [
+    (dt.date(2026, 10, 2), False),  # Friday: four school days after Monday 28 September
+    (dt.date(2026, 10, 5), True),  # Monday: five school days, a school week
+], ids=["four-school-days", "five-school-days"])
+def test_an_invitation_gives_parents_a_school_weeks_notice(case, dsl, mother, planning_day, day, allowed):
+    from meetings.services import INVITATION_NOTICE_WORKING_DAYS
+
+    starts_at = dt.datetime.combine(day, MEETING_AT.timetz())
+    assert INVITATION_NOTICE_WORKING_DAYS == 5
+    if allowed:
+        _plan(case, dsl, parents=[mother], invite_parents=True, starts_at=starts_at)
+        assert Letter.objects.count() == 1
+    else:
+        with pytest.raises(MeetingRefused, match="at least 5 school days' notice: a meeting on 2 October 2026 is too "
+                                                 "soon. Plan it for 5 October 2026 or later"):
+            _plan(case, dsl, parents=[mother], invite_parents=True, starts_at=starts_at)
+        assert not Meeting.objects.exists() and not Letter.objects.exists()
+
+
 def test_invitations_for_a_cancelled_meeting_are_refused(meeting, dsl):
     meeting_cancel(meeting=meeting, reason="Mother asked to rearrange", by=dsl)
     with pytest.raises(MeetingRefused, match="cancelled"):

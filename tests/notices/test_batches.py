@@ -381,3 +381,116 @@ def test_starting_with_nothing_to_send_shows_why(client, school, dsl):
                            follow=True)
     assert "no pupil needs one" in response.content.decode()
     assert not LetterBatch.objects.exists()
+
+
+# --- pupils whose case has reached formal action ---------------------------------------------------------
+
+
+def case_at(pupil, state: str, *, held_from: str = ""):
+    """Test set-up only: an open case at a stage without walking the ladder (bypasses the protected field)."""
+    from cases.models import Case
+
+    case = Case.objects.create(pupil=pupil, school=pupil.school, opened_at=NOW, opened_by=factories.UserFactory(),
+                               opening_reason="Attendance below 90%", stage_entered_at=NOW)
+    Case.objects.filter(pk=case.pk).update(state=state, held_from=held_from)
+    return case
+
+
+@pytest.mark.parametrize(("state", "held_from", "skipped"), [
+    ("concern", "", False),
+    ("targeted_support", "", False),
+    ("formal_support", "", False),
+    ("notice_to_improve", "", True),
+    ("penalty_notice", "", True),
+    ("prosecution_referral", "", True),
+    ("on_hold", "formal_support", False),
+    ("on_hold", "notice_to_improve", True),
+    ("on_hold", "penalty_notice", True),
+    ("on_hold", "prosecution_referral", True),
+], ids=lambda v: v or "-")
+@pytest.mark.parametrize("kind", ["concern", "persistent"])
+def test_a_pupil_whose_case_is_at_formal_action_is_skipped_with_the_reason(school, kind, state, held_from, skipped):
+    pupil = pupil_at(school, "OnTheLadder", attended=880)
+    pupil_at(school, "NoCase", attended=880)
+    if kind == "persistent":
+        alert(pupil, days_ago=1)
+        alert(pupil_named(school, "NoCase"), days_ago=1)
+    case_at(pupil, state, held_from=held_from)
+
+    plan = letter_batch_plan(school=school, kind=kind)
+
+    assert sorted(p.forename for p in plan.pupils) == (["NoCase"] if skipped else ["NoCase", "OnTheLadder"])
+    assert [(s.pupil.forename, s.reason) for s in plan.skipped] == (
+        [("OnTheLadder", SKIP_REASONS[(state, held_from)])] if skipped else []
+    )
+
+
+SKIP_REASONS = {
+    ("notice_to_improve", ""): "The case is at the notice to improve stage: the case's own letters apply.",
+    ("penalty_notice", ""): "The case is at the penalty notice stage: the case's own letters apply.",
+    ("prosecution_referral", ""): "The case is at the prosecution referral stage: the case's own letters apply.",
+    ("on_hold", "notice_to_improve"): "The case is on hold at the notice to improve stage: the case's own letters apply.",
+    ("on_hold", "penalty_notice"): "The case is on hold at the penalty notice stage: the case's own letters apply.",
+    ("on_hold", "prosecution_referral"): "The case is on hold at the prosecution referral stage: the case's own letters apply.",
+}
+
+
+def pupil_named(school, forename):
+    from cases.models import Pupil
+
+    return Pupil.objects.get(school=school, forename=forename)
+
+
+def test_a_closed_case_at_penalty_notice_does_not_skip_the_pupil(school):
+    from cases.models import Case
+
+    pupil = pupil_at(school, "Closed", attended=880)
+    case = case_at(pupil, "concern")
+    Case.objects.filter(pk=case.pk).update(state="closed", closed_at=NOW, outcome="improved")
+
+    assert planned_pupils(school, "concern") == ["Closed"]
+
+
+def test_the_letters_page_lists_who_is_skipped_and_why_before_anything_is_made(client, school, dsl, three_letters):
+    penalised = pupil_at(school, "Penalised", attended=800, parents=2)
+    case_at(penalised, "penalty_notice")
+    client.force_login(dsl)
+
+    html = client.get(_list_url(school)).content.decode()
+
+    assert LetterBatch.objects.count() == 0 and Letter.objects.count() == 0
+    table = html.split('data-testid="skipped-concern"')[1].split("</table>")[0]
+    assert "1 pupil skipped: no letter will be made" in table
+    assert "Penalised Test" in table
+    assert "The case is at the penalty notice stage: the case&#x27;s own letters apply." in table
+    assert 'data-testid="plan-count-concern">3 letters</strong>' in html  # Ava's two parents and Ben's one
+    assert 'data-testid="skipped-persistent"' not in html
+
+
+def test_the_batch_keeps_who_was_skipped_and_makes_no_letter_for_them(client, school, dsl, three_letters,
+                                                                      django_capture_on_commit_callbacks):
+    referred = pupil_at(school, "Referred", attended=800)
+    case_at(referred, "on_hold", held_from="prosecution_referral")
+    client.force_login(dsl)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:batch_start", kwargs={"urn": school.urn}), {"kind": "concern"})
+    batch = LetterBatch.objects.get()
+
+    assert batch.status == BatchStatus.DONE and batch.total == 3
+    assert not Letter.objects.filter(pupil=referred).exists()
+    assert batch.skipped == [{
+        "pupil_id": referred.pk, "pupil": "Referred Test", "upn": referred.upn,
+        "reason": "The case is on hold at the prosecution referral stage: the case's own letters apply.",
+    }]
+    detail = client.get(response["Location"]).content.decode()
+    assert "Pupils skipped" in detail and "Referred Test" in detail
+
+
+def test_nothing_to_send_but_skipped_pupils_says_so(school, dsl):
+    penalised = pupil_at(school, "Penalised", attended=800)
+    case_at(penalised, "notice_to_improve")
+
+    with pytest.raises(LetterBatchRefused, match=r"no pupil needs one now \(1 skipped: their cases are at formal action\)"):
+        letter_batch_start(school=school, kind="concern", by=dsl)
+    assert LetterBatch.objects.count() == 0

@@ -104,6 +104,50 @@ def test_persistent_absence_letter_invites_to_meet_and_cites_the_law_without_a_p
     assert "penalty" not in text.lower() and "prosecut" not in text.lower()
 
 
+def page_texts(letter: Letter) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(bytes(letter.pdf))).pages]
+
+
+@pytest.mark.parametrize("generate", [persistent_absence_letter_generate, attendance_concern_letter_generate],
+                         ids=["persistent-absence", "concern"])
+def test_a_demo_like_attendance_letter_is_one_page_with_the_schools_contact_details(pupil, dsl, generate):
+    """As the demo writes them: a three-line school and parent address, the attendance lead's long job title,
+    the school's phone and email. Such a letter once put its signature alone on a second page."""
+    school = pupil.school
+    school.address, school.phone, school.email = (
+        "Station Road, Fenbridge, FN1 4AB", "01632 960001", "office@fenbridge-academy.example.com")
+    school.save()
+    parent = factories.ParentFactory(school=school, forename="Kimberley", surname="Hughes-Whitworth",
+                                     address="142 Stephenson Crescent, Kingsmoor, FN4 7QX")
+    factories.ParentalRelationshipFactory(pupil=pupil, parent=parent, relationship="mother")
+    snap = snapshot(pupil, attended=188, possible=214)  # 87.9%, 26 sessions, 13 days
+
+    pages = page_texts(generate(pupil=pupil, parent=parent, snapshot=snap, by=dsl, subject_key="test:fit"))
+
+    assert len(pages) == 1
+    assert "Deputy Headteacher (Attendance Lead)" in pages[0] and "Yours sincerely" in pages[0]
+    assert "Telephone 01632 960001" in pages[0] and "Email office@fenbridge-academy.example.com" in pages[0]
+    assert "Station Road, Fenbridge, FN1 4AB" in pages[0]
+
+
+def test_a_closing_that_does_not_fit_takes_its_last_paragraph_with_it(pupil, jane, dsl):
+    """When a letter must run on, the second page never holds the signature alone."""
+    from notices.letters import letter_generate
+
+    letter = letter_generate(
+        template="letters/la_notification.html", title="Long notification", pupil=pupil, recipient="la:873",
+        subject_key="test:long", by=dsl,
+        context={"recipient_name": "Attendance Support Team", "recipient_address": ["Fenshire County Council"],
+                 "kind": "ehc_plan_concern", "kind_name": "Attendance concern", "upn": pupil.upn,
+                 "details": "A long note about the pupil. " * 150},
+    )
+    pages = page_texts(letter)
+
+    assert len(pages) >= 2
+    last = pages[-1].split("Yours sincerely")[0]
+    assert "Yours sincerely" in pages[-1] and "A long note" in last
+
+
 # --- leave of absence: the letter is made when the headteacher decides --------------------------------------
 
 

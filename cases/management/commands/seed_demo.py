@@ -28,6 +28,7 @@ from cases.models import (
     Role,
     School,
     StaffProfile,
+    TermDate,
 )
 from interventions.models import LeaveOfAbsenceRequest
 from notices.models import (
@@ -144,9 +145,17 @@ class Command(BaseCommand):
         la = LocalAuthority.objects.create(code=demo.DEMO_LA_CODE, name=demo.DEMO_LA_NAME)
         CodeOfConduct.objects.create(local_authority=la)
         schools = [
-            School.objects.create(urn=s.urn, name=s.name, local_authority=la, address=SCHOOL_ADDRESSES[i % 4])
+            School.objects.create(
+                urn=s.urn, name=s.name, local_authority=la, address=SCHOOL_ADDRESSES[i % 4],
+                phone=demo.school_phone(i), email=demo.school_email(s.name),
+            )
             for i, s in enumerate(demo.SCHOOLS)
         ]
+        TermDate.objects.bulk_create(
+            TermDate(school=school, name=name, starts_on=first, ends_on=last)
+            for school in schools
+            for name, (first, last) in demo.term_dates()
+        )
 
         plans = demo.plan_pupils(n, seed, start)
         families = demo.plan_families(plans, seed)
