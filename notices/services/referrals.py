@@ -115,7 +115,6 @@ def _decision_text(referral: ProsecutionReferral) -> str:
     return text
 
 
-@transaction.atomic
 def referral_offence(*, case: Case) -> OffenceRecord | None:
     """The offence a referral rests on: that of the case's unpaid (or latest) penalty notice, else of its
     notice to improve, as stored when they were made; else the register's now, stored; None when the
@@ -134,6 +133,7 @@ def referral_offence(*, case: Case) -> OffenceRecord | None:
         return None
 
 
+@transaction.atomic
 def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
     """Refers the case to the LA for prosecution with a fresh evidence bundle; the case moves to the
     prosecution referral stage first if the ladder allows it."""
