@@ -77,6 +77,14 @@ class NoticeToImprove(models.Model):
         ]
 
 
+class ServiceMethod(models.TextChoices):
+    """How a letter or notice reached its recipient (domain.md 3.5: method and date of service recorded)."""
+
+    POST = "post", "By post"
+    HAND = "hand", "By hand"
+    EMAIL = "email", "By email (the parent agreed)"
+
+
 class Letter(models.Model):
     """A generated letter, stored immutably: the PDF, its hash, the data it was made from, who and when.
 
@@ -96,11 +104,23 @@ class Letter(models.Model):
     context = models.JSONField(help_text="The data the letter was made from")
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField()
+    # Recorded when the letter is made (it is never changed afterwards); empty for a letter not served on a
+    # parent (a copy to the LA) and for letters made before service was recorded.
+    # Null, not "": "no service recorded" is a different fact from a method, and other readers test for None.
+    service_method = models.CharField(  # noqa: DJ001
+        max_length=5, choices=ServiceMethod.choices, null=True, blank=True
+    )
+    served_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-generated_at"]
         constraints = [
             models.UniqueConstraint(fields=["subject_key", "recipient", "version"], name="letter_version_unique"),
+            models.CheckConstraint(
+                name="letter_service_method_with_date",
+                condition=Q(service_method__isnull=True, served_on__isnull=True)
+                | Q(service_method__isnull=False, served_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +134,13 @@ class Letter(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A generated letter is kept as evidence and cannot be deleted.")
+
+    @property
+    def service_sentence(self) -> str:
+        """ "By post on 4 December 2026", or "" when no service is recorded."""
+        if not self.service_method or self.served_on is None:
+            return ""
+        return f"{self.get_service_method_display()} on {long_date(self.served_on)}"
 
 
 class PenaltyNoticeState(models.TextChoices):
@@ -173,6 +200,11 @@ class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
     # An acquittal means the notice no longer counts toward the limit; pending or guilty, it still does.
     prosecution_outcome = models.CharField(max_length=10, choices=ProsecutionOutcome.choices, blank=True, default="")
     imported = models.BooleanField(default=False, help_text="From the LA's records, not issued here")
+    # The authorised officer in whose name the notice is issued (2007 Regulations reg 3): every later version
+    # of its letter names this person, whoever makes it.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -203,7 +235,9 @@ class PenaltyNotice(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=PenaltyNoticeState.LA_CONSULTED, target=PenaltyNoticeState.ISSUED)
-    def issue(self, *, issued_on, received_on, sequence, amount_full, amount_reduced, reduced_by, full_by) -> None:
+    def issue(self, *, issued_on, received_on, sequence, amount_full, amount_reduced, reduced_by, full_by,
+              issued_by=None) -> None:
+        self.issued_by = issued_by
         self.issued_on, self.received_on, self.sequence = issued_on, received_on, sequence
         self.amount_full, self.amount_reduced = amount_full, amount_reduced
         self.reduced_by, self.full_by = reduced_by, full_by

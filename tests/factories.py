@@ -23,6 +23,9 @@ class LocalAuthorityFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"{800 + n % 199:03d}")
     name = factory.Sequence(lambda n: f"Borough {n}")
+    # A penalty notice gives the LA's address and its ways to pay (reg 3): an LA issues none without them.
+    address = "Civic Centre, 1 Town Hall Square, Fenby, FE1 9ZZ"
+    pay_online_url = factory.LazyAttribute(lambda la: f"https://pay.la{la.code}.example/penalty-notices")
 
 
 class CodeOfConductFactory(factory.django.DjangoModelFactory):
@@ -64,6 +67,8 @@ class ParentFactory(factory.django.DjangoModelFactory):
     parent_ref = factory.Sequence(lambda n: f"P{n:05d}")
     forename = factory.Faker("first_name", locale="en_GB")
     surname = factory.Faker("last_name", locale="en_GB")
+    # Letters and notices are posted: a parent has an address unless a test is about one without.
+    address = factory.Sequence(lambda n: f"{n % 200 + 1} Mill Lane, Fenby, FE2 {n % 9 + 1}AB")
 
 
 class ParentalRelationshipFactory(factory.django.DjangoModelFactory):

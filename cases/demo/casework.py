@@ -294,11 +294,11 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
     from notices.services.penalty import (
         penalty_notice_consult_la,
         penalty_notice_draft,
-        penalty_notice_issue,
         penalty_notice_record_payment,
         penalty_notices_mark_unpaid,
         school_issues,
     )
+    from notices.services.penalty_letters import penalty_notice_issue_with_letter
 
     issuer = staff.dsl if school_issues(case.pupil.school.local_authority) else staff.la_officer
     parents = _parents(case.pupil) if issuer is not None else []
@@ -306,7 +306,9 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
         # The offence the notice to improve warned about: the penalty notice rests on the record it stored.
         notice = penalty_notice_draft(case=case, parent=parent, by=issuer)
         penalty_notice_consult_la(notice=notice, by=issuer)
-        notice = penalty_notice_issue(notice=notice, by=issuer, issued_on=issued, posted=True)
+        # Issued with its letter, as the LA's approval does: no notice without the letter that was served.
+        penalty_notice_issue_with_letter(notice=notice, by=issuer, issued_on=issued, posted=True)
+        notice.refresh_from_db()
         clock.stamp(issued)
         if index == 0 and staff.la_officer is not None:
             penalty_notice_record_payment(notice=notice, by=staff.la_officer, paid_on=notice.reduced_by,

@@ -119,6 +119,7 @@ TOWNS = (
     ("Upwell St Mary", "FN8"),
     ("Little Drayton", "FN9"),
 )
+STREET_NAMES = ("Mill", "Church", "Station", "Orchard", "Willow", "Granary", "Ferry", "Abbey", "Marsh", "Dyke")
 STREET_SUFFIXES = ("Road", "Close", "Lane", "Drive", "Way", "Gardens", "Crescent", "Avenue")
 
 
@@ -307,6 +308,17 @@ def plan_families(pupils: list[PupilPlan], seed: int) -> list[ParentPlan]:
                 f"{postcode} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
             )
 
+            def own_home(ref_number: int) -> str:
+                # A parent who does not live with the child has a home of their own to post letters to. From
+                # its own generator, so the rest of the plan draws the same numbers as before.
+                home = random.Random(seed * 100_003 + ref_number)
+                town, code = home.choice(TOWNS)
+                return (
+                    f"Flat {home.randint(1, 24)}, {home.randint(1, 160)} {home.choice(STREET_NAMES)} "
+                    f"{home.choice(STREET_SUFFIXES)}, {town}, {code} {home.randint(1, 9)}"
+                    f"{home.choice('ABDEFGHJLNPQRSTUWXYZ')}{home.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                )
+
             def person(forename: str, surname: str, addr: str, school: int = school) -> ParentPlan:
                 ref = f"P{len(parents) + 10001:06d}"
                 domain = "example.com" if rng.random() < 0.7 else "mail.invalid"
@@ -316,7 +328,7 @@ def plan_families(pupils: list[PupilPlan], seed: int) -> list[ParentPlan]:
                     school,
                     forename,
                     surname,
-                    addr,
+                    addr or own_home(len(parents)),
                     f"{local}{rng.randint(1, 99)}@{domain}",
                     f"07700 900{rng.randint(0, 999):03d}",
                 )

@@ -16,6 +16,19 @@ URN_VALIDATOR = RegexValidator(r"^\d{6}$", "A URN is 6 digits.")
 class LocalAuthority(models.Model):
     code = models.CharField("LA number", max_length=3, unique=True, validators=[LA_CODE_VALIDATOR])
     name = models.CharField(max_length=200)
+    # What a penalty notice must give (2007 Regulations reg 3): the address of the authority to which it is paid
+    # and to which correspondence goes, and every method of payment. Each payment method configured is printed.
+    address = models.TextField(blank=True, help_text="Postal address for correspondence about penalty notices")
+    phone = models.CharField(max_length=40, blank=True, help_text="The attendance service's phone number")
+    email = models.EmailField(blank=True, help_text="The attendance service's email address")
+    pay_online_url = models.URLField("pay online at", blank=True, help_text="The page where a penalty is paid online")
+    pay_phone = models.CharField("pay by phone on", max_length=40, blank=True, help_text="The card payment line")
+    pay_post_address = models.TextField(
+        "pay by post to", blank=True, help_text="Where a cheque or postal order is sent"
+    )
+    pay_cheque_payee = models.CharField(
+        "cheques payable to", max_length=200, blank=True, help_text="The payee written on a cheque"
+    )
 
     class Meta:
         verbose_name_plural = "local authorities"

@@ -70,6 +70,10 @@ class Parent(models.Model):
     address = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # A notice or letter may be served by email only where the parent agreed to it (domain.md 3.5).
+    email_service_agreed = models.BooleanField(
+        "agreed to receive letters and notices by email", default=False
+    )
     pupils = models.ManyToManyField(Pupil, through="ParentalRelationship", related_name="parents")
 
     class Meta:

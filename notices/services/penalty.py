@@ -32,6 +32,7 @@ from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from cases.services.offence import ThresholdNotMet, case_offence_record, offence_sentence
 from cases.working_days import add_working_days
+from notices.letters import require_servable
 from notices.models import (
     PAID_STATES,
     OfficerTask,
@@ -39,6 +40,7 @@ from notices.models import (
     PenaltyNotice,
     PenaltyNoticeState,
     ProsecutionOutcome,
+    ServiceMethod,
 )
 
 # A notice that never reached the parent never counts toward the limit.
@@ -265,6 +267,9 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
             else f"A notice that is “{notice.get_state_display()}” cannot be issued."
         )
     facts.happened(issued_on, what="The date of issue", today=timezone.localdate(), field="issued_on")
+    # Served only on a parent with an address to serve it at, or by hand (domain.md 3.5).
+    require_servable(parent=notice.parent, method=ServiceMethod.POST if posted else ServiceMethod.HAND,
+                     what="the penalty notice")
     _lock_family(notice.pupil, notice.parent)
     earlier = earlier_notices(pupil=notice.pupil, parent=notice.parent, exclude=notice)
     latest = max((n.issued_on for n in earlier if not n.disregarded), default=None)
@@ -286,7 +291,7 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
     notice.issue(
         issued_on=issued_on, received_on=received, sequence=terms.sequence, amount_full=terms.full_amount,
         amount_reduced=terms.reduced_amount,
-        reduced_by=reduced_by, full_by=full_by,
+        reduced_by=reduced_by, full_by=full_by, issued_by=by,
     )
     _save(notice)
     _record(notice, by, f"Penalty notice {notice.reference} issued to {notice.parent}", reason=terms.reason,

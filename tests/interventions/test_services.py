@@ -516,3 +516,18 @@ def test_register_selector_reads_every_row_in_one_query(school, pupil, senco, dj
         assert [r.pupil.get_sen_status_display() for r in rows]
     assert len(rows) == 4
     assert Action.objects.count() == 0
+
+
+def test_a_contract_is_not_posted_to_a_parent_without_an_address(case, dsl, mother, father):
+    """The contract letter goes by post: a party with no address stops the offer, naming them, and nothing changes."""
+    from cases.models import Parent
+    from interventions.models import AttendanceContract, ContractStatus
+    from notices.letters import LetterNotServable
+    from notices.models import Letter
+
+    Parent.objects.filter(pk=father.pk).update(address="")
+    contract = _contract(case, dsl, [mother, father])
+    with pytest.raises(LetterNotServable, match="Add an address for David Hughes on their record"):
+        services.attendance_contract_offer(contract=contract, by=dsl)
+    assert AttendanceContract.objects.get(pk=contract.pk).status == ContractStatus.DRAFT
+    assert not Letter.objects.filter(subject_key=f"contract:{contract.pk}").exists()

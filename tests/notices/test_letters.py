@@ -7,6 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from cases.formatting import long_date
 from cases.models import AuditEvent, CaseEvent, EventKind
 from meetings.services import meeting_invitations_generate
 from notices.letters import letter_generate
@@ -83,7 +84,9 @@ def test_a_context_that_json_cannot_hold_is_refused_and_nothing_is_stored(pupil,
 def test_a_letter_on_a_case_goes_on_the_chronology_and_the_audit_trail(case, pupil, dsl, mother, planning_day):
     letter = _generate(pupil, dsl, parent=mother, case=case)
     event = CaseEvent.objects.get(case=case, kind=EventKind.LETTER)
-    assert event.summary == "Letter to Jane Hughes: Invitation to an attendance meeting"
+    assert event.summary == (
+        f"Letter to Jane Hughes: Invitation to an attendance meeting, served by post on {long_date(letter.served_on)}"
+    )
     assert event.evidence == [f"letter:{letter.pk}"]
     assert event.by == dsl
     assert AuditEvent.objects.filter(action="letter.generate", pupil=pupil, user=dsl).count() == 1

@@ -609,3 +609,34 @@ def test_a_long_unbroken_text_in_the_letter_wraps_and_is_printed_whole(case, dsl
     raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(letter.pdf))).pages)
     assert "".join(ch for ch in raw if ch in "жщюя") == written
     assert max(len(run) for run in re.findall("[жщюя]+", raw)) < 200
+
+
+# --- the date of issue and service ------------------------------------------------------------------
+
+
+def test_the_letter_is_dated_and_served_on_the_date_of_issue_not_the_day_it_was_made(case, dsl, mother):
+    """Issued (back-dated) on 19 November and recorded on 26 November: the letter's date is the date of issue,
+    the date the improvement period runs from."""
+    notice = _issue(case, dsl, [mother], issued_on=dt.date(2025, 11, 19), ends_on=dt.date(2025, 12, 10))
+    letter = Letter.objects.get(subject_key=f"nti:{notice.pk}")
+    top = " ".join(PdfReader(io.BytesIO(bytes(letter.pdf))).pages[0].extract_text().split())[:400]
+    assert "19 November 2025" in top and "26 November 2025" not in top
+    assert "Date of issue 19 November 2025" in _text(letter)
+    assert (letter.service_method, letter.served_on) == ("post", dt.date(2025, 11, 19))
+    summaries = [e.summary for e in CaseEvent.objects.filter(case=case, kind=EventKind.LETTER)
+                 if f"letter:{letter.pk}" in e.evidence]
+    assert summaries == ["Letter to Jane Hughes: Notice to improve, served by post on 19 November 2025"]
+
+
+def test_a_notice_to_improve_is_not_posted_to_a_parent_without_an_address(case, dsl, mother, father):
+    father.address = ""
+    father.save()
+    with pytest.raises(DomainError, match="Add an address for Mark Hughes on their record, or hand the notice to "
+                                          "improve over in person"):
+        _issue(case, dsl, [mother, father])
+    assert not NoticeToImprove.objects.exists() and not Letter.objects.exists()
+    assert Case.objects.get(pk=case.pk).state == CaseState.FORMAL_SUPPORT
+    # Handed over in person instead, it is issued and recorded so.
+    notice = _issue(case, dsl, [mother, father], service_method="hand")
+    assert set(Letter.objects.filter(subject_key=f"nti:{notice.pk}").values_list("service_method", flat=True)) == {
+        "hand"}

@@ -67,7 +67,7 @@ def test_first_notice_letter_has_both_rates_and_their_dates(pn_case, mother, dsl
     # Posted on Thursday 1 October, received Monday 5 October (day 1): the 21st and 28th days.
     assert "Pay £80.00 by 25 October 2026" in text
     assert "or £160.00 by 1 November 2026" in text
-    assert "https://pay.fenshire-county-council.example/penalty-notices" in text.replace("- ", "-")
+    assert "https://pay.la873.example/penalty-notices" in text.replace("- ", "-")
     assert "will decide either to prosecute you for the offence" in text
     assert "or to withdraw this notice" in text
     assert "issued to the wrong person" in text

@@ -44,6 +44,19 @@ DEFAULT_PASSWORD = "attendance-demo-2026"
 
 # username, first name, last name, role, position, school index (None: the LA)
 # Invented addresses in the demo county (the postcode area FN does not exist).
+# The LA's particulars every penalty notice gives (2007 Regulations reg 3): where correspondence goes, and every
+# way to pay. Invented: reserved domains, and Ofcom's drama range for the numbers.
+LA_PARTICULARS = {
+    "address": "Attendance Service, County Hall, Castle Street, Fenbridge, FN1 1CC",
+    "phone": "01632 960 873",
+    "email": "attendance@fenshire.example",
+    "pay_online_url": "https://pay.fenshire.example/penalty-notices",
+    "pay_phone": "01632 960 400",
+    "pay_post_address": "Income Team (Penalty Notices), Fenshire County Council, County Hall, Castle Street, "
+    "Fenbridge, FN1 1CC",
+    "pay_cheque_payee": "Fenshire County Council",
+}
+
 SCHOOL_ADDRESSES = (
     "Station Road, Fenbridge, FN1 4AB",
     "Moor Lane, Kingsmoor, FN4 2DE",
@@ -142,7 +155,7 @@ class Command(BaseCommand):
             ) from exc
 
     def _create(self, *, seed: int, n: int, start: date, as_of: date) -> dict[str, int]:
-        la = LocalAuthority.objects.create(code=demo.DEMO_LA_CODE, name=demo.DEMO_LA_NAME)
+        la = LocalAuthority.objects.create(code=demo.DEMO_LA_CODE, name=demo.DEMO_LA_NAME, **LA_PARTICULARS)
         CodeOfConduct.objects.create(local_authority=la)
         schools = [
             School.objects.create(

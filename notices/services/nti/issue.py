@@ -16,8 +16,8 @@ from cases.permissions import can_move_case, require
 from cases.services import case_transition
 from cases.services.chronology import case_event_record
 from cases.services.offence import ThresholdNotMet, offence_record, offence_sentence
-from notices.letters import letter_generate
-from notices.models import Letter, NoticeToImprove
+from notices.letters import letter_generate, require_servable
+from notices.models import Letter, NoticeToImprove, ServiceMethod
 from notices.services.nti.errors import ImprovementPeriodRefused, IncompleteNotice, NoticeToImproveRefused
 from notices.services.nti.offences import Offences, notice_to_improve_offences
 
@@ -161,9 +161,11 @@ def notice_to_improve_issue(
     support_so_far: str,
     further_support: str,
     reason: str,
+    service_method: str = ServiceMethod.POST,
 ) -> NoticeToImprove:
     """Issues a notice to improve: moves the case to that stage if it is not there yet, records the notice
-    with the offence period it covers, and makes one letter per chosen parent."""
+    with the offence period it covers, and makes one letter per chosen parent, dated and served (by
+    ``service_method``, post unless handed over) on the date of issue, from which the improvement period runs."""
     pupil = case.pupil
     require(can_move_case(by, pupil), "issue a notice to improve")
     today = timezone.localdate()
@@ -181,6 +183,8 @@ def notice_to_improve_issue(
         label = WRITTEN_CONTENT.get(field, "the reason for the notice")
         facts.text(value, what=label[0].upper() + label[1:], field=field)
     chosen = _chosen_parents(pupil, parents)
+    for parent in chosen:
+        require_servable(parent=parent, method=service_method, what="the notice to improve")
 
     locked = _lock_case(case)
     if locked.state == CaseState.NOTICE_TO_IMPROVE:
@@ -226,6 +230,9 @@ def notice_to_improve_issue(
             context=nti_letter_context(notice=notice, offences=offences, parents=chosen, recipient=parent,
                                        support_so_far=support_so_far, further_support=further_support),
             by=by,
+            letter_date=issued_on,
+            service_method=service_method,
+            served_on=issued_on,
         )
         for parent in chosen
     ]
