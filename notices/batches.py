@@ -191,11 +191,17 @@ def letter_batch_plan(*, school: School, kind: str, now=None) -> BatchPlan:
         found = by_pupil.get(pupil.pk, [])
         if not found:
             without.append(pupil)
-        letters.extend(
-            PlannedLetter(pupil=pupil, parent_id=link.parent_id, parent_name=f"{link.parent.forename} {link.parent.surname}")
-            for link in found
-        )
-    return BatchPlan(kind=kind, letters=letters, pupils=[p for p in pupils if p.pk in by_pupil],
+        for link in found:
+            name = f"{link.parent.forename} {link.parent.surname}"
+            if not link.parent.address.strip():
+                # A letter is posted: one that cannot reach its parent is left out, and the page says whom to fix.
+                skipped.append(SkippedPupil(
+                    pupil=pupil, reason=f"{name} has no address on record: add one to their record to write to them."
+                ))
+                continue
+            letters.append(PlannedLetter(pupil=pupil, parent_id=link.parent_id, parent_name=name))
+    planned = {letter.pupil.pk for letter in letters}
+    return BatchPlan(kind=kind, letters=letters, pupils=[p for p in pupils if p.pk in planned],
                      pupils_without_parent=without, skipped=skipped)
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases import rules
-from cases.models import Alert, AlertKind, AttendanceSnapshot, AuditEvent
+from cases.models import Alert, AlertKind, AttendanceSnapshot, AuditEvent, Parent
 from cases.permissions import NotPermitted
 from notices import batches
 from notices.batch_tasks import letter_batch_run_task
@@ -141,6 +141,18 @@ def test_one_letter_per_parent_with_parental_responsibility(school):
         ("TwoParents", "Parent0 OfTwoParents"), ("TwoParents", "Parent1 OfTwoParents"),
     ]
     assert [p.forename for p in plan.pupils_without_parent] == ["NoParent"]
+
+
+def test_a_parent_without_an_address_is_left_out_with_the_reason(school):
+    two = pupil_at(school, "TwoParents", attended=900, parents=2)
+    Parent.objects.filter(pupil_links__pupil=two, forename="Parent1").update(address="")
+
+    plan = letter_batch_plan(school=school, kind="concern")
+
+    assert [(p.pupil.forename, p.parent_name) for p in plan.letters] == [("TwoParents", "Parent0 OfTwoParents")]
+    assert [(s.pupil.forename, s.reason) for s in plan.skipped] == [
+        ("TwoParents", "Parent1 OfTwoParents has no address on record: add one to their record to write to them.")
+    ]
 
 
 def test_persistent_batch_picks_only_this_weeks_new_open_alerts(school):
