@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,51 +10,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.audit import audit
+from cases.csv_export import Column, csv_response
 from cases.selectors import local_authority_for_user
 from notices import selectors
-from notices.models import PenaltyNotice
 from notices.penalty_views import NOTICES_PER_PAGE
 
-REGISTER_COLUMNS = [
-    "reference", "school_urn", "school_name", "pupil_upn", "pupil_name", "parent_name", "parent_ref",
-    "issued_on", "received_on", "sequence", "amount_full", "amount_reduced", "reduced_by", "full_by", "state",
-    "paid_on", "paid_amount", "withdrawn_on", "withdrawn_reason", "referred_on", "offence_from", "offence_to",
-    "imported", "letter_sha256",
-]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def register_row(notice: PenaltyNotice) -> list[str]:
-    pupil, parent, school = notice.pupil, notice.parent, notice.pupil.school
-    return [
-        notice.reference, school.urn, _text(school.name), pupil.upn, _text(f"{pupil.forename} {pupil.surname}"),
-        _text(f"{parent.forename} {parent.surname}"), _text(parent.parent_ref),
-        _cell(notice.issued_on), _cell(notice.received_on), _cell(notice.sequence), _cell(notice.amount_full),
-        _cell(notice.amount_reduced), _cell(notice.reduced_by), _cell(notice.full_by), notice.state,
-        _cell(notice.paid_on), _cell(notice.paid_amount), _cell(notice.withdrawn_on), _text(notice.withdrawn_reason),
-        _cell(notice.referred_on), _cell(notice.offence_from), _cell(notice.offence_to),
-        "Y" if notice.imported else "N", notice.letter_sha256 or "",
-    ]
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
+# The register's columns (their names are a stable interface for the LA's own tools). Every cell goes through
+# cases.csv_export: text made safe from formulas, dates ISO, numbers plain, Y/N, and the state as its label.
+REGISTER_EXPORT = (
+    Column("reference"), Column("school_urn", "pupil.school.urn"), Column("school_name", "pupil.school.name"),
+    Column("pupil_upn", "pupil.upn"), Column("pupil_name", lambda n: f"{n.pupil.forename} {n.pupil.surname}"),
+    Column("parent_name", lambda n: f"{n.parent.forename} {n.parent.surname}"),
+    Column("parent_ref", "parent.parent_ref"), Column("issued_on"), Column("received_on"), Column("sequence"),
+    Column("amount_full"), Column("amount_reduced"), Column("reduced_by"), Column("full_by"), Column("state"),
+    Column("paid_on"), Column("paid_amount"), Column("withdrawn_on"), Column("withdrawn_reason"),
+    Column("referred_on"), Column("offence_from"), Column("offence_to"), Column("imported"),
+    Column("letter_sha256"),
+)
+REGISTER_COLUMNS = [column.header for column in REGISTER_EXPORT]
 
 
 @login_required
@@ -77,15 +47,5 @@ def la_register_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     local_authority = local_authority_for_user(user=request.user, code=code)
     audit(request=request, action="penalty_notice.register", detail=f"LA {local_authority.code}: register CSV downloaded")
     notices = selectors.penalty_register(local_authority=local_authority)
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(REGISTER_COLUMNS)
-        for notice in notices.iterator(chunk_size=500):
-            yield writer.writerow(register_row(notice))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"penalty-notices-{local_authority.code}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(filename=filename, columns=REGISTER_EXPORT, rows=notices.iterator(chunk_size=500))

@@ -20,6 +20,8 @@ SECTIONS = (
     ("meetings", "Meetings and their notes"),
     ("adjustments", "Reasonable adjustments considered (Equality Act 2010, s20)"),
     ("notices", "Notices, their service and payment"),
+    ("certificate", "Certificate of the register extract (Education Act 1996, s566)"),
+    ("copies", "Copies of the notices and letters served"),
 )
 SECTION_NUMBER = {key: number for number, (key, _) in enumerate(SECTIONS, start=1)}
 

@@ -10,7 +10,15 @@ from cases.models import Case, CaseEvent, EventKind, PenaltyNoticeConsideration
 from cases.selectors import pupil_parents
 from notices.bundle._common import BUNDLE_TEMPLATE, SECTION_NUMBER, _local, _money, _person, case_reference
 from notices.bundle.attendance import OffencePeriodChoice
+from notices.bundle.served import (
+    letter_service,
+    notice_to_improve_reference,
+    penalty_notice_service,
+    served_or_newest,
+    service_sentence,
+)
 from notices.models import Letter, NoticeToImprove, PenaltyNotice, PenaltyNoticeState
+from notices.selectors import penalty_notice_letter_subject
 
 EVIDENCE_REFERENCE = re.compile(r"^(?P<kind>[a-z_]+):(?P<pk>\d+)$")
 # Record references on the chronology, as the bundle's reader finds them: the record and its section.
@@ -199,15 +207,45 @@ def _considerations(case: Case) -> list[PenaltyNoticeConsideration]:
     return list(case.pn_considerations.select_related("recorded_by__staff", "authorised_by__staff").order_by("recorded_at"))
 
 
+def _letters_by_subject(keys: list[str]) -> dict[str, dict[str, list[Letter]]]:
+    """Each subject's letters, by recipient, without the PDFs."""
+    found: dict[str, dict[str, list[Letter]]] = {}
+    for letter in Letter.objects.filter(subject_key__in=keys).select_related("parent").defer("pdf", "context"):
+        found.setdefault(letter.subject_key, {}).setdefault(letter.recipient, []).append(letter)
+    return found
+
+
+def _nti_service(notice: NoticeToImprove, letters: dict[str, list[Letter]]) -> list[dict]:
+    """Each parent the notice went to, and how and when their letter was served."""
+    lines = []
+    for parent in notice.parents.all():
+        versions = letters.get(f"parent:{parent.pk}", [])
+        service = ("No letter stored" if not versions else
+                   "; ".join(service_sentence(letter_service(v)) for v in served_or_newest(versions)))
+        lines.append({"parent": str(parent), "service": service})
+    return lines
+
+
+def _pn_service(notice: PenaltyNotice, letters: dict[str, list[Letter]]) -> str:
+    versions = [v for recipient in letters.values() for v in recipient]
+    if versions:
+        return "; ".join(service_sentence(letter_service(v, notice)) for v in served_or_newest(versions))
+    return service_sentence(penalty_notice_service(notice))
+
+
 def _notices(case: Case) -> dict:
     pupil = case.pupil
-    ntis = NoticeToImprove.objects.filter(case__pupil=pupil).prefetch_related("parents").order_by("issued_on", "pk")
-    pns = PenaltyNotice.objects.filter(pupil=pupil).select_related("parent").order_by("issued_on", "created_at", "pk")
+    ntis = list(NoticeToImprove.objects.filter(case__pupil=pupil).prefetch_related("parents")
+                .order_by("issued_on", "pk"))
+    pns = list(PenaltyNotice.objects.filter(pupil=pupil).select_related("parent")
+               .order_by("issued_on", "created_at", "pk"))
     letters = (Letter.objects.filter(case=case).exclude(template=BUNDLE_TEMPLATE).select_related("parent")
                .defer("pdf", "context").order_by("generated_at", "pk"))
+    served = _letters_by_subject([f"nti:{n.pk}" for n in ntis] + [penalty_notice_letter_subject(n) for n in pns])
     return {
         "notices_to_improve": [
-            {"issued_on": n.issued_on, "parents": [str(p) for p in n.parents.all()], "offence_from": n.offence_from,
+            {"reference": notice_to_improve_reference(n), "service": _nti_service(n, served.get(f"nti:{n.pk}", {})),
+             "issued_on": n.issued_on, "parents": [str(p) for p in n.parents.all()], "offence_from": n.offence_from,
              "offence_to": n.offence_to, "period_ends_on": n.improvement_period_ends_on,
              "sufficient_improvement": n.sufficient_improvement, "early_grounds": n.early_penalty_grounds,
              "outcome": n.get_outcome_display(), "outcome_recorded_on": n.outcome_recorded_on,
@@ -223,6 +261,7 @@ def _notices(case: Case) -> dict:
              "amount_full": _money(n.amount_full), "amount_reduced": _money(n.amount_reduced),
              "reduced_by": n.reduced_by, "full_by": n.full_by, "paid_on": n.paid_on, "paid_amount": _money(n.paid_amount),
              "withdrawn_on": n.withdrawn_on, "withdrawn_reason": n.withdrawn_reason, "referred_on": n.referred_on,
+             "service": _pn_service(n, served.get(penalty_notice_letter_subject(n), {})) if n.issued_on else "",
              "source": "Imported from the LA's records" if n.imported
              else ("This case" if n.case_id == case.pk else "An earlier case")}
             for n in pns

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
 
 from cases.audit import audit
 from cases.errors import DomainError
@@ -17,14 +19,16 @@ from cases.models import Case, EventKind, Offence
 from cases.permissions import can_move_case, require
 from cases.selectors import pupil_marks
 from cases.services.chronology import case_event_record
-from notices.bundle._common import BUNDLE_TEMPLATE, SECTIONS
+from notices.bundle._common import BUNDLE_TEMPLATE, SECTION_NUMBER, SECTIONS
 from notices.bundle.attendance import OffencePeriodChoice, _attendance, _register, offence_period_default
 from notices.bundle.case_record import _adjustments, _chronology, _cover, _meetings, _notices, _support
-from notices.letters import VERSION_RETRIES, json_faithful, render_pdf
+from notices.bundle.served import ServedCopy, number_copies, served_copies
+from notices.letters import VERSION_RETRIES, json_faithful
 from notices.models import Letter
 
 BUNDLE_TITLE = "Evidence bundle"
 SECURITY_MARKING = "OFFICIAL-SENSITIVE"  # Government Security Classifications: personal data about a child
+NUMBERING_PASSES = 4
 
 
 class BundleRefused(DomainError):
@@ -44,9 +48,10 @@ def latest_bundle(*, case: Case) -> Letter | None:
 
 
 def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_to: date | None = None,
-                   now: datetime | None = None, offence: Offence | None = None) -> dict:
+                   now: datetime | None = None, offence: Offence | None = None,
+                   copies: list[ServedCopy] | None = None) -> dict:
     """Everything the bundle shows, as plain values (dates stay dates): what the template renders and,
-    in its JSON form, what the stored record keeps."""
+    in its JSON form, what the stored record keeps. ``copies``: the letters served, when already read."""
     if (offence_from is None) != (offence_to is None):
         raise BundleRefused("Give both the first and the last date of the offence period, or neither.")
     if offence_from is not None and offence_to is not None and offence_from > offence_to:
@@ -75,7 +80,67 @@ def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_
         "meetings": _meetings(case),
         "adjustments": _adjustments(case),
         "notices": _notices(case),
+        "copies": {"items": [copy.entry for copy in (served_copies(case) if copies is None else copies)],
+                   "own_pages": None,
+                   "first_copy_page": None, "total_pages": None},
     }
+
+
+def bundle_pdf(context: dict, copies: list[ServedCopy]) -> bytes:
+    """The bundle's own pages rendered from ``context``, then the stored PDFs of ``copies`` appended unchanged,
+    each with a bookmark under the copies section.
+
+    The table of copies gives the pages of the file each copy takes, which depend on how many pages the
+    bundle's own part has: it is rendered again with the numbers until that count settles (the numbers are
+    a few digits in a table, so a second pass almost always agrees). ``context["copies"]`` is filled in.
+    """
+    from weasyprint import HTML
+
+    numbers = context["copies"]
+    document = HTML(string=render_to_string(BUNDLE_TEMPLATE, context)).render()
+    own_pages: int | None = None
+    for _ in range(NUMBERING_PASSES):
+        if len(document.pages) == own_pages:
+            break
+        own_pages = len(document.pages)
+        total = number_copies(numbers["items"], own_pages)
+        numbers.update(own_pages=own_pages, first_copy_page=own_pages + 1, total_pages=total)
+        if not copies:
+            break
+        document = HTML(string=render_to_string(BUNDLE_TEMPLATE, context)).render()
+    if copies and len(document.pages) != own_pages:
+        raise RuntimeError("The evidence bundle's page numbers did not settle; make it again.")
+    own = document.write_pdf()
+    if not copies:
+        return own
+
+    # append (not clone_from) makes the bookmarks tree objects the copies' bookmarks can hang under.
+    rendered = PdfReader(io.BytesIO(own))
+    writer = PdfWriter()
+    writer.append(rendered)
+    if rendered.metadata:
+        writer.add_metadata(rendered.metadata)
+    section = _outline_item(writer, f"{SECTION_NUMBER['copies']}. {dict(SECTIONS)['copies']}")
+    for copy in copies:
+        start = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(bytes(copy.letter.pdf))), import_outline=False)
+        writer.add_outline_item(title=f"{copy.entry['number']}. {copy.entry['title']}: {copy.entry['to']}",
+                                page_number=start, parent=section)
+    merged = io.BytesIO()
+    writer.write(merged)
+    return merged.getvalue()
+
+
+def _outline_item(writer: PdfWriter, title: str):
+    """The top-level bookmark with this title, as the parent of the copies' bookmarks (None: top level)."""
+    outlines = writer.get_outline_root()
+    node = outlines.raw_get("/First") if "/First" in outlines else None
+    while node is not None:
+        item = node.get_object()
+        if item.get("/Title") == title:
+            return node
+        node = item.raw_get("/Next") if "/Next" in item else None
+    return None
 
 
 def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None,
@@ -87,10 +152,11 @@ def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None
     """
     require(can_move_case(by, case.pupil), "make an evidence bundle")
     now = timezone.now()
+    copies = served_copies(case)
     context = bundle_context(case=case, by=by, offence_from=offence_from, offence_to=offence_to, now=now,
-                             offence=offence)
+                             offence=offence, copies=copies)
+    pdf = bundle_pdf(context, copies)
     stored = json_faithful(context)
-    pdf = render_pdf(render_to_string(BUNDLE_TEMPLATE, context))
     digest = hashlib.sha256(pdf).hexdigest()
     recipient = f"la:{case.school.local_authority.code}"
     subject_key = bundle_subject_key(case)

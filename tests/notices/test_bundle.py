@@ -4,6 +4,7 @@ versioned; made by the DSL or attendance officer, downloaded by school staff who
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from decimal import Decimal
@@ -31,13 +32,15 @@ from interventions.models import (
 )
 from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
 from notices.bundle import BUNDLE_TEMPLATE, SECTIONS, BundleRefused, evidence_bundle_generate
-from notices.models import Letter, NoticeOutcome, NoticeToImprove
+from notices.bundle.served import letter_service, service_sentence
+from notices.letters import letter_generate
+from notices.models import Letter, NoticeOutcome, NoticeToImprove, PenaltyNotice
 from notices.services.penalty import (
     penalty_notice_consult_la,
     penalty_notice_draft,
-    penalty_notice_issue,
     penalty_notice_record_payment,
 )
+from notices.services.penalty_letters import penalty_notice_issue_with_letter
 from tests.factories import ParentalRelationshipFactory, ParentFactory, add_marks
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +127,8 @@ def rich_case(pupil, mother, dsl, headteacher, senco, la_officer):
     notice = penalty_notice_draft(case=case, parent=mother, by=la_officer, offence_from=dt.date(2026, 9, 21),
                                   offence_to=dt.date(2026, 9, 25))
     penalty_notice_consult_la(notice=notice, by=la_officer)
-    notice = penalty_notice_issue(notice=notice, by=la_officer, issued_on=dt.date(2026, 10, 1), posted=True)
+    penalty_notice_issue_with_letter(notice=notice, by=la_officer, issued_on=dt.date(2026, 10, 1), posted=True)
+    notice = PenaltyNotice.objects.get(pk=notice.pk)
     penalty_notice_record_payment(notice=notice, by=la_officer, paid_on=dt.date(2026, 10, 20), amount=Decimal("80.00"))
     return Case.objects.get(pk=case.pk)
 
@@ -142,8 +146,9 @@ def test_the_bundle_holds_every_section_with_pages_bookmarks_register_threshold_
     reader = _pdf(bundle)
     text = _text(reader)
 
-    assert len(reader.pages) > 1
-    assert "Page 1 of" in text and f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    own = bundle.context["copies"]["own_pages"]
+    assert 1 < own < len(reader.pages)  # the bundle's own pages, then the penalty notice's letter
+    assert "Page 1 of" in text and f"Page {own} of {own}" in text
     assert "OFFICIAL-SENSITIVE" in text
     for number, (_, title) in enumerate(SECTIONS, start=1):
         assert f"{number}. {title}" in text
@@ -267,3 +272,114 @@ def test_a_long_unbroken_note_is_printed_whole_wrapped_within_the_page(pupil, ds
     assert "".join(ch for ch in raw if ch in "жщюя") == note
     assert max(len(run) for run in re.findall("[жщюя]+", raw)) < 200  # wrapped: a line holds far fewer
     assert "Register sessions it rests on Thursday 5 November 2026 AM (G)" in _text(reader)
+
+
+# --- what was served: copies of the letters and notices, their service, the certificate -----------------------
+
+
+def _meeting_letter(case, parent, by, *, subject_key="meeting:served"):
+    return letter_generate(
+        template="letters/meeting_invitation.html", title="Invitation to an attendance meeting", pupil=case.pupil,
+        case=case, parent=parent, recipient=f"parent:{parent.pk}", subject_key=subject_key,
+        context={"kind": "attendance", "kind_article": "an", "kind_name": "attendance meeting",
+                 "meeting_date": "Thursday 8 October 2026", "meeting_time": "9:30am", "location": "Family room",
+                 "pupil_forename": case.pupil.forename, "attendees": [], "contact_name": "Dee Lane"},
+        by=by,
+    )
+
+
+def _page_text(reader: PdfReader, first: int, last: int) -> str:
+    return re.sub(r"\s+", " ", " ".join(reader.pages[n - 1].extract_text() for n in range(first, last + 1)))
+
+
+def test_the_bundle_appends_each_letter_served_as_stored_and_lists_it_with_its_service(rich_case, dsl, mother):
+    _meeting_letter(rich_case, mother, dsl)
+    invitation = _meeting_letter(rich_case, mother, dsl)  # made again: the newest is the one copied
+    nti = NoticeToImprove.objects.get(case=rich_case)
+    # The notice to improve's letter (a stand-in body: the bundle reads its subject, not its words).
+    nti_letter = _meeting_letter(rich_case, mother, dsl, subject_key=f"nti:{nti.pk}")
+    pn_letter = Letter.objects.get(subject_key__startswith="penalty_notice:")
+    notice = PenaltyNotice.objects.get(case=rich_case)
+    not_a_copy = letter_generate(template="letters/meeting_invitation.html", title="To the LA", pupil=rich_case.pupil,
+                                 case=rich_case, recipient="la:873", subject_key="la_notification:1",
+                                 context={"recipient_name": "Fenshire County Council", "attendees": []}, by=dsl)
+
+    bundle = evidence_bundle_generate(case=rich_case, by=dsl)
+    reader = _pdf(bundle)
+    copies = bundle.context["copies"]
+    own = copies["own_pages"]
+
+    # The stored bundle is the merged file, hashed as stored.
+    assert bundle.sha256 == hashlib.sha256(bytes(bundle.pdf)).hexdigest()
+    # The copies, oldest first: the penalty notice (made in the fixture), the newest invitation, the NTI's letter.
+    expected = [pn_letter, invitation, nti_letter]
+    assert [(c["title"], c["version"], c["sha256"]) for c in copies["items"]] == [
+        (letter.title, letter.version, letter.sha256) for letter in expected]
+    assert not_a_copy.sha256 not in [c["sha256"] for c in copies["items"]]
+    sizes = [len(PdfReader(io.BytesIO(bytes(letter.pdf))).pages) for letter in expected]
+    assert len(reader.pages) == own + sum(sizes) == copies["total_pages"]
+    # Each copy is where the table says, and reads as the stored letter does.
+    for entry, letter in zip(copies["items"], expected, strict=True):
+        assert _page_text(reader, entry["first_page"], entry["last_page"]) == _text(_pdf(letter))
+    assert notice.reference in _page_text(reader, copies["items"][0]["first_page"], copies["items"][0]["last_page"])
+
+    text = _text(reader)
+    own_text = _page_text(reader, 1, own)
+    assert f"Pages 1 to {own} of this PDF are the bundle's own" in own_text
+    assert f"Pages {own + 1} to {len(reader.pages)} are the copies" in own_text
+    assert f"Page {own} of {own}" in own_text
+    # The table and the notices section say how and when the notice was served; the NTI is named by reference.
+    assert f"1 Penalty notice {notice.reference} Jane Hughes" in own_text
+    assert "By post on 1 October 2026 (treated as received 5 October 2026)" in own_text
+    assert "Service By post on 1 October 2026 (treated as received 5 October 2026)" in own_text
+    assert f"Notice to improve NTI-{nti.pk}, issued 3 March 2025" in own_text
+    assert f"Reference NTI-{nti.pk}" in own_text and f"(NTI-{nti.pk})" in own_text
+    assert "Served Jane Hughes:" in own_text
+    # Bookmarks: one per section, and one per copy under the last.
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top[-1] == f"10. {SECTIONS[-1][1]}"
+    assert [item.title for item in reader.outline[-1]] == [
+        f"{n}. {letter.title}: Jane Hughes" for n, letter in enumerate(expected, start=1)]
+    assert text.count("Invitation to an attendance meeting") >= 3
+
+
+def test_the_certificate_page_is_for_the_headteacher_to_sign_and_names_the_extract(rich_case, dsl):
+    bundle = evidence_bundle_generate(case=rich_case, by=dsl)
+    reader = _pdf(bundle)
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    certificate_page = reader.get_destination_page_number(
+        next(item for item in reader.outline if not isinstance(item, list) and item.title.startswith("9.")))
+    register_page = reader.get_destination_page_number(
+        next(item for item in reader.outline if not isinstance(item, list) and item.title.startswith("3.")))
+    page = re.sub(r"\s+", " ", reader.pages[certificate_page].extract_text())
+
+    assert titles[8] == "9. Certificate of the register extract (Education Act 1996, s566)"
+    assert "section 566 of the Education Act 1996" in page
+    assert "Meadow Lane Primary School (URN 123456)" in page
+    assert "Amelia Hughes, date of birth" in page and "UPN A123456789012" in page
+    assert "Period of the extract 21 September 2026 to 25 September 2026" in page
+    assert (f"Section 3 of this bundle, pages {register_page + 1} to " in page)
+    assert ("is a true extract of the attendance register kept by Meadow Lane Primary School under the School "
+            "Attendance (Pupil Registration) (England) Regulations 2024") in page
+    for line in ("Signed", "Name", "Headteacher of Meadow Lane Primary School", "Date"):
+        assert line in page
+
+
+@pytest.mark.parametrize(("method", "served_on", "issued_on", "received_on", "said"), [
+    ("email", dt.date(2026, 10, 2), None, None, "By email on 2 October 2026"),
+    ("hand", dt.date(2026, 10, 2), None, None, "By hand on 2 October 2026"),
+    ("post", dt.date(2026, 10, 1), dt.date(2026, 10, 1), dt.date(2026, 10, 5),
+     "By post on 1 October 2026 (treated as received 5 October 2026)"),
+    (None, None, dt.date(2026, 10, 1), dt.date(2026, 10, 1), "By hand on 1 October 2026"),
+    (None, None, dt.date(2026, 10, 1), dt.date(2026, 10, 5),
+     "By post on 1 October 2026 (treated as received 5 October 2026)"),
+    (None, None, None, None, "Not recorded"),
+], ids=["email-recorded", "hand-recorded", "post-recorded-with-receipt", "pn-received-on-issue-is-by-hand",
+        "pn-received-later-is-by-post", "nothing-recorded"])
+def test_service_is_read_from_the_letter_then_from_the_penalty_notice(method, served_on, issued_on, received_on, said):
+    letter = Letter()
+    letter.service_method, letter.served_on = method, served_on  # the letter store's service fields
+    notice = PenaltyNotice(issued_on=issued_on, received_on=received_on)
+    assert service_sentence(letter_service(letter, notice)) == said
+    if method is None:
+        assert service_sentence(letter_service(Letter())) == "Not recorded"  # not a penalty notice: no fallback

@@ -386,7 +386,9 @@ def test_la_pages_are_for_that_las_officers_only(client, pn_case, mother, dsl, l
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # the BOM: Excel reads the file as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_register_csv_has_the_header_and_one_row_per_notice(client, pn_case, pupil, mother, father, dsl, la_officer,
@@ -418,11 +420,11 @@ def test_register_csv_has_the_header_and_one_row_per_notice(client, pn_case, pup
         "pupil_upn": "A123456789012", "pupil_name": "Amelia Hughes", "parent_name": "Jane Hughes",
         "parent_ref": mother.parent_ref, "issued_on": "2026-10-01", "received_on": "2026-10-05", "sequence": "1",
         "amount_full": "160.00", "amount_reduced": "80.00", "reduced_by": "2026-10-25", "full_by": "2026-11-01",
-        "state": "paid_reduced", "paid_on": "2026-10-20", "paid_amount": "80.00", "withdrawn_on": "",
+        "state": "Paid at the reduced rate", "paid_on": "2026-10-20", "paid_amount": "80.00", "withdrawn_on": "",
         "withdrawn_reason": "", "referred_on": "", "offence_from": "2026-09-14", "offence_to": "2026-09-18",
         "imported": "N", "letter_sha256": letter.sha256,
     }
-    assert by_reference[draft.reference]["state"] == "draft"
+    assert by_reference[draft.reference]["state"] == "Draft"
     assert by_reference[draft.reference]["issued_on"] == ""
     assert by_reference[draft.reference]["letter_sha256"] == ""
     assert AuditEvent.objects.filter(action="penalty_notice.register", user=la_officer).count() == 1
