@@ -280,7 +280,7 @@ def _letters_to_make(batch: LetterBatch) -> list[tuple[int, int]]:
 @transaction.atomic
 def _make_one(batch_id: int, pupil_id: int, parent_id: int) -> bool:
     """Makes one planned letter and counts it, unless another run made it first; False if the batch was stopped."""
-    batch = LetterBatch.objects.select_for_update().select_related("created_by__staff").get(pk=batch_id)
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("created_by__staff").get(pk=batch_id)
     if batch.status != BatchStatus.RUNNING:
         return False
     subject_key, recipient = _subject_key(batch, pupil_id), f"parent:{parent_id}"
@@ -329,7 +329,7 @@ def letter_batch_resume(*, batch: LetterBatch, by) -> LetterBatch:
     """Queues the batch again; the run makes only the letters it does not have yet."""
     if not can_send_school_letters(by, batch.school):
         raise NotPermitted("Your role does not allow you to send the school's letters.")
-    batch = LetterBatch.objects.select_for_update().select_related("school").get(pk=batch.pk)
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("school").get(pk=batch.pk)
     if not letter_batch_can_resume(batch):
         raise LetterBatchRefused(_why_not(batch, "resumed"))
     batch.status, batch.error, batch.finished_at, batch.progressed_at = BatchStatus.QUEUED, "", None, timezone.now()
@@ -345,7 +345,7 @@ def letter_batch_cancel(*, batch: LetterBatch, by) -> LetterBatch:
     """Stops the batch for good: the letters already made are kept, the rest are not made, no PDF is made."""
     if not can_send_school_letters(by, batch.school):
         raise NotPermitted("Your role does not allow you to send the school's letters.")
-    batch = LetterBatch.objects.select_for_update().select_related("school").get(pk=batch.pk)
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("school").get(pk=batch.pk)
     if batch.status not in (*UNFINISHED, BatchStatus.FAILED):
         raise LetterBatchRefused(_why_not(batch, "cancelled"))
     batch.status, batch.finished_at = BatchStatus.CANCELLED, timezone.now()
