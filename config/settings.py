@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         # Monthly, at night: register entries past the regulations' 6 years are deleted (data minimisation).
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
+    "case-retention": {
+        "task": "notices.tasks.case_retention",
+        # Monthly, after the register's: closed case files past the LA's retention period are deleted.
+        "schedule": crontab(day_of_month=1, hour=3, minute=45),
+    },
 }
 
 LOGGING = {
