@@ -24,6 +24,11 @@ PLANNING_HORIZON = timedelta(days=366)
 # What a date box accepts at all, before a service knows whether the date happened or is planned:
 # far enough ahead for any horizon, near enough that date arithmetic (due + 28 days) never overflows.
 PLAUSIBLE_FUTURE = timedelta(days=10 * 366)
+# A pupil on a school's roll is at least 2 (nursery classes take two-year-olds) and under 26 (an EHC plan
+# may continue to 25, and year 14 ends at 19): a date of birth outside that on the day it is recorded is a
+# typing mistake (0001-01-01, this year instead of the birth year), not a pupil.
+PUPIL_AGE_MIN_YEARS = 2
+PUPIL_AGE_MAX_YEARS = 25
 # Free text: a note or a reason is read by a parent or a court; ten thousand characters is about
 # four printed pages. Short answers (a name, a place) are one line.
 LONG_TEXT_MAX = 10_000
@@ -103,6 +108,28 @@ def plausible(on: date, *, what: str, today: date, field: str | None = None) -> 
     if on > today + PLAUSIBLE_FUTURE:
         raise ImpossibleFact(f"{what} must be before {long_date(today + PLAUSIBLE_FUTURE)}", field=field)
     return on
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years from ``born`` to ``today`` (a 29 February birthday comes on 1 March in other years)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def school_age_birth(born: date, *, today: date, what: str, field: str | None = None) -> date:
+    """``born`` is the date of birth of a child on a school's roll today: aged 2 to 25.
+
+    ``what`` starts the sentence: "The date of birth", or the date itself in an import's problem list.
+    """
+    if born > today:
+        raise ImpossibleFact(f"{what} is in the future", field=field)
+    age = age_on(born, today)
+    if not PUPIL_AGE_MIN_YEARS <= age <= PUPIL_AGE_MAX_YEARS:
+        raise ImpossibleFact(
+            f"{what} makes the pupil {age} today; a pupil is aged "
+            f"{PUPIL_AGE_MIN_YEARS} to {PUPIL_AGE_MAX_YEARS}: check the year",
+            field=field,
+        )
+    return born
 
 
 def date_range(start: date, end: date, *, what: str, field: str | None = None) -> None:

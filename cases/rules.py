@@ -143,6 +143,10 @@ LA_NOTIFICATION_GRACE = timedelta(days=0)
 LA_SERVICE_LEVEL_WORKING_DAYS = 5
 # Pupil Registration Regulations 2024: register entries are kept for 6 years from the date they were made.
 REGISTER_RETENTION_YEARS = 6
+# A closed case file is kept this many years after closure unless the LA's code of conduct sets another
+# period: six years is the Limitation Act 1980's period for a claim about how the case was handled, and
+# matches the register's own six years, so the file and the marks it rests on go together.
+CASE_RETENTION_YEARS = 6
 
 
 # DfE "Unique pupil numbers": the check letter is the sum of each of the 12 digits times its

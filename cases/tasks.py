@@ -28,3 +28,4 @@ def register_retention(as_of: str | None = None) -> dict:
 
     result = register_retention_purge(today=date.fromisoformat(as_of) if as_of else None)
     return {"kept_from": result.kept_from.isoformat(), "marks": result.marks, "amendments": result.amendments}
+

@@ -6,7 +6,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_from_url, env_bool, env_list, env_str
+from config.env import database_from_url, env_bool, env_list, env_positive_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -121,8 +121,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged only when it has finished, and a task whose worker died (kill -9, out of memory) is
+# given back to the broker rather than counted as done; every task is idempotent, so running one again is safe.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per worker process, so a dead worker strands one task, not a prefetched queue.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this long. Its default is an hour, which
+# left a killed worker's letter batch "running" for an hour. A task still running after this long is handed
+# out a second time, so long work is split into steps shorter than this (letter batches: LETTER_BATCH_STEP).
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env_positive_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+# A letter batch with no new letter for this long shows as stuck, with buttons to resume or cancel it. Longer
+# than the visibility timeout, so a killed worker's batch has been handed back once before anyone is asked.
+LETTER_BATCH_STUCK_MINUTES = env_positive_int("LETTER_BATCH_STUCK_MINUTES", 15)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "nightly-attendance-scan": {
@@ -149,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.register_retention",
         # Monthly, at night: register entries past the regulations' 6 years are deleted (data minimisation).
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
+    "case-retention": {
+        "task": "notices.tasks.case_retention",
+        # Monthly, after the register's: closed case files past the LA's retention period are deleted.
+        "schedule": crontab(day_of_month=1, hour=3, minute=45),
     },
 }
 

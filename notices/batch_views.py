@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.audit import audit
 from cases.errors import DomainError
@@ -62,7 +63,10 @@ def letter_batch_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse
             "school": batch.school,
             "batch": batch,
             "percent": batches.letter_batch_percent(batch),
-            "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED),
+            "finished": batch.status not in batches.UNFINISHED,
+            "stuck": batches.letter_batch_is_stuck(batch),
+            "can_resume": batches.letter_batch_can_resume(batch),
+            "stuck_minutes": settings.LETTER_BATCH_STUCK_MINUTES,
             "letters": letters,
         },
     )
@@ -81,3 +85,38 @@ def letter_batch_pdf(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+_STOPPED_ACTIONS = {
+    "resume": (batches.letter_batch_resume, "Resume making these letters",
+               "The letters not made yet will be made; the {done} already made are kept and not made again.",
+               "Resume making the letters", "The letters are being made again."),
+    "cancel": (batches.letter_batch_cancel, "Cancel these letters",
+               "The {done} letters already made are kept; the other {left} will not be made and there will be "
+               "no PDF to print. You can then start a new batch.",
+               "Cancel the letters", "The batch is cancelled."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_batch_stopped_action(request: HttpRequest, urn: str, pk: int, action: str) -> HttpResponse:
+    """Resume or cancel a batch that stopped: GET asks to confirm, POST does it."""
+    batch = batches.letter_batch_for_user(user=request.user, urn=urn, pk=pk)
+    service, title, consequence, button, done_message = _STOPPED_ACTIONS[action]
+    if request.method == "POST":
+        try:
+            service(batch=batch, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done_message)
+        return redirect("letters:batch_detail", urn=batch.school.urn, pk=batch.pk)
+    return render(
+        request,
+        "notices/batches/confirm.html",
+        {
+            "school": batch.school, "batch": batch, "title": title, "button": button, "action": action,
+            "consequence": consequence.format(done=batch.done, left=batch.total - batch.done),
+        },
+    )

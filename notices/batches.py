@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -49,6 +50,11 @@ UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING)
 # A support letter ("this letter is not a penalty ... let us work together early") contradicts a case that
 # has reached formal action: from the notice to improve on, the parents hear from the case, not a batch.
 FORMAL_ACTION_STATES = (CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE, CaseState.PROSECUTION_REFERRAL)
+FINISHED_FOR_GOOD = (BatchStatus.DONE, BatchStatus.CANCELLED)
+# Letters made by one task; the task then queues the next step. Each step must finish well inside the
+# broker's visibility timeout (BROKER_VISIBILITY_TIMEOUT_SECONDS), or the broker hands it out again while it
+# runs: 20 letters take about 10 seconds.
+LETTER_BATCH_STEP = 20
 
 
 class LetterBatchRefused(DomainError):
@@ -217,24 +223,34 @@ def letter_batch_start(*, school: School, kind: str, by) -> LetterBatch:
     School.objects.select_for_update().filter(pk=school.pk).first()
     running = LetterBatch.objects.filter(school=school, kind=kind, status__in=UNFINISHED).first()
     if running is not None:
+        if letter_batch_is_stuck(running):
+            raise LetterBatchRefused(
+                f"{running.title} have stopped before all the letters were made. "
+                "Resume or cancel them from their page first."
+            )
         raise LetterBatchRefused(f"{running.title} are still being made. Wait for them to finish first.")
     plan = letter_batch_plan(school=school, kind=kind)
     if not plan.letters:
-        skipped = f" ({len(plan.skipped)} skipped: their cases are at formal action)" if plan.skipped else ""
+        skipped = f" ({len(plan.skipped)} skipped: the Letters page says why)" if plan.skipped else ""
         raise LetterBatchRefused(
             f"There are no {KIND_NAMES[kind].lower()} to make: no pupil needs one now{skipped}."
         )
     now = timezone.now()
     batch = LetterBatch.objects.create(
         school=school, kind=kind, title=f"{KIND_NAMES[kind]}, {long_date(now)}", total=len(plan.letters),
-        skipped=[entry.as_record() for entry in plan.skipped], created_by=by, created_at=now,
+        skipped=[entry.as_record() for entry in plan.skipped], created_by=by, created_at=now, plan=plan.ids,
+        progressed_at=now,
     )
     audit(user=by, action="letter_batch.start", school=school,
           detail=f"batch {batch.pk}: {batch.title} ({batch.total} letters, {len(plan.skipped)} pupils skipped)")
+    _enqueue(batch)
+    return batch
+
+
+def _enqueue(batch: LetterBatch) -> None:
     from notices.batch_tasks import letter_batch_run_task
 
-    letter_batch_run_task.delay_on_commit(batch.pk, plan.ids)
-    return batch
+    letter_batch_run_task.delay_on_commit(batch.pk)
 
 
 def _subject_key(batch: LetterBatch, pupil_id: int) -> str:
@@ -260,43 +276,143 @@ def combined_pdf(letters: list[Letter]) -> bytes:
     return out.getvalue()
 
 
-def letter_batch_run(*, batch_id: int, plan: list[list[int]]) -> LetterBatch:
-    """Makes each planned letter that the batch does not have yet, saving progress after each, then the PDF.
+def letter_batch_run(*, batch_id: int, plan: list[list[int]] | None = None, step: int | None = None) -> LetterBatch:
+    """Makes up to ``step`` of the planned letters that the batch does not have yet; when none is left, the PDF.
 
-    Idempotent: a letter already made for this batch (its subject key and recipient) is reused, never
-    made twice. An error marks the batch FAILED with the message; the letters already made are kept.
+    Resumable and idempotent: it works from the plan stored on the batch and skips every pupil and parent
+    that already has this batch's letter, so a run cut short (a worker killed, a message delivered twice,
+    the resume button) carries on where it stopped, with nothing lost and nothing made twice. Each letter is
+    made and counted under a lock on the batch row, so two runs of one batch at once take turns rather than
+    both making the same letter. A cancelled or finished batch is left alone. An error marks the batch
+    FAILED with the message; the letters already made are kept. ``batch.done < batch.total`` after a run
+    that did not fail means there is more to do (the task queues the next step).
     """
-    batch = LetterBatch.objects.select_related("school", "created_by__staff").get(pk=batch_id)
-    if batch.status == BatchStatus.DONE:
-        return batch
-    batch.status, batch.error = BatchStatus.RUNNING, ""
-    batch.save(update_fields=["status", "error"])
+    step = step or LETTER_BATCH_STEP
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status in FINISHED_FOR_GOOD:
+            return batch
+        if not batch.plan and plan:
+            batch.plan = plan  # a task queued before plans were stored on the batch
+        batch.status, batch.error, batch.finished_at = BatchStatus.RUNNING, "", None
+        batch.save(update_fields=["plan", "status", "error", "finished_at"])
     try:
-        pupils = Pupil.objects.select_related("snapshot", "school__local_authority").in_bulk(
-            {pupil_id for pupil_id, _ in plan}
-        )
-        parents = Parent.objects.in_bulk({parent_id for _, parent_id in plan})
-        made: list[Letter] = []
-        for pupil_id, parent_id in plan:
-            pupil = pupils[pupil_id]
-            subject_key, recipient = _subject_key(batch, pupil_id), f"parent:{parent_id}"
-            letter = Letter.objects.filter(subject_key=subject_key, recipient=recipient).order_by("version").first()
-            if letter is None:
-                letter = _make_letter(batch, pupil, parents[parent_id], subject_key)
-            made.append(letter)
-            with transaction.atomic():
-                batch.letters.add(letter)
-                batch.done = batch.letters.count()
-                batch.save(update_fields=["done"])
-        batch.combined_pdf = combined_pdf(made)
-        batch.status, batch.finished_at = BatchStatus.DONE, timezone.now()
-        batch.save(update_fields=["combined_pdf", "status", "finished_at"])
+        todo = _letters_to_make(batch)
+        for pupil_id, parent_id in todo[:step]:
+            if not _make_one(batch.pk, pupil_id, parent_id):
+                return _refreshed(batch)  # cancelled meanwhile
+        if len(todo) > step:
+            return _refreshed(batch)
+        return _finish(batch.pk)
     except Exception as error:
-        logger.exception("Letter batch %s failed", batch.pk)
-        batch.status, batch.finished_at = BatchStatus.FAILED, timezone.now()
-        batch.error = f"{type(error).__name__}: {error}"[:2000]
-        batch.save(update_fields=["status", "finished_at", "error"])
+        logger.exception("Letter batch %s failed", batch_id)
+        with transaction.atomic():
+            batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status not in FINISHED_FOR_GOOD:
+                batch.status, batch.finished_at = BatchStatus.FAILED, timezone.now()
+                batch.error = f"{type(error).__name__}: {error}"[:2000]
+                batch.save(update_fields=["status", "finished_at", "error"])
+        return batch
+
+
+def _refreshed(batch: LetterBatch) -> LetterBatch:
+    batch.refresh_from_db()
     return batch
+
+
+def _letters_to_make(batch: LetterBatch) -> list[tuple[int, int]]:
+    have = set(batch.letters.values_list("subject_key", "recipient"))
+    return [
+        (pupil_id, parent_id) for pupil_id, parent_id in batch.plan
+        if (_subject_key(batch, pupil_id), f"parent:{parent_id}") not in have
+    ]
+
+
+@transaction.atomic
+def _make_one(batch_id: int, pupil_id: int, parent_id: int) -> bool:
+    """Makes one planned letter and counts it, unless another run made it first; False if the batch was stopped."""
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("created_by__staff").get(pk=batch_id)
+    if batch.status != BatchStatus.RUNNING:
+        return False
+    subject_key, recipient = _subject_key(batch, pupil_id), f"parent:{parent_id}"
+    letter = Letter.objects.filter(subject_key=subject_key, recipient=recipient).order_by("version").first()
+    if letter is None:
+        pupil = Pupil.objects.select_related("snapshot", "school__local_authority").get(pk=pupil_id)
+        letter = _make_letter(batch, pupil, Parent.objects.get(pk=parent_id), subject_key)
+    batch.letters.add(letter)
+    batch.done, batch.progressed_at = batch.letters.count(), timezone.now()
+    batch.save(update_fields=["done", "progressed_at"])
+    return True
+
+
+@transaction.atomic
+def _finish(batch_id: int) -> LetterBatch:
+    batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.status != BatchStatus.RUNNING:
+        return batch
+    by_key = {(letter.subject_key, letter.recipient): letter for letter in batch.letters.all()}
+    # In the planned order (pupils by surname), whatever order the runs made them in.
+    ordered = [by_key[(_subject_key(batch, pupil_id), f"parent:{parent_id}")] for pupil_id, parent_id in batch.plan]
+    batch.combined_pdf = combined_pdf(ordered)
+    batch.status, batch.finished_at = BatchStatus.DONE, timezone.now()
+    batch.done = len(ordered)
+    batch.save(update_fields=["combined_pdf", "status", "finished_at", "done"])
+    return batch
+
+
+# --- a batch that stopped: resume or cancel --------------------------------------------------------------
+
+
+def letter_batch_is_stuck(batch: LetterBatch, *, now=None) -> bool:
+    """Unfinished, and no letter made for LETTER_BATCH_STUCK_MINUTES: its worker died and it was not handed back."""
+    if batch.status not in UNFINISHED:
+        return False
+    last = batch.progressed_at or batch.created_at
+    return (now or timezone.now()) - last >= timedelta(minutes=settings.LETTER_BATCH_STUCK_MINUTES)
+
+
+def letter_batch_can_resume(batch: LetterBatch) -> bool:
+    return batch.status == BatchStatus.FAILED or letter_batch_is_stuck(batch)
+
+
+@transaction.atomic
+def letter_batch_resume(*, batch: LetterBatch, by) -> LetterBatch:
+    """Queues the batch again; the run makes only the letters it does not have yet."""
+    if not can_send_school_letters(by, batch.school):
+        raise NotPermitted("Your role does not allow you to send the school's letters.")
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("school").get(pk=batch.pk)
+    if not letter_batch_can_resume(batch):
+        raise LetterBatchRefused(_why_not(batch, "resumed"))
+    batch.status, batch.error, batch.finished_at, batch.progressed_at = BatchStatus.QUEUED, "", None, timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at", "progressed_at"])
+    audit(user=by, action="letter_batch.resume", school=batch.school,
+          detail=f"batch {batch.pk}: {batch.title} ({batch.done} of {batch.total} letters made)")
+    _enqueue(batch)
+    return batch
+
+
+@transaction.atomic
+def letter_batch_cancel(*, batch: LetterBatch, by) -> LetterBatch:
+    """Stops the batch for good: the letters already made are kept, the rest are not made, no PDF is made."""
+    if not can_send_school_letters(by, batch.school):
+        raise NotPermitted("Your role does not allow you to send the school's letters.")
+    batch = LetterBatch.objects.select_for_update(of=("self",)).select_related("school").get(pk=batch.pk)
+    if batch.status not in (*UNFINISHED, BatchStatus.FAILED):
+        raise LetterBatchRefused(_why_not(batch, "cancelled"))
+    batch.status, batch.finished_at = BatchStatus.CANCELLED, timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    audit(user=by, action="letter_batch.cancel", school=batch.school,
+          detail=f"batch {batch.pk}: {batch.title} ({batch.done} of {batch.total} letters made)")
+    return batch
+
+
+def _why_not(batch: LetterBatch, what: str) -> str:
+    if batch.status == BatchStatus.DONE:
+        return f"{batch.title} are all made: there is nothing to be {what}."
+    if batch.status == BatchStatus.CANCELLED:
+        return f"{batch.title} were cancelled: start a new batch instead."
+    return (f"{batch.title} are still being made (the last letter was made less than "
+            f"{settings.LETTER_BATCH_STUCK_MINUTES} minutes ago). Wait for them to finish.")
 
 
 # --- reading batches -------------------------------------------------------------------------------------

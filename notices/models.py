@@ -307,6 +307,7 @@ class BatchStatus(models.TextChoices):
     RUNNING = "running", "Making the letters"
     DONE = "done", "Ready to print"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class LetterBatch(models.Model):
@@ -326,6 +327,10 @@ class LetterBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who gets a letter, fixed when the batch starts ([pupil id, parent id] pairs), so that a resumed run
+    # makes the same letters; and when a letter was last made, so that a batch whose worker died shows stuck.
+    plan = models.JSONField(default=list, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

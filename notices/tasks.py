@@ -26,3 +26,12 @@ def penalty_notices_unpaid_sweep() -> dict:
 
     sweep = penalty_notices_mark_unpaid(today=timezone.localdate())
     return {"checked": sweep.checked, "marked_unpaid": sweep.marked_unpaid}
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def case_retention(as_of: str | None = None) -> dict:
+    """Monthly: closed case files past their LA's retention period are deleted. Idempotent: a re-run finds none."""
+    from notices.case_retention import case_retention_purge
+
+    result = case_retention_purge(today=date.fromisoformat(as_of) if as_of else None)
+    return {"deleted": result.deleted, "held": {str(k): v for k, v in result.held.items()}}

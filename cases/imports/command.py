@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.imports.csvfile import ImportFailed, ImportResult
 
+# A file of a million bad rows (a wrong export) must not print a million lines: the first ones show what is
+# wrong, and the count says how much.
+MAX_LISTED_PROBLEMS = 1000
+
 
 class ImportCommand(BaseCommand):
     """``manage.py import_x FILE``: the summary line on stdout; progress and problems on stderr."""
@@ -28,9 +32,12 @@ class ImportCommand(BaseCommand):
         try:
             result = self.run_import(**options)
         except ImportFailed as failure:
-            for problem in failure.problems:
+            for problem in failure.problems[:MAX_LISTED_PROBLEMS]:
                 self.stderr.write(str(problem), style_func=None)
             count = len(failure.problems)
+            if count > MAX_LISTED_PROBLEMS:
+                more = count - MAX_LISTED_PROBLEMS
+                self.stderr.write(f"… and {more} more problem{'s' if more != 1 else ''}", style_func=None)
             raise CommandError(
                 f"{options['path']}: {count} problem{'s' if count != 1 else ''}; nothing from this file was saved"
             ) from None

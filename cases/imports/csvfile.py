@@ -24,6 +24,12 @@ FILE_COLUMN = "(file)"
 HEADER_COLUMN = "(header)"
 ROW_COLUMN = "(row)"
 
+# Characters no MIS export means to hold: C0 controls other than tab, line feed and carriage return, DEL,
+# and the C1 controls. NUL in particular is stored by SQLite but refused by PostgreSQL mid-import, so every
+# database is given the same refusal, with the cell it is in, before anything is looked up or written.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_NAMES = {0x00: "NUL", 0x7F: "DEL"}
+
 # SQLite's default limit is 999 parameters per statement; keep every IN (...) well under it.
 LOOKUP_CHUNK = 900
 
@@ -175,10 +181,42 @@ def read_table(path: str | Path, spec: Spec) -> Table:
             [*problems, Problem(name, reader.line_num, ROW_COLUMN, f"not readable as CSV: {exc}")]
         ) from exc
 
+    if CONTROL_CHARACTERS.search(text):  # one scan of the whole file; the cells only when it finds one
+        header, rows = _refuse_control_characters(name, header, rows, problems)
     index = _check_header(name, header, rows, spec)
     # Drop rows that are empty in every cell (e.g. ",,,," lines some spreadsheets add at the end).
     rows = [(line, cells) for line, cells in rows if any(cells)]
     return Table(file=name, index=index, rows=rows, problems=problems)
+
+
+def control_character_problem(value: str) -> str | None:
+    found = CONTROL_CHARACTERS.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    named = f" {CONTROL_NAMES[code]}" if code in CONTROL_NAMES else ""
+    return (f"contains a control character (U+{code:04X}{named}) at position {found.start() + 1}; "
+            "remove it and export the file again")
+
+
+def _refuse_control_characters(
+    name: str, header: list[str], rows: list[tuple[int, list[str]]], problems: list[Problem]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Lists each cell holding a control character and drops its row, so no such value reaches a query."""
+    for position, cell in enumerate(header):
+        reason = control_character_problem(cell)
+        if reason:
+            raise ImportFailed([*problems, Problem(name, 1, HEADER_COLUMN, f"column {position + 1} {reason}")])
+    columns = [cell.strip().lower() or f"(column {position + 1})" for position, cell in enumerate(header)]
+    clean: list[tuple[int, list[str]]] = []
+    for line, cells in rows:
+        found = [(columns[position], control_character_problem(cell)) for position, cell in enumerate(cells)]
+        bad = [(column, reason) for column, reason in found if reason]
+        if bad:
+            problems.extend(Problem(name, line, column, reason) for column, reason in bad)
+        else:
+            clean.append((line, cells))
+    return header, clean
 
 
 def _check_header(
@@ -238,6 +276,10 @@ class RowCheck:
         if raw == "":
             if required:
                 self.problem(column, "required, but the cell is empty")
+            return None
+        control = control_character_problem(raw)  # a value entered by hand has not been through read_table
+        if control:
+            self.problem(column, control)
             return None
         if parse is None:
             return raw

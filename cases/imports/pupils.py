@@ -9,6 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from cases.audit import audit
+from cases.facts import ImpossibleFact, school_age_birth
 from cases.imports.csvfile import (
     ImportFailed,
     ImportResult,
@@ -162,8 +163,11 @@ def _validate(
         la_code = check.get("la_code", parse_la_code)
         sen_status = check.get("sen_status", _sen_status)
         flags = {flag: check.get(flag, parse_bool) for flag in FLAGS}
-        if born is not None and born > today:
-            check.problem("date_of_birth", f"{born.isoformat()} is in the future")
+        if born is not None:
+            try:
+                school_age_birth(born, today=today, what=born.isoformat(), field="date_of_birth")
+            except ImpossibleFact as refused:
+                check.problem("date_of_birth", str(refused))
         if upn is not None:
             if upn in seen:
                 check.problem("upn", f"{upn} is also on line {seen[upn]}; list each pupil once")

@@ -6,13 +6,13 @@ regulations keep the original code, the new one, the reason, when and by whom (M
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.db import connection
 from django.utils import timezone
 
-from cases import rules
+from cases import facts, rules
 from cases.audit import audit
 from cases.imports.csvfile import (
     ImportFailed,
@@ -62,9 +62,8 @@ def import_register(
     """Records every mark of the file, or nothing (ImportFailed lists every problem).
 
     Identical marks are left alone; a mark with a new code is updated and a MarkAmendment recorded,
-    with the row's ``reason`` or "MIS import". Marks may be dated ahead (planned closures, agreed leave), but
-    not more than a year after ``today``: a register is
-    taken on the day.
+    with the row's ``reason`` or "MIS import". A mark is dated from facts.EARLIEST_FACT to ``today``: a
+    register is taken on the day.
     """
     table = read_table(path, SPEC)
     if progress:
@@ -221,9 +220,6 @@ def _unknown_school(urn: str) -> str:
     return f"no school with URN {urn!r}"
 
 
-MAX_MARK_AHEAD = timedelta(days=366)
-
-
 def _parse_day(value: str, today: date) -> date | str:
     if not value:
         return EMPTY
@@ -231,10 +227,12 @@ def _parse_day(value: str, today: date) -> date | str:
         day = parse_date(value)
     except Invalid as exc:
         return str(exc)
-    # An MIS pre-enters planned closures (#) and agreed leave, so future marks are real; the scan ignores
-    # marks after its as-of date. More than a year ahead is a mistyped year, not a plan.
-    if day > today + MAX_MARK_AHEAD:
-        return f"{value} is more than a year after today ({today.isoformat()}): check the year"
+    # A register is taken on the day: a mark after today is a mistyped date (or a plan, which the register
+    # does not hold), and the casework keeps nothing from before facts.EARLIEST_FACT.
+    if day > today:
+        return f"{value} is after today ({today.isoformat()}): a register mark is recorded on or after its day"
+    if day < facts.EARLIEST_FACT:
+        return f"{value} is before {facts.EARLIEST_FACT.isoformat()}: check the year"
     return day
 
 

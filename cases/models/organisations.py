@@ -104,6 +104,12 @@ class CodeOfConduct(models.Model):
         help_text="The LA (the default) issues each notice with its letter on approval; or the approval drafts "
         "each notice and records the LA's consultation, and the school issues them",
     )
+    case_retention_years = models.PositiveSmallIntegerField(
+        "years a closed case file is kept",
+        default=rules.CASE_RETENTION_YEARS,
+        validators=[MinValueValidator(1)],
+        help_text="After the case closed; then the case file is deleted, unless an LA process is still open on it",
+    )
 
     def __str__(self) -> str:
         return f"Code of conduct of {self.local_authority}"

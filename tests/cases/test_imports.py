@@ -503,14 +503,23 @@ def test_register_every_problem_is_listed_and_nothing_saved(csv_file, pupils):
     assert Mark.objects.count() == 0
 
 
-def test_register_marks_planned_ahead_are_accepted_but_not_a_mistyped_year(csv_file, pupils):
-    planned = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},2025-03-10,AM,/", f"{UPN1},2026-03-10,AM,#")
+@pytest.mark.parametrize(("day", "problem"), [
+    ("2000-01-01", None),
+    ("1999-12-31", "1999-12-31 is before 2000-01-01: check the year"),
+    ("0001-01-01", "0001-01-01 is before 2000-01-01: check the year"),
+    ("2025-03-10", None),
+    ("2025-03-11", "2025-03-11 is after today (2025-03-10): a register mark is recorded on or after its day"),
+    ("2027-01-04", "2027-01-04 is after today (2025-03-10): a register mark is recorded on or after its day"),
+], ids=["earliest-fact", "day-before-it", "year-one", "today", "tomorrow", "next-year"])
+def test_register_marks_are_dated_from_2000_to_today(csv_file, pupils, day, problem):
+    path = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},{day},AM,#")
     with time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)):
-        run("import_register", planned)
-        assert Mark.objects.filter(pupil=pupils[0]).count() == 2
-        typo = csv_file("register.csv", REGISTER_HEADER, f"{UPN1},2026-03-12,AM,/")
-        problems = refused("import_register", typo)
-    assert problems == [f"{typo}:2: date: 2026-03-12 is more than a year after today (2025-03-10): check the year"]
+        if problem is None:
+            run("import_register", path)
+            assert Mark.objects.filter(pupil=pupils[0], date=day).exists()
+        else:
+            assert refused("import_register", path) == [f"{path}:2: date: {problem}"]
+            assert not Mark.objects.exists()
 
 
 def test_register_service_raises_import_failed_with_problems(csv_file, pupils):
