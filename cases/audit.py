@@ -2,12 +2,17 @@
 and every sign-in: each writes one permanent AuditEvent row (cases.models.audit)."""
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from cases.models import AuditEvent, Pupil, School
+
+# How many audit rows the current request has written: a page read that wrote none is written by the middleware.
+_rows_this_request: ContextVar[list[int] | None] = ContextVar("audit_rows_this_request", default=None)
 
 # A refusal is answered with one of these; each one is written down with who asked, what and how.
 REFUSED_STATUSES = frozenset({401, 403, 404, 405})
@@ -24,6 +29,9 @@ def audit(
     if school is None and user is not None:
         # The person's own school, so that reads of lists and sign-ins appear on their school's audit screen.
         school = getattr(getattr(user, "staff", None), "school", None)
+    written = _rows_this_request.get()
+    if written is not None:
+        written[0] += 1
     return AuditEvent.objects.create(
         user=user,
         username=(user.get_username() if user is not None else "")[:150],
@@ -50,7 +58,9 @@ def audit_list(request: HttpRequest, action: str, *, school: School | None = Non
 
 
 class AuditMiddleware:
-    """Writes down every answer that refused someone (403, 404, ...), and everything done in the admin.
+    """Writes down every answer that refused someone (403, 404, ...), everything done in the admin, and any
+    page read by a signed-in person that its view did not write down itself (so no read goes unaudited, the
+    pages added later included).
 
     Refusals: who, what path, which method, which status. The admin reads and changes any record: each page of
     it read is written here, and each change it made is copied from Django's LogEntry rows that the request
@@ -64,12 +74,18 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest):
         in_admin = _in_admin(request)
         last_entry = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() if in_admin else None
-        response = self.get_response(request)
+        written = [0]
+        token = _rows_this_request.set(written)
+        try:
+            response = self.get_response(request)
+        finally:
+            _rows_this_request.reset(token)
         status = response.status_code
+        signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
         if status in REFUSED_STATUSES:
             audit(request=request, action="access.refused", status=status,
                   detail=f"{request.method} refused with {status}")
-        elif in_admin and getattr(request, "user", None) is not None and request.user.is_authenticated:
+        elif in_admin and signed_in:
             match = request.resolver_match
             if request.method == "GET" and status == 200:
                 audit(request=request, action="admin.view", status=status, pupil=_admin_pupil(match),
@@ -79,7 +95,14 @@ class AuditMiddleware:
                 entries = entries.filter(pk__gt=last_entry)
             for entry in entries.order_by("pk") if request.method == "POST" else ():
                 _audit_admin_change(request, entry)
+        elif signed_in and request.method in ("GET", "HEAD") and status == 200 and not written[0] \
+                and not request.path_info.startswith(_UNAUDITED_PREFIXES):
+            audit(request=request, action="page.view", status=status)
         return response
+
+
+# Files with no personal data, served by Django only in development.
+_UNAUDITED_PREFIXES = ("/static/", "/media/", "/favicon")
 
 
 def _in_admin(request: HttpRequest) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import ladder
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.models import CaseState
 from cases.permissions import can_move_case
@@ -110,6 +110,7 @@ def la_requests_inbox(request: HttpRequest, code: str) -> HttpResponse:
                                        school_urn=school_urn)
     referrals = selectors.la_referral_inbox(local_authority=local_authority, user=request.user, today=today,
                                             school_urn=school_urn)
+    audit_list(request, "la_inbox.view", detail=f"LA {local_authority.code}")
     return render(request, "notices/requests/la_inbox.html", {
         "local_authority": local_authority, "inbox": inbox, "referrals": referrals, "now": timezone.now(),
         "service_level": local_authority.conduct().la_response_days, "schools": schools, "school_urn": school_urn,

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import rules, selectors
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.forms import PupilFilterForm
 from cases.models import Role
@@ -56,6 +56,8 @@ def school_pupils(request: HttpRequest, urn: str) -> HttpResponse:
     form = PupilFilterForm(request.GET or None)
     pupils = selectors.workspace_pupils(school=school, **form.filters())
     page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_list(request, "pupils.list", school=school, count=page.paginator.count,
+               detail="search" if request.GET.get("q") else "")
     return render(
         request,
         "cases/school_pupils.html",
@@ -76,6 +78,7 @@ def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
     page = Paginator(selectors.open_alerts_for_school(school=school), ALERTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    audit_list(request, "alerts.list", school=school, count=page.paginator.count)
     return render(
         request,
         "cases/school_alerts.html",
@@ -148,6 +151,7 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
 
     local_authority = selectors.local_authority_for_user(user=request.user, code=code)
     rows = selectors.la_school_rows(local_authority=local_authority)
+    audit_list(request, "la_overview.view", detail=f"LA {local_authority.code}")
     return render(
         request,
         "cases/la_overview.html",
@@ -173,6 +177,7 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
 def school_caseload(request: HttpRequest, urn: str) -> HttpResponse:
     school = selectors.caseload_school_for_user(user=request.user, urn=urn)
     today = timezone.localdate()
+    audit_list(request, "caseload.view", school=school)
     return render(
         request,
         "cases/caseload.html",
