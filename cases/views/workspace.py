@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import rules, selectors
+from cases import roles, rules, selectors
 from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.forms import PupilFilterForm
@@ -38,8 +38,11 @@ CASELOAD_HOME_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Sends the DSL and the attendance officer to their caseload, the SENCo to the register of adjustments,
-    other school staff to the school's pupils, and LA officers to their LA's overview."""
+    a governor to the school's figures, other school staff to the school's pupils, and LA staff to their LA's
+    overview."""
     profile = selectors.staff_profile(user=request.user)
+    if profile.is_school_staff and not roles.has(profile.role, roles.VIEW_PUPIL_NAMES):
+        return redirect("school_figures", urn=profile.school.urn)
     if profile.is_la_staff:
         return redirect("la_overview", code=profile.local_authority.code)
     if profile.role in CASELOAD_HOME_ROLES:
