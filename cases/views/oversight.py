@@ -44,6 +44,7 @@ def _audit_page(request: HttpRequest, *, place: str, title: str, scope: str) -> 
         return csv_download(filename=f"audit-{scope}-{timezone.localdate().isoformat()}.csv",
                             header=AUDIT_CSV_COLUMNS, rows=rows)
     page = Paginator(events.select_related("school"), AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this read is itself written down
     audit_list(request, "audit.view", count=page.paginator.count)
     query = request.GET.copy()
     query.pop("page", None)
