@@ -40,12 +40,12 @@ def names_as_text(apps, schema_editor):
 
 def permanent(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PERMANENT_SQL)
+        schema_editor.execute(PERMANENT_SQL, params=None)
 
 
 def not_permanent(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNDO_SQL)
+        schema_editor.execute(UNDO_SQL, params=None)
 
 
 class Migration(migrations.Migration):
