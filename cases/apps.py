@@ -5,5 +5,7 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        # Registers this app's checks of saved rows for ``check_records`` (cases.record_checks).
+        # Connects the audit's receivers (every sign-in, sign-out and failed sign-in), and registers this app's
+        # checks of saved rows for ``check_records`` (cases.record_checks).
+        import cases.audit  # noqa: F401
         import cases.casework_checks  # noqa: F401

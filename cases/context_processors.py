@@ -6,8 +6,12 @@ from django.http import HttpRequest
 def staff(request: HttpRequest) -> dict:
     """The signed-in person's role and organisation, for the page header."""
     user = getattr(request, "user", None)
+    from cases import roles
+
     profile = getattr(user, "staff", None) if user is not None and user.is_authenticated else None
-    return {"staff_profile": profile}
+    grant = roles.BY_ROLE.get(profile.role) if profile is not None else None
+    # ``can.<capability>`` for the menu: what the role may do, from the one table of cases/roles.py.
+    return {"staff_profile": profile, "can": dict.fromkeys(grant.capabilities, True) if grant else {}}
 
 
 def figures(request: HttpRequest | None = None) -> dict:

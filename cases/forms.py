@@ -163,3 +163,27 @@ class PnConsiderationForm(forms.Form):
         max_length=facts.LONG_TEXT_MAX,
         error_messages={"required": "Record the Equality Act 2010 consideration", **ANSWER_TOO_LONG},
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit screen's filters: a person (username), a pupil (UPN) and a date range, all optional."""
+
+    person = forms.CharField(label="Person (username)", required=False, max_length=150)
+    upn = forms.CharField(label="Pupil (UPN)", required=False, max_length=13)
+    since = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": "Enter the date from as YYYY-MM-DD, e.g. 2026-09-01"})
+    until = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"],
+                            error_messages={"invalid": "Enter the date to as YYYY-MM-DD, e.g. 2026-09-30"})
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The date to must be the same as or after the date from")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid form filters nothing, and says why)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}

@@ -5,21 +5,18 @@ Views and services both ask these; a refusal in a service raises ``NotPermitted`
 
 from __future__ import annotations
 
+from cases import roles
 from cases.errors import DomainError
-from cases.models import Case, Pupil, Role, StaffProfile
+from cases.models import Case, Pupil, StaffProfile
 
-# The DSL runs casework and the school's attendance officer works day to day: both move a case.
-CASE_MOVERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
-# Everyone at the school who works with attendance may read the case file.
-CASE_READERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HEADTEACHER})
-# The SENCo logs reasonable adjustments; the DSL may too.
-ADJUSTMENT_RECORDERS = frozenset({Role.SENCO, Role.DSL})
-# Only the headteacher authorises a request for a penalty notice.
-PN_AUTHORISERS = frozenset({Role.HEADTEACHER})
-# The headteacher decides leave of absence in term time (domain.md 5).
-LEAVE_DECIDERS = frozenset({Role.HEADTEACHER})
-# Support records (plans, meetings, contracts, early help, notes) are kept by the people who run casework.
-SUPPORT_RECORDERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO})
+# Who holds each capability comes from the one table of cases/roles.py; these names are kept for readers.
+CASE_MOVERS = roles.roles_with(roles.MOVE_CASE)
+CASE_READERS = roles.roles_with(roles.READ_CASES)
+ADJUSTMENT_RECORDERS = roles.roles_with(roles.RECORD_ADJUSTMENT)
+PN_AUTHORISERS = roles.roles_with(roles.AUTHORISE_PN)
+LEAVE_DECIDERS = roles.roles_with(roles.DECIDE_LEAVE)
+SUPPORT_RECORDERS = roles.roles_with(roles.RECORD_SUPPORT)
+PUPIL_READERS = roles.roles_with(roles.VIEW_PUPIL_NAMES)
 
 
 class NotPermitted(DomainError):
@@ -66,11 +63,38 @@ def can_refer_child_missing_education(user, pupil: Pupil) -> bool:
     return _at_school_in(user, pupil, CASE_MOVERS)
 
 
-def is_la_officer_of(user, local_authority) -> bool:
-    """Whether the user is an attendance officer of this local authority (an LA object or its id)."""
+def _at_la(user, local_authority, capability: str) -> bool:
     profile = _profile(user)
     la_id = getattr(local_authority, "pk", local_authority)
-    return profile is not None and profile.role == Role.LA_OFFICER and profile.local_authority_id == la_id
+    return profile is not None and roles.has(profile.role, capability) and profile.local_authority_id == la_id
+
+
+def is_la_officer_of(user, local_authority) -> bool:
+    """Whether the user reviews this local authority's work (an LA object or its id): decides requests and
+    referrals, acknowledges notifications, records payments."""
+    return _at_la(user, local_authority, roles.LA_REVIEW)
+
+
+def can_read_la_work(user, local_authority) -> bool:
+    """Whether the user may see this local authority's work (its officers and its manager)."""
+    return _at_la(user, local_authority, roles.LA_READ)
+
+
+def can_reassign_la_work(user, local_authority) -> bool:
+    """Whether the user may move this LA's review tasks between officers (the LA manager)."""
+    return _at_la(user, local_authority, roles.LA_REASSIGN)
+
+
+def can_view_audit(user) -> bool:
+    """Whether the user reads the audit trail of their own school or LA."""
+    profile = _profile(user)
+    return profile is not None and roles.has(profile.role, roles.VIEW_AUDIT)
+
+
+def can_view_pupils(user) -> bool:
+    """Whether the user may see pupils' names and records at all (a governor never does)."""
+    profile = _profile(user)
+    return profile is not None and roles.has(profile.role, roles.VIEW_PUPIL_NAMES)
 
 
 def can_acknowledge_for_la(user, pupil: Pupil) -> bool:

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cases.audit.AuditMiddleware",  # every refusal and every admin read and change goes on the audit trail
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.selectors import local_authority_for_user
 from interventions import forms, selectors, services
@@ -64,6 +64,7 @@ def _notifications_page(request: HttpRequest, local_authority, data, *, refused=
 @require_GET
 def la_notifications(request: HttpRequest, code: str) -> HttpResponse:
     local_authority = local_authority_for_user(user=request.user, code=code)
+    audit_list(request, "la_notifications.list", detail=f"LA {local_authority.code}")
     return _notifications_page(request, local_authority, request.GET)
 
 

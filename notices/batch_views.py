@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from notices import batches
 from notices.batch_forms import LetterBatchStartForm
@@ -22,6 +22,7 @@ from notices.models import BatchStatus
 def letter_batches(request: HttpRequest, urn: str) -> HttpResponse:
     school = batches.letters_school_for_user(user=request.user, urn=urn)
     plans = [batches.letter_batch_plan(school=school, kind=kind) for kind in batches.KIND_NAMES]
+    audit_list(request, "letter_batches.list", school=school)
     return render(
         request,
         "notices/batches/list.html",
@@ -56,6 +57,7 @@ def letter_batch_start_view(request: HttpRequest, urn: str) -> HttpResponse:
 def letter_batch_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
     batch = batches.letter_batch_for_user(user=request.user, urn=urn, pk=pk)
     letters = batch.letters.select_related("pupil", "parent").defer("pdf").order_by("pupil__surname", "pupil__forename", "pk")
+    audit_list(request, "letter_batch.view", school=batch.school, detail=f"batch {batch.pk}")
     return render(
         request,
         "notices/batches/detail.html",

@@ -82,3 +82,23 @@ def show_refusal(form: forms.Form, error: DomainError, fields: dict[str, str] | 
     if field is not None and field not in form.fields:
         field = f"{field}_day" if f"{field}_day" in form.fields else None
     form.add_error(field, str(error))
+
+
+class ReassignForm(forms.Form):
+    """The LA manager's choice of the officer who takes over a request or a referral."""
+
+    officer = forms.TypedChoiceField(
+        label="Give it to", coerce=int,
+        error_messages={"required": "Choose the officer to give it to.",
+                        "invalid_choice": "Choose one of the local authority's officers."},
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officers = {officer.pk: officer for officer in officers}
+        self.fields["officer"].choices = [("", "Choose an officer")] + [
+            (officer.pk, officer.get_full_name() or officer.get_username()) for officer in officers
+        ]
+
+    def chosen(self):
+        return self.officers[self.cleaned_data["officer"]]

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import rules
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.models import CaseState
 from cases.permissions import can_move_case
@@ -255,6 +255,7 @@ def la_penalty_notices(request: HttpRequest, code: str) -> HttpResponse:
         state = ""
     notices = selectors.la_penalty_notices(local_authority=local_authority, school_urn=school_urn, state=state)
     page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    audit_list(request, "penalty_notices.la_list", count=page.paginator.count, detail=f"LA {local_authority.code}")
     counts = {}
     for notice in selectors.la_penalty_notices(local_authority=local_authority, school_urn=school_urn):
         counts[notice.state] = counts.get(notice.state, 0) + 1

@@ -12,5 +12,6 @@ urlpatterns = [
     path("la/<str:code>/referrals/<int:pk>/assign/", views.la_referral_assign, name="la_assign"),
     path("la/<str:code>/referrals/<int:pk>/decide/", views.la_referral_decide, name="la_decide"),
     path("la/<str:code>/referrals/<int:pk>/outcome/", views.la_referral_outcome, name="la_outcome"),
+    path("la/<str:code>/referrals/<int:pk>/reassign/", views.la_referral_reassign, name="la_reassign"),
     path("la/<str:code>/referrals/<int:pk>/evidence-bundle.pdf", views.la_referral_bundle_pdf, name="la_bundle"),
 ]

@@ -18,14 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import ladder
 from cases.audit import audit
 from cases.errors import DomainError
-from cases.permissions import can_move_case
+from cases.permissions import can_move_case, can_reassign_la_work
 from cases.selectors import case_for_user, local_authority_for_user
 from cases.services.offence import offence_lines, offence_sentence
 from notices.bundle import case_reference
-from notices.form_parts import show_refusal
+from notices.form_parts import ReassignForm, show_refusal
 from notices.referral_forms import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
 from notices.referrals import ProsecutionReferral, ReferralDecision
 from notices.services import referrals as services
+from notices.services.flow_tasks import la_officers
 
 # The form field that shows a refusal about each fact a service names (cases.facts.ImpossibleFact.field).
 FACT_FIELDS = {"hearing_date": "hearing_day"}
@@ -116,6 +117,9 @@ def la_referral_detail(request: HttpRequest, code: str, pk: int, decision_form=N
         "decision_form": decision_form or ReferralDecisionForm(),
         "outcome_form": outcome_form or ReferralOutcomeForm(),
         "form": decision_form or outcome_form,
+        "can_reassign": can_reassign_la_work(request.user, case.school.local_authority),
+        "reassign_form": ReassignForm(officers=la_officers(case.school.local_authority)),
+        "reassign_url": "referrals:la_reassign",
         "notices": case.pupil.penalty_notices.select_related("parent").order_by("issued_on", "pk"),
         "events": case.events.select_related("by")[:15],
     }, status=400 if decision_form is not None or outcome_form is not None else 200)
@@ -191,3 +195,21 @@ def la_referral_bundle_pdf(request: HttpRequest, code: str, pk: int) -> HttpResp
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def la_referral_reassign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The LA manager gives the referral's open task to another officer."""
+    referral = _la_referral(request.user, code, pk)
+    form = ReassignForm(request.POST, officers=la_officers(referral.case.school.local_authority))
+    if not form.is_valid():
+        messages.error(request, form.errors["officer"][0])
+        return redirect("referrals:la_detail", code=code, pk=pk)
+    try:
+        services.referral_reassign(referral=referral, to=form.chosen(), by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The referral is given to {form.chosen().get_full_name()}")
+    return redirect("referrals:la_detail", code=code, pk=pk)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("la/<str:code>/requests/<int:pk>/", views.la_request_detail, name="la_detail"),
     path("la/<str:code>/requests/<int:pk>/assign/", views.la_request_assign, name="la_assign"),
     path("la/<str:code>/requests/<int:pk>/decide/", views.la_request_decide, name="la_decide"),
+    path("la/<str:code>/requests/<int:pk>/reassign/", views.la_request_reassign, name="la_reassign"),
 ]

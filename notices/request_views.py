@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import ladder
-from cases.audit import audit
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.models import CaseState
-from cases.permissions import can_move_case
+from cases.permissions import can_move_case, can_reassign_la_work
 from cases.selectors import case_for_user, local_authority_for_user
 from notices import selectors
-from notices.form_parts import show_refusal
+from notices.form_parts import ReassignForm, show_refusal
 from notices.request_forms import AnswerForm, DecisionForm, PenaltyNoticeRequestForm
 from notices.requests import PenaltyNoticeRequest
 from notices.services import pn_requests as services
+from notices.services.flow_tasks import la_officers
 
 
 def _school_request(user, case_pk: int, pk: int) -> PenaltyNoticeRequest:
@@ -110,6 +111,7 @@ def la_requests_inbox(request: HttpRequest, code: str) -> HttpResponse:
                                        school_urn=school_urn)
     referrals = selectors.la_referral_inbox(local_authority=local_authority, user=request.user, today=today,
                                             school_urn=school_urn)
+    audit_list(request, "la_inbox.view", detail=f"LA {local_authority.code}")
     return render(request, "notices/requests/la_inbox.html", {
         "local_authority": local_authority, "inbox": inbox, "referrals": referrals, "now": timezone.now(),
         "service_level": local_authority.conduct().la_response_days, "schools": schools, "school_urn": school_urn,
@@ -136,6 +138,9 @@ def la_request_detail(request: HttpRequest, code: str, pk: int, form=None) -> Ht
         "review_task": services.open_task(pn_request, "review"),
         "answer_task": services.open_task(pn_request, "answer"),
         "form": form or DecisionForm(),
+        "can_reassign": can_reassign_la_work(request.user, case.school.local_authority),
+        "reassign_form": ReassignForm(officers=la_officers(case.school.local_authority)),
+        "reassign_url": "pn_requests:la_reassign",
         "notices": case.penalty_notices.filter(parent__in=parents).select_related("parent"),
         "events": case.events.select_related("by")[:15],
     }, status=400 if form is not None else 200)
@@ -172,3 +177,21 @@ def la_request_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("pn_requests:la_detail", code=code, pk=pk)
     request.method = "GET"
     return la_request_detail(request, code, pk, form=form)
+
+
+@login_required
+@require_POST
+def la_request_reassign(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The LA manager gives the request's review to another officer."""
+    pn_request = _la_request(request.user, code, pk)
+    form = ReassignForm(request.POST, officers=la_officers(pn_request.case.school.local_authority))
+    if not form.is_valid():
+        messages.error(request, form.errors["officer"][0])
+        return redirect("pn_requests:la_detail", code=code, pk=pk)
+    try:
+        services.pn_request_reassign(request=pn_request, to=form.chosen(), by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The request is given to {form.chosen().get_full_name()}")
+    return redirect("pn_requests:la_detail", code=code, pk=pk)

@@ -238,7 +238,7 @@ def test_no_route_fails_with_a_server_error_for_its_own_people_whatever_is_poste
                 "decision": "maybe", "kind": "?", "pk": "-1", "page": "last", "issued_day": "31", "issued_month": "2",
                 "issued_year": "20x6", "amount": "lots", "paid_on": "yesterday", "next_review_on": "2026-02-30"}
     failures = []
-    for username in ("dsl", "senco", "head", "la_officer"):
+    for username in ("dsl", "senco", "head", "governor", "la_officer", "la_manager"):
         client.force_login(StaffProfile.objects.get(user__username=username).user)
         for name, route in routes:
             params = re.findall(r"<(?:\w+:)?(\w+)>", route)
@@ -254,3 +254,95 @@ def test_no_route_fails_with_a_server_error_for_its_own_people_whatever_is_poste
                 if not isinstance(status, int) or status >= 500:
                     failures.append(f"{username} {method.upper()} {path} ({name}): {status}")
     assert not failures, "\n".join(failures)
+
+
+# --- the new roles, read from the one table of cases/roles.py ------------------------------------------------
+#
+# Each route asked for Fenbridge Academy's own records by its governor and its SENCo: what the role table
+# (cases/roles.py) says each may do is all each can do.
+
+# The routes whose POST writes what a role's capability allows (the rest must be refused and write nothing).
+WRITES_BY_CAPABILITY = {
+    "record_adjustment": {"interventions:adjustment_create", "interventions:adjustment_update",
+                          "interventions:adjustment_review_create", "interventions:ehc_notification_create"},
+}
+
+
+def _filled(name, route, records):
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    path = "/" + route
+    for param, value in _kwargs_for(name, params, records).items():
+        path = re.sub(rf"<(?:\w+:)?{param}>", str(value), path)
+    return path
+
+
+def _row_counts() -> dict[str, int]:
+    """How many rows every table of the product holds, the audit trail and the sessions apart."""
+    from django.apps import apps
+
+    skip = {"AuditEvent", "Session"}
+    return {model._meta.label: model.objects.count() for model in apps.get_models()
+            if model.__name__ not in skip and model._meta.app_label in {"cases", "interventions", "notices",
+                                                                          "meetings", "viewflow", "admin"}}
+
+
+def test_the_governor_never_sees_a_pupils_name_and_the_senco_writes_only_what_her_role_allows(
+        client, demo_authority):
+    from cases import roles
+    from cases.models import Pupil, StaffProfile
+    from tests import factories
+
+    records = _demo_records()
+    routes = [(name, route) for name, route in _routes(get_resolver().url_patterns) if name not in PUBLIC]
+    school = StaffProfile.objects.get(user__username="dsl").school
+    governor = StaffProfile.objects.get(user__username="governor").user
+    assert roles.BY_ROLE[governor.staff.role].capabilities == {roles.VIEW_AGGREGATES}
+    names = [f"{p.forename} {p.surname}" for p in Pupil.objects.filter(school=school)]
+    names += [p.surname for p in Pupil.objects.filter(school=school) if len(p.surname) > 6]
+    leaks, seen = [], 0
+    client.force_login(governor)
+    for name, route in routes:
+        response = client.get(_filled(name, route, records))
+        if response.status_code == 200:
+            seen += 1
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            leaks += [f"{name}: {pupil}" for pupil in names if pupil in text]
+        else:
+            assert response.status_code in (302, 403, 404, 405), f"{name}: {response.status_code}"
+    assert seen >= 1 and not leaks, leaks  # the figures page answers; no page names a pupil
+    assert client.get("/").url == f"/schools/{school.urn}/figures/"
+
+    senco = StaffProfile.objects.get(user__username="senco").user
+    allowed = set().union(*(WRITES_BY_CAPABILITY.get(c, set()) for c in roles.BY_ROLE[senco.staff.role].capabilities))
+    assert allowed, "the SENCo's writes"
+    other = factories.UserFactory(username="someone_else")
+    client.force_login(senco)
+    wrote = []
+    for name, route in routes:
+        if name in allowed:
+            continue
+        before = _row_counts()
+        path = _filled(name, route, records)
+        response = client.post(path, {"kind": "contact", "summary": "A note", "reason": "x", "officer": other.pk,
+                                      "decision": "approve", "answer": "x"})
+        if _row_counts() != before:
+            wrote.append(f"POST {path} ({name}): {response.status_code}")
+    assert not wrote, "\n".join(wrote)
+
+
+def test_every_page_a_caseworker_reads_is_on_the_audit_trail(client, demo_authority):
+    """A page answered with 200 writes at least one audit row: no read of personal data goes unaudited."""
+    from cases.models import AuditEvent, StaffProfile
+
+    records = _demo_records()
+    routes = [(name, route) for name, route in _routes(get_resolver().url_patterns) if name not in PUBLIC]
+    unaudited = []
+    for username in ("dsl", "la_officer", "la_manager"):
+        client.force_login(StaffProfile.objects.get(user__username=username).user)
+        for name, route in routes:
+            before = AuditEvent.objects.count()
+            path = _filled(name, route, records)
+            if client.get(path).status_code == 200 and AuditEvent.objects.count() == before:
+                unaudited.append(f"{username} GET {path} ({name})")
+    assert not unaudited, "\n".join(unaudited)

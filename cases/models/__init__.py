@@ -1,6 +1,6 @@
 """The cases app's models, split by subject; import them from here."""
 
-from cases.models.audit import AuditEvent
+from cases.models.audit import AuditEvent, AuditIsPermanent
 from cases.models.case import (
     LADDER,
     OPEN_STATES,
@@ -54,6 +54,7 @@ __all__ = [
     "AlertKind",
     "AttendanceSnapshot",
     "AuditEvent",
+    "AuditIsPermanent",
     "CodeOfConduct",
     "LocalAuthority",
     "PenaltyNoticeIssuer",

@@ -178,11 +178,14 @@ class Role(models.TextChoices):
     ATTENDANCE_OFFICER = "attendance_officer", "School attendance officer"
     SENCO = "senco", "SENCo"
     HEADTEACHER = "headteacher", "Headteacher"
+    GOVERNOR = "governor", "Governor"
     LA_OFFICER = "la_officer", "LA attendance officer"
+    LA_MANAGER = "la_manager", "LA attendance manager"
 
 
-SCHOOL_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HEADTEACHER})
-LA_ROLES = frozenset({Role.LA_OFFICER})
+# Where each role works; what each may do there is the table of cases/roles.py.
+SCHOOL_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO, Role.HEADTEACHER, Role.GOVERNOR})
+LA_ROLES = frozenset({Role.LA_OFFICER, Role.LA_MANAGER})
 
 
 class StaffProfile(models.Model):

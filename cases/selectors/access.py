@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cases import roles
 from cases.models import LocalAuthority, School, StaffProfile
 
 
@@ -25,6 +26,8 @@ def _school_staff_profile(user) -> StaffProfile:
     profile = staff_profile(user=user)
     if not profile.is_school_staff:
         raise PermissionDenied("Only school staff can see pupils' records.")
+    if not roles.has(profile.role, roles.VIEW_PUPIL_NAMES):
+        raise PermissionDenied("Your role sees the school's attendance figures, not pupils' records.")
     return profile
 
 
@@ -39,8 +42,26 @@ def school_for_user(*, user, urn: str) -> School:
 def local_authority_for_user(*, user, code: str) -> LocalAuthority:
     """The LA whose aggregate figures the user may see: only that LA's officers."""
     profile = staff_profile(user=user)
-    if not profile.is_la_staff:
+    if not profile.is_la_staff or not roles.has(profile.role, roles.LA_READ):
         raise PermissionDenied("Only local authority officers can see the LA overview.")
     if profile.local_authority.code != code:
         raise Http404("No such local authority")
     return profile.local_authority
+
+
+def figures_school_for_user(*, user, urn: str) -> School:
+    """The school whose aggregate figures (no names) the user may see: any school role, their own school."""
+    profile = staff_profile(user=user)
+    if not profile.is_school_staff or not roles.has(profile.role, roles.VIEW_AGGREGATES):
+        raise PermissionDenied("Only the school's staff and governors see its attendance figures.")
+    if profile.school.urn != urn:
+        raise Http404("No such school")
+    return profile.school
+
+
+def audit_scope_for_user(*, user) -> StaffProfile:
+    """The profile of someone who reads an audit trail (their school's, or their LA's)."""
+    profile = staff_profile(user=user)
+    if not roles.has(profile.role, roles.VIEW_AUDIT):
+        raise PermissionDenied("Your role does not include reading the audit trail.")
+    return profile

@@ -8,6 +8,7 @@ from cases.views.case import (
     pn_consideration_authorise_view,
     pn_consideration_view,
 )
+from cases.views.oversight import la_audit, school_audit, school_figures_view
 from cases.views.workspace import (
     alert_resolve_view,
     home,
@@ -19,6 +20,9 @@ from cases.views.workspace import (
 )
 
 __all__ = [
+    "la_audit",
+    "school_audit",
+    "school_figures_view",
     "alert_resolve_view",
     "case_detail",
     "case_note_view",

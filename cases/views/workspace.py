@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import rules, selectors
-from cases.audit import audit
+from cases import roles, rules, selectors
+from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.forms import PupilFilterForm
 from cases.models import Role
@@ -38,8 +38,11 @@ CASELOAD_HOME_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Sends the DSL and the attendance officer to their caseload, the SENCo to the register of adjustments,
-    other school staff to the school's pupils, and LA officers to their LA's overview."""
+    a governor to the school's figures, other school staff to the school's pupils, and LA staff to their LA's
+    overview."""
     profile = selectors.staff_profile(user=request.user)
+    if profile.is_school_staff and not roles.has(profile.role, roles.VIEW_PUPIL_NAMES):
+        return redirect("school_figures", urn=profile.school.urn)
     if profile.is_la_staff:
         return redirect("la_overview", code=profile.local_authority.code)
     if profile.role in CASELOAD_HOME_ROLES:
@@ -56,6 +59,8 @@ def school_pupils(request: HttpRequest, urn: str) -> HttpResponse:
     form = PupilFilterForm(request.GET or None)
     pupils = selectors.workspace_pupils(school=school, **form.filters())
     page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_list(request, "pupils.list", school=school, count=page.paginator.count,
+               detail="search" if request.GET.get("q") else "")
     return render(
         request,
         "cases/school_pupils.html",
@@ -76,6 +81,7 @@ def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
     page = Paginator(selectors.open_alerts_for_school(school=school), ALERTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    audit_list(request, "alerts.list", school=school, count=page.paginator.count)
     return render(
         request,
         "cases/school_alerts.html",
@@ -148,6 +154,7 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
 
     local_authority = selectors.local_authority_for_user(user=request.user, code=code)
     rows = selectors.la_school_rows(local_authority=local_authority)
+    audit_list(request, "la_overview.view", detail=f"LA {local_authority.code}")
     return render(
         request,
         "cases/la_overview.html",
@@ -173,6 +180,7 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
 def school_caseload(request: HttpRequest, urn: str) -> HttpResponse:
     school = selectors.caseload_school_for_user(user=request.user, urn=urn)
     today = timezone.localdate()
+    audit_list(request, "caseload.view", school=school)
     return render(
         request,
         "cases/caseload.html",

@@ -71,3 +71,33 @@ def locked_process(activation):
     process = activation.process.coerced
     process.refresh_from_db()
     return process
+
+
+def la_officers(local_authority):
+    """The LA's people who review its work (who a task may be given to), by name."""
+    from django.contrib.auth import get_user_model
+
+    from cases import roles
+
+    return get_user_model().objects.filter(
+        staff__local_authority=local_authority, staff__role__in=sorted(roles.roles_with(roles.LA_REVIEW)),
+        is_active=True,
+    ).order_by("first_name", "last_name", "username")
+
+
+def reassign_review_task(task, to, *, refused: type[Exception], what: str):
+    """The LA manager gives an open task to another officer (from the queue, or from the officer who has it);
+    under the flow's lock. Returns the officer who had it, or None when it was in the queue."""
+    if task is None:
+        raise refused(f"This {what} is not waiting for the local authority.")
+    with task.activation() as activation:
+        previous = activation.task.owner
+        if previous is not None and previous.pk == to.pk:
+            raise refused(f"{to.get_full_name() or to.get_username()} already has this {what}.")
+        if activation.task.status == STATUS.NEW:
+            activation.assign(to)
+        elif activation.task.status == STATUS.ASSIGNED:
+            activation.reassign(to)
+        else:
+            raise refused(f"The officer has begun this {what}: it can no longer be given to someone else.")
+    return previous

@@ -15,7 +15,7 @@ from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseState, EventKind, Parent
-from cases.permissions import can_move_case, is_la_officer_of, require
+from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.requests import PenaltyNoticeRequest, RequestDecision
@@ -24,6 +24,7 @@ from notices.services.flow_tasks import (
     lock_process,
     locked_process,
     open_flow_task,
+    reassign_review_task,
     take_review_task,
     task_still,
 )
@@ -149,6 +150,25 @@ def pn_request_assign(*, request: PenaltyNoticeRequest, by) -> PenaltyNoticeRequ
                       summary=f"Penalty notice request taken by {by.get_full_name()} (local authority)",
                       evidence=[f"pn_request:{request.pk}"])
     audit(user=by, action="pn_request.assign", pupil=request.case.pupil, detail=f"request {request.pk}")
+    return request
+
+
+@transaction.atomic
+def pn_request_reassign(*, request: PenaltyNoticeRequest, to, by) -> PenaltyNoticeRequest:
+    """The LA manager gives the request's review to another officer of the LA."""
+    local_authority = request.case.school.local_authority
+    require(can_reassign_la_work(by, local_authority), "reassign this penalty notice request")
+    if not is_la_officer_of(to, local_authority):
+        raise RequestRefused("Choose an officer of the local authority to give the request to.")
+    request = lock_process(request)
+    previous = reassign_review_task(open_task(request, "review"), to, refused=RequestRefused, what="request")
+    whom = to.get_full_name() or to.get_username()
+    was = f" (was {previous.get_full_name() or previous.get_username()})" if previous is not None else ""
+    case_event_record(case=request.case, kind=EventKind.NOTICE, by=by,
+                      summary=f"Penalty notice request given to {whom} by the local authority's manager{was}",
+                      evidence=[f"pn_request:{request.pk}"])
+    audit(user=by, action="pn_request.reassign", pupil=request.case.pupil,
+          detail=f"request {request.pk} to {to.get_username()}{was}")
     return request
 
 

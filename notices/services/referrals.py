@@ -19,7 +19,7 @@ from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseOutcome, CaseState, EventKind
 from cases.models import Offence as OffenceRecord
-from cases.permissions import can_move_case, is_la_officer_of, require
+from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
 from cases.services.case import case_close, case_transition, transition_sources
 from cases.services.chronology import case_event_record
 from cases.services.offence import ThresholdNotMet, offence_record
@@ -36,6 +36,7 @@ from notices.services.flow_tasks import (
     lock_process,
     locked_process,
     open_flow_task,
+    reassign_review_task,
     take_review_task,
     task_still,
 )
@@ -165,6 +166,27 @@ def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
     )
     audit(user=by, action="referral.start", pupil=case.pupil,
           detail=f"referral {referral.pk}: bundle letter {bundle.pk} sha256 {bundle.sha256[:12]}")
+    return referral
+
+
+@transaction.atomic
+def referral_reassign(*, referral: ProsecutionReferral, to, by) -> ProsecutionReferral:
+    """The LA manager gives the referral's open task (its decision, or recording the court's outcome) to
+    another officer of the LA."""
+    local_authority = referral.case.school.local_authority
+    require(can_reassign_la_work(by, local_authority), "reassign this prosecution referral")
+    if not is_la_officer_of(to, local_authority):
+        raise ReferralRefused("Choose an officer of the local authority to give the referral to.")
+    referral = lock_process(referral)
+    task = open_task(referral, "review") or open_task(referral, "outcome")
+    previous = reassign_review_task(task, to, refused=ReferralRefused, what="referral")
+    whom = to.get_full_name() or to.get_username()
+    was = f" (was {previous.get_full_name() or previous.get_username()})" if previous is not None else ""
+    case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by,
+                      summary=f"Prosecution referral given to {whom} by the local authority's manager{was}",
+                      evidence=[f"prosecution_referral:{referral.pk}"])
+    audit(user=by, action="referral.reassign", pupil=referral.case.pupil,
+          detail=f"referral {referral.pk} to {to.get_username()}{was}")
     return referral
 
 

@@ -96,15 +96,15 @@ def test_planning_a_past_meeting_with_invitations_plans_nothing(case, dsl, mothe
     assert not Letter.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["headteacher", "la_officer", "other_school_dsl"])
+@pytest.mark.parametrize("persona", ["headteacher", "senco", "la_officer", "other_school_dsl"])
 def test_only_casework_staff_of_the_pupils_school_can_plan(request, case, mother, planning_day, persona):
     with pytest.raises(NotPermitted):
         _plan(case, request.getfixturevalue(persona), parents=[mother])
     assert not Meeting.objects.exists()
 
 
-def test_senco_can_plan(case, senco, mother, planning_day):
-    assert _plan(case, senco, parents=[mother]).created_by == senco
+def test_the_attendance_officer_can_plan(case, attendance_officer, mother, planning_day):
+    assert _plan(case, attendance_officer, parents=[mother]).created_by == attendance_officer
 
 
 # --- invitations -----------------------------------------------------------------------------

@@ -452,3 +452,48 @@ def test_an_officer_cannot_take_a_request_someone_has_taken_or_that_waits_for_th
     _decide(client, la_officer, request, "more_information", "Which dates?")
     with pytest.raises(RequestRefused, match="not waiting for the local authority"):
         pn_requests.pn_request_assign(request=request, by=second_la_officer)
+
+
+# --- the LA manager gives a request to another officer ------------------------------------------------------
+
+
+@pytest.fixture
+def la_manager(la):
+    user = factories.UserFactory(username="la_manager", first_name="Priya", last_name="Chandran")
+    factories.StaffProfileFactory(user=user, role=Role.LA_MANAGER, position="Manager", school=None,
+                                  local_authority=la)
+    return user
+
+
+def test_the_la_manager_gives_a_taken_request_to_another_officer_who_then_decides(
+    client, dsl, la_officer, second_la_officer, la_manager, pn_case, authorised, mother
+):
+    from cases.models import AuditEvent
+
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    _as(client, la_officer).post(_la_url("la_assign", request))
+    page = _as(client, la_manager).get(_la_url("la_detail", request)).content.decode()
+    assert 'data-testid="reassign"' in page
+    assert client.post(_la_url("la_decide", request), {"decision": "reject", "reasons": "No"}).status_code in (302, 400)
+    request.refresh_from_db()
+    assert not request.decision  # the manager reassigns; she does not decide
+    assert client.post(_la_url("la_reassign", request), {"officer": second_la_officer.pk}).status_code == 302
+    assert AuditEvent.objects.filter(action="pn_request.reassign", username="la_manager").exists()
+    assert _decide(client, la_officer, request, "reject", "No").status_code == 400  # no longer hers
+    assert _decide(client, second_la_officer, request, "reject", "Not this time").status_code == 302
+    request.refresh_from_db()
+    assert (request.decision, request.decided_by) == ("reject", second_la_officer)
+
+
+@pytest.mark.parametrize("who", ["la_officer", "dsl"])
+def test_only_the_manager_reassigns(client, request, dsl, la_officer, second_la_officer, pn_case, authorised, mother,
+                                    who):
+    _start(client, dsl, pn_case, [mother])
+    pn_request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    response = _as(client, request.getfixturevalue(who)).post(_la_url("la_reassign", pn_request),
+                                                              {"officer": second_la_officer.pk})
+    assert response.status_code in (302, 403)
+    from notices.services import pn_requests
+
+    assert pn_requests.open_task(pn_request, "review").owner_id is None

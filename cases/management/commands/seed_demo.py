@@ -70,7 +70,10 @@ DEMO_STAFF = (
     ("senco", "Daniel", "Okafor", Role.SENCO, "SENCo", 0),
     ("head", "Helen", "Marsh", Role.HEADTEACHER, "Headteacher", 0),
     ("primary_dsl", "James", "Ridley", Role.DSL, "Deputy Headteacher and Designated Safeguarding Lead", 2),
+    ("governor", "Margaret", "Osei", Role.GOVERNOR, "Chair of Governors", 0),
     ("la_officer", "Fiona", "Hargreaves", Role.LA_OFFICER, "Senior Education Welfare Officer", None),
+    ("la_officer_2", "Tom", "Baines", Role.LA_OFFICER, "Education Welfare Officer", None),
+    ("la_manager", "Priya", "Chandran", Role.LA_MANAGER, "Attendance Service Manager", None),
 )
 
 
