@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_offence'),
+        ('cases', '0010_code_of_conduct_case_retention_years'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

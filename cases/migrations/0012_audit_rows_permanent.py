@@ -51,7 +51,7 @@ def not_permanent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_governor_and_la_manager_roles'),
+        ('cases', '0011_governor_and_la_manager_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
