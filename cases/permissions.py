@@ -21,6 +21,22 @@ LEAVE_DECIDERS = frozenset({Role.HEADTEACHER})
 # Support records (plans, meetings, contracts, early help, notes) are kept by the people who run casework.
 SUPPORT_RECORDERS = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER, Role.SENCO})
 
+# Sign-in needs a second factor (TOTP) for the roles that see a whole school's or LA's children, or decide
+# on notices; the SENCo and the attendance officer sign in with a password alone. Every role is in one of
+# the two sets (a test checks), so a new role needs a decision.
+SECOND_FACTOR_ROLES = frozenset({Role.DSL, Role.HEADTEACHER, Role.LA_OFFICER})
+PASSWORD_ONLY_ROLES = frozenset({Role.SENCO, Role.ATTENDANCE_OFFICER})
+
+
+def needs_second_factor(user) -> bool:
+    """Superusers (the admin) and SECOND_FACTOR_ROLES; a role in neither set is treated as needing one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    profile = _profile(user)
+    return profile is not None and profile.role not in PASSWORD_ONLY_ROLES
+
 
 class NotPermitted(DomainError):
     """The person's role or school does not allow this."""
