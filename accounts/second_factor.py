@@ -28,6 +28,14 @@ def authenticator(user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
+def device_for_code(user, code: str):
+    """The device a code is for: the authenticator for digits of its length, else the recovery codes."""
+    device = authenticator(user)
+    if device is not None and code.isdigit() and len(code) == device.digits:
+        return device
+    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
 def authenticator_secret(device: TOTPDevice) -> str:
     """The key as an authenticator app takes it when typed in: base32, without padding."""
     return b32encode(device.bin_key).decode("ascii").rstrip("=")

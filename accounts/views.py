@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import second_factor
 from accounts.forms import CodeForm
@@ -32,17 +32,22 @@ def verify(request):
         return redirect(f"{reverse('accounts:set_up')}?{request.GET.urlencode()}")
     form = CodeForm(request.POST or None)
     if form.is_valid():
-        # A TOTP code, or one of the recovery codes (used up by this match).
-        device = match_token(request.user, form.cleaned_data["code"])
-        if device is not None:
+        code = form.cleaned_data["code"]
+        # Each code goes to its one device: django-otp throttles a device after each wrong code, so trying a
+        # recovery code on the authenticator (or the reverse) would throttle the device that was not meant.
+        device = second_factor.device_for_code(request.user, code)
+        allowed, _ = device.verify_is_allowed() if device is not None else (True, None)
+        if device is not None and allowed and device.verify_token(code):
             otp_login(request, device)
-            if device.persistent_id.startswith("otp_static"):
+            if isinstance(device, StaticDevice):
                 audit(request=request, action="second_factor_recovery_code",
                       detail=f"Signed in with a recovery code; {device.token_set.count()} left")
             return redirect(_next(request))
-        audit(request=request, action="second_factor_refused", detail="Wrong or expired code")
+        audit(request=request, action="second_factor_refused",
+              detail="Wrong or expired code" if allowed else "Code refused: too many wrong codes just before")
         form.add_error("code", "The code is wrong or has expired. Enter the code your app shows now, "
-                               "or one of your recovery codes")
+                               "or one of your recovery codes" if allowed else
+                               "There were too many wrong codes. Wait a minute, then enter the code your app shows")
     return render(request, "accounts/verify.html", {"form": form, "next": _next(request)})
 
 
