@@ -132,3 +132,17 @@ def test_the_setting_switches_it_off(client, dsl, settings):
     settings.TWO_FACTOR_REQUIRED = False
     client.force_login(dsl)
     assert "two-factor" not in client.get("/").get("Location", "")
+
+
+def test_demo_code_prints_what_the_demo_users_app_would_show(dsl, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    device = TOTPDevice.objects.create(user=dsl, name="Demo authenticator", confirmed=True)
+    out = StringIO()
+    call_command("demo_code", "dsl", stdout=out)
+    assert out.getvalue().strip() == _code(device)
+    settings.EMBEDDED = False
+    with pytest.raises(CommandError, match="only on the embedded default"):
+        call_command("demo_code", "dsl")
