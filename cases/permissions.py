@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cases import roles
 from cases.errors import DomainError
-from cases.models import Case, Pupil, StaffProfile
+from cases.models import Case, Pupil, Role, StaffProfile
 
 # Who holds each capability comes from the one table of cases/roles.py; these names are kept for readers.
 CASE_MOVERS = roles.roles_with(roles.MOVE_CASE)
@@ -17,6 +17,23 @@ PN_AUTHORISERS = roles.roles_with(roles.AUTHORISE_PN)
 LEAVE_DECIDERS = roles.roles_with(roles.DECIDE_LEAVE)
 SUPPORT_RECORDERS = roles.roles_with(roles.RECORD_SUPPORT)
 PUPIL_READERS = roles.roles_with(roles.VIEW_PUPIL_NAMES)
+
+# Sign-in needs a second factor (TOTP) for the roles that see a whole school's or LA's children, decide on
+# notices or read the audit (the LA manager); the SENCo, the attendance officer and a governor (aggregates
+# only, never a name) sign in with a password alone. Every role is in one of the two sets (a test checks),
+# so a new role needs a decision.
+SECOND_FACTOR_ROLES = frozenset({Role.DSL, Role.HEADTEACHER, Role.LA_OFFICER, Role.LA_MANAGER})
+PASSWORD_ONLY_ROLES = frozenset({Role.SENCO, Role.ATTENDANCE_OFFICER, Role.GOVERNOR})
+
+
+def needs_second_factor(user) -> bool:
+    """Superusers (the admin) and SECOND_FACTOR_ROLES; a role in neither set is treated as needing one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    profile = _profile(user)
+    return profile is not None and profile.role not in PASSWORD_ONLY_ROLES
 
 
 class NotPermitted(DomainError):

@@ -28,16 +28,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of 1 or more, not {raw!r}")
-    return value
+    return env_int(name, default, minimum=1)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -72,3 +63,36 @@ def database_from_url(url: str, base_dir: Path) -> dict:
             "CONN_MAX_AGE": 60,
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use postgres:// or sqlite:///)")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def admin_path(name: str, *, embedded: bool) -> str | None:
+    """The admin's URL prefix ("site-admin/"), or None when the admin is not mounted.
+
+    Unset: ``admin/`` on the embedded default; in production no admin at all until the operator names a
+    path, since a default printed in public source code hides nothing from an attacker.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return "admin/" if embedded else None
+    value = raw.strip().strip("/")
+    if not value:
+        return None
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/")
+    if not set(value) <= allowed or "//" in value:
+        raise ImproperlyConfigured(
+            f"{name} may hold only letters, digits, '-', '_' and single '/', not {raw!r}"
+        )
+    return value + "/"

@@ -1,27 +1,40 @@
 """One settings module; the environment decides. Nothing set = the embedded default (SQLite, Celery eager)."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_from_url, env_bool, env_list, env_positive_int, env_str
+from config.env import admin_path, database_from_url, env_bool, env_int, env_list, env_positive_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# EMBEDDED_DEFAULT=false is production: real secrets, HTTPS, no admin until ADMIN_PATH names one.
+EMBEDDED = env_bool("EMBEDDED_DEFAULT", True)
 DEBUG = env_bool("DEBUG", False)
+EMBEDDED_SECRET_KEY = "embedded-default-not-secret"
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not (DEBUG or env_bool("EMBEDDED_DEFAULT", True)):
-        raise ImproperlyConfigured("SECRET_KEY must be set outside the embedded default")
+if EMBEDDED and not SECRET_KEY:
     # The embedded default is for a laptop demo and tests; production sets SECRET_KEY.
-    SECRET_KEY = "embedded-default-not-secret"
+    SECRET_KEY = EMBEDDED_SECRET_KEY
+elif not EMBEDDED:
+    # Whatever DEBUG says: a guessable key lets anyone forge a session cookie, i.e. sign in as anyone.
+    # The test is Django's own (security.W009): 50 characters or more, 5 or more different ones.
+    if not SECRET_KEY or SECRET_KEY == EMBEDDED_SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY must be set to a long random string when EMBEDDED_DEFAULT=false")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: use 50 or more random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.SuperuserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +46,12 @@ INSTALLED_APPS = [
     "django_celery_results",
     "viewflow",
     "viewflow.workflow",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "accounts",
     "cases",
     "interventions",
     "notices",
@@ -41,13 +60,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.audit.AuditMiddleware",  # every refusal and every admin read and change goes on the audit trail
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,14 +109,52 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_MIN_LENGTH = 12  # NCSC password guidance: length beats complexity rules
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.WordAndNumbersValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in ---------------------------------------------------------------------------------------------
+# django-axes counts failed sign-ins per account and per address, separately: either reaching its limit
+# locks sign-in (the right password included) until the cool-off ends or an administrator unlocks it.
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttling.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+# Higher: a whole school or council office often reaches the service from one public address.
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30, minimum=1)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 30, minimum=1)
+# Reverse proxies in front of the service that append to X-Forwarded-For (0: the peer is the client).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+AXES_HANDLER = "accounts.throttling.AccountAndAddressHandler"
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+# A try during the lockout is refused and audited but does not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_page"
+AXES_VERBOSE = False
+
+# A second factor (TOTP, with recovery codes) for the roles cases.permissions.SECOND_FACTOR_ROLES names
+# and for superusers. Only a test of something else switches it off.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Attendance casework"
+SECOND_FACTOR_RECOVERY_CODES = 10
+
+# The admin, for superusers only, at ADMIN_PATH (see config.env.admin_path).
+ADMIN_PATH = admin_path("ADMIN_PATH", embedded=EMBEDDED)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -105,13 +168,47 @@ _govuk = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 _moj = BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"
 STATICFILES_DIRS += [(prefix, path) for prefix, path in (("govuk", _govuk), ("moj", _moj)) if path.exists()]
 
+# --- Sessions and HTTPS -----------------------------------------------------------------------------------
+# Idle timeout: the session ends this long after the last request (each request saves it again), so
+# a child's record does not stay open on an unattended screen.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; children's data should not sit in an idle session
+# Production speaks only HTTPS (check --deploy: W004, W008, W012, W016); the embedded default serves
+# plain http://127.0.0.1. Each can be switched off for a trial behind plain HTTP.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not EMBEDDED)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not EMBEDDED)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if EMBEDDED else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not EMBEDDED)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not EMBEDDED)
+if env_bool("BEHIND_TLS_PROXY", False):
+    # The proxy ends TLS and says so; without this SECURE_SSL_REDIRECT would redirect for ever.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline, no frames. The
+# GOV.UK Frontend pages keep to it: their scripts are files (static/js), their styles one stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
@@ -177,5 +274,6 @@ LOGGING = {
     # Logs go to stderr so that commands keep stdout for their results.
     "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; its lockouts (WARNING) still show.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

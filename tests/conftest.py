@@ -100,3 +100,12 @@ def eager_celery(request):
 def fast_password_hashing(settings):
     # PBKDF2's cost is the point in production and a waste in tests (0.3 s a persona).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def second_factor_only_where_tested(request, settings):
+    """Most tests sign in with ``client.force_login`` and test something else: for them the second factor
+    (TWO_FACTOR_REQUIRED, on in every real deployment) is off. Tests marked ``two_factor`` and the
+    browser journeys, which sign in through the real pages (tests/browser/conftest.py ``sign_in``), keep it."""
+    if not (request.node.get_closest_marker("two_factor") or request.node.get_closest_marker("browser")):
+        settings.TWO_FACTOR_REQUIRED = False

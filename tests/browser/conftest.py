@@ -212,8 +212,54 @@ def demo_school(db):
             "featured": featured_pupil, "amended_day": amended_day, "today": today}
 
 
+# The authenticator key the journeys' users get (base32, as a person would type it into an app).
+TEST_AUTHENTICATOR_SECRET = "JOURNEYSAUTHENTICATORKEY234567AB"
+
+
+def ensure_authenticator(username: str) -> None:
+    """A confirmed authenticator for a user whose role needs one and has none yet (the demo's have theirs)."""
+    from base64 import b32decode
+
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.permissions import needs_second_factor
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not needs_second_factor(user):
+        return
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True,
+                                  key=b32decode(TEST_AUTHENTICATOR_SECRET).hex())
+
+
+def current_code(username: str) -> str:
+    """What the user's authenticator app shows now. The device forgets the last code used, since a journey
+    may sign the same person in twice within one 30-second step (a code is accepted once)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{code:0{device.digits}d}"
+
+
+def complete_second_factor(page, username: str) -> None:
+    """The second sign-in step, when the page shows it: the code from the user's authenticator."""
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" not in page.url:
+        return
+    page.get_by_label("Code").fill(current_code(username))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
 def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Signs in through the sign-in page and, for the roles that need it, the authenticator code."""
+    ensure_authenticator(username)
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    complete_second_factor(page, username)

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import complete_second_factor, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,8 @@ def test_wrong_password_shows_the_error_summary_then_signing_in_and_out_works(li
 
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")  # a DSL's second step
+    complete_second_factor(page, "dsl")
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")  # the DSL's start page
 
     page.get_by_role("button", name="Sign out").click()

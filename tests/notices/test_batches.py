@@ -358,7 +358,7 @@ def test_a_running_batch_page_refreshes_itself_and_has_no_pdf_yet(client, school
 
     head = page.split("</head>")[0]
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in head  # without JavaScript
-    assert 'id="batch-live" aria-live="polite" data-finished="no"' in page and 'getElementById("batch-live")' in page
+    assert 'id="batch-live" aria-live="polite" data-finished="no"' in page and "js/batch-progress.js" in page
     assert "1 of 3 letters made (33%)" in page
     assert client.get(reverse("letters:batch_pdf", kwargs={"urn": school.urn, "pk": batch.pk})).status_code == 404
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from base64 import b32decode
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import demo
 from cases.models import (
@@ -30,6 +32,7 @@ from cases.models import (
     StaffProfile,
     TermDate,
 )
+from cases.permissions import needs_second_factor
 from interventions.models import LeaveOfAbsenceRequest
 from notices.models import (
     Letter,
@@ -41,6 +44,9 @@ from notices.models import (
 )
 
 DEFAULT_PASSWORD = "attendance-demo-2026"
+# Every demo user whose role needs a second factor has an authenticator with this key (base32), so a person
+# trying the demo can add it to an authenticator app, or read the current code with `manage.py demo_code`.
+DEMO_AUTHENTICATOR_SECRET = "FENSHIREDEMOAUTHENTICATORSECRET2"
 
 # username, first name, last name, role, position, school index (None: the LA)
 # Invented addresses in the demo county (the postcode area FN does not exist).
@@ -287,6 +293,12 @@ class Command(BaseCommand):
                 "is_superuser": True,
             },
         )
+        key = b32decode(DEMO_AUTHENTICATOR_SECRET).hex()
+        for user in User.objects.filter(username__in=demo.DEMO_USERNAMES):
+            if needs_second_factor(user):
+                TOTPDevice.objects.update_or_create(
+                    user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+                )
 
     def _casework(self, as_of: date, seed: int) -> None:
         """Cases at every stage for the secondary DSL's and the primary DSL's caseloads."""
@@ -349,3 +361,7 @@ class Command(BaseCommand):
         w("  admin        Django administrator (/admin/)")
         password_from = "DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else f"default {DEFAULT_PASSWORD!r}"
         w(f"Password for all: {password_from}")
+        w(
+            "dsl, head, primary_dsl, la_officer and admin also enter a code: add the key "
+            f"{DEMO_AUTHENTICATOR_SECRET} to an authenticator app, or run python manage.py demo_code USERNAME"
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("accounts/two-factor/", views.verify, name="verify"),
+    path("accounts/two-factor/set-up/", views.set_up, name="set_up"),
+    path("accounts/two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+]
