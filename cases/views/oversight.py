@@ -11,13 +11,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.audit import audit, audit_list
-from cases.exports import csv_download
+from cases.csv_export import Column, csv_response
 from cases.forms import AuditFilterForm
 from cases.selectors.access import audit_scope_for_user, figures_school_for_user
 from cases.selectors.oversight import audit_events, school_figures
 
 AUDIT_EVENTS_PER_PAGE = 50
-AUDIT_CSV_COLUMNS = ["at", "username", "action", "upn", "school_urn", "method", "status", "path", "detail"]
+AUDIT_CSV_COLUMNS = [
+    Column("at", lambda e: timezone.localtime(e.at).isoformat(timespec="seconds")),
+    Column("username"), Column("action"), Column("upn"),
+    Column("school_urn", lambda e: e.school.urn if e.school_id and e.school else ""),
+    Column("method"), Column("status", lambda e: e.status or ""), Column("path"), Column("detail"),
+]
 
 
 @login_required
@@ -38,11 +43,9 @@ def _audit_page(request: HttpRequest, *, place: str, title: str, scope: str) -> 
         events = events.none()
     if request.GET.get("format") == "csv":
         audit_list(request, "audit.export", count=events.count())
-        rows = ([timezone.localtime(e.at).isoformat(timespec="seconds"), e.username, e.action, e.upn,
-                 e.school.urn if e.school_id and e.school else "", e.method, e.status or "", e.path, e.detail]
-                for e in events.select_related("school").iterator(chunk_size=500))
-        return csv_download(filename=f"audit-{scope}-{timezone.localdate().isoformat()}.csv",
-                            header=AUDIT_CSV_COLUMNS, rows=rows)
+        return csv_response(filename=f"audit-{scope}-{timezone.localdate().isoformat()}.csv",
+                            columns=AUDIT_CSV_COLUMNS,
+                            rows=events.select_related("school").iterator(chunk_size=500))
     page = Paginator(events.select_related("school"), AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read before this read is itself written down
     audit_list(request, "audit.view", count=page.paginator.count)

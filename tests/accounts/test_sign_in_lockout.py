@@ -102,6 +102,7 @@ def test_unlocking_an_address(client, teacher, settings):
     assert _signed_in(_sign_in(client, "teacher", PASSWORD))
 
 
+@pytest.mark.django_db  # an anonymous visitor's request is audited too
 def test_the_admin_sign_in_is_the_throttled_one(client, settings):
     # The admin has no password form of its own to guess at: it sends people to the service's sign-in.
     response = client.get("/admin/login/")

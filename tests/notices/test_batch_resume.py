@@ -202,7 +202,8 @@ def test_the_page_of_a_stuck_batch_offers_resume_and_cancel_with_confirmation(
     html = client.get(_url("batch_detail", batch)).content.decode()
     assert 'data-testid="batch-stuck"' not in html and _url("batch_resume", batch) not in html
 
-    clock.shift(dt.timedelta(hours=1))
+    # Past the stuck time (15 minutes), within the sign-in's idle timeout (30).
+    clock.shift(dt.timedelta(minutes=20))
     html = client.get(_url("batch_detail", batch)).content.decode()
     assert 'data-testid="batch-stuck"' in html
     assert _url("batch_resume", batch) in html and _url("batch_cancel", batch) in html

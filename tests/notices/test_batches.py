@@ -503,6 +503,6 @@ def test_nothing_to_send_but_skipped_pupils_says_so(school, dsl):
     penalised = pupil_at(school, "Penalised", attended=800)
     case_at(penalised, "notice_to_improve")
 
-    with pytest.raises(LetterBatchRefused, match=r"no pupil needs one now \(1 skipped: their cases are at formal action\)"):
+    with pytest.raises(LetterBatchRefused, match=r"no pupil needs one now \(1 skipped: the Letters page says why\)"):
         letter_batch_start(school=school, kind="concern", by=dsl)
     assert LetterBatch.objects.count() == 0

@@ -293,8 +293,8 @@ def _page_text(reader: PdfReader, first: int, last: int) -> str:
 
 
 def test_the_bundle_appends_each_letter_served_as_stored_and_lists_it_with_its_service(rich_case, dsl, mother):
-    _meeting_letter(rich_case, mother, dsl)
-    invitation = _meeting_letter(rich_case, mother, dsl)  # made again: the newest is the one copied
+    first_invitation = _meeting_letter(rich_case, mother, dsl)
+    invitation = _meeting_letter(rich_case, mother, dsl)  # made again: both versions were served, both copied
     nti = NoticeToImprove.objects.get(case=rich_case)
     # The notice to improve's letter (a stand-in body: the bundle reads its subject, not its words).
     nti_letter = _meeting_letter(rich_case, mother, dsl, subject_key=f"nti:{nti.pk}")
@@ -311,8 +311,8 @@ def test_the_bundle_appends_each_letter_served_as_stored_and_lists_it_with_its_s
 
     # The stored bundle is the merged file, hashed as stored.
     assert bundle.sha256 == hashlib.sha256(bytes(bundle.pdf)).hexdigest()
-    # The copies, oldest first: the penalty notice (made in the fixture), the newest invitation, the NTI's letter.
-    expected = [pn_letter, invitation, nti_letter]
+    # The copies, oldest first: the penalty notice (made in the fixture), each invitation served, the NTI's letter.
+    expected = [pn_letter, first_invitation, invitation, nti_letter]
     assert [(c["title"], c["version"], c["sha256"]) for c in copies["items"]] == [
         (letter.title, letter.version, letter.sha256) for letter in expected]
     assert not_a_copy.sha256 not in [c["sha256"] for c in copies["items"]]
