@@ -326,7 +326,7 @@ def _penalty_notice(case: Case, today: date) -> Check:
 def _notice_grounds(case: Case, today: date) -> list[str]:
     """A penalty notice unpaid after its 28 days, or a parent who has reached the limit of two notices."""
     from notices.models import PenaltyNotice, PenaltyNoticeState
-    from notices.services.penalty import earlier_notices
+    from notices.penalty.services import earlier_notices
 
     grounds = [
         f"Penalty notice {notice.reference} to {notice.parent} unpaid after {rules.PN_FULL_DAYS} days "

@@ -23,7 +23,7 @@ from cases.services.chronology import case_event_record
 from cases.working_days import add_working_days
 from interventions.models import Action
 from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
-from notices.letters import letter_generate
+from notices.letters.store import letter_generate
 from notices.models import Letter
 
 INVITATION_TEMPLATE = "letters/meeting_invitation.html"

@@ -5,9 +5,7 @@ class NoticesConfig(AppConfig):
     name = "notices"
 
     def ready(self) -> None:
-        # Celery autodiscovers only notices.tasks; the letter batch task lives in its own module.
+        # Celery autodiscovers only notices.tasks; the letter batch task lives in notices.letters.tasks.
         # Registers this app's checks of saved rows for ``check_records`` (cases.record_checks).
-        from notices import (
-            batch_tasks,  # noqa: F401
-            record_checks,  # noqa: F401
-        )
+        from notices import record_checks  # noqa: F401
+        from notices.letters import tasks  # noqa: F401

@@ -1,8 +1,8 @@
 """The penalty notice request, as a viewflow process: the school asks, the LA decides, the notices follow.
 
 Read it top to bottom like the diagram. The flow only orchestrates: every check and every write is a
-service of notices.services.pn_requests, which the pages (notices.request_views) call. The prosecution referral
-(ProsecutionReferralFlow, services in notices.services.referrals) follows the same pattern. The human tasks
+service of notices.review.services.requests, which the pages (notices.review.views.requests) call. The prosecution referral
+(ProsecutionReferralFlow, services in notices.review.services.referrals) follows the same pattern. The human tasks
 are done on our own GOV.UK pages, not viewflow's: its URLs are not mounted, so its task views (and their
 ``notices.view_penaltynoticerequest`` permission) never answer.
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 from viewflow import this
 from viewflow.workflow import flow
 
-from notices import referral_views
-from notices import request_views as views
-from notices.referrals import ProsecutionReferral, ReferralConclusion, ReferralDecision
-from notices.requests import PenaltyNoticeRequest, RequestDecision
-from notices.services.flow_tasks import process_row_lock
+from notices.review.referrals import ProsecutionReferral, ReferralConclusion, ReferralDecision
+from notices.review.requests import PenaltyNoticeRequest, RequestDecision
+from notices.review.services.flow_tasks import process_row_lock
+from notices.review.views import referrals as referral_views
+from notices.review.views import requests as views
 
 
 class PenaltyNoticeRequestFlow(flow.Flow):
@@ -81,7 +81,7 @@ class PenaltyNoticeRequestFlow(flow.Flow):
         return _request(activation).decision == RequestDecision.REJECT
 
     def issue_notices_for_parents(self, activation) -> None:
-        from notices.services.pn_requests import pn_request_issue_notices
+        from notices.review.services.requests import pn_request_issue_notices
 
         pn_request_issue_notices(request=_request(activation))
 
@@ -180,17 +180,17 @@ class ProsecutionReferralFlow(flow.Flow):
         return _referral(activation).conclusion == ReferralConclusion.CLOSE
 
     def refer_unpaid_notices(self, activation) -> None:
-        from notices.services.referrals import referral_refer_unpaid_notices
+        from notices.review.services.referrals import referral_refer_unpaid_notices
 
         referral_refer_unpaid_notices(referral=_referral(activation))
 
     def close_the_case(self, activation) -> None:
-        from notices.services.referrals import referral_close_case
+        from notices.review.services.referrals import referral_close_case
 
         referral_close_case(referral=_referral(activation))
 
     def return_to_school(self, activation) -> None:
-        from notices.services.referrals import referral_return_to_school
+        from notices.review.services.referrals import referral_return_to_school
 
         referral_return_to_school(referral=_referral(activation))
 

@@ -18,8 +18,8 @@ from cases.models import Mark
 from cases.record_checks import Problem as CheckProblem
 from cases.record_checks import record_check
 from notices.models import NoticeOutcome, NoticeToImprove, PenaltyNotice
-from notices.referrals import HearingResult, ProsecutionReferral
-from notices.requests import PenaltyNoticeRequest
+from notices.review.referrals import HearingResult, ProsecutionReferral
+from notices.review.requests import PenaltyNoticeRequest
 
 Problem = tuple[str, int, str, str]
 

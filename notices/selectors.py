@@ -19,7 +19,7 @@ from cases.models import Case, LocalAuthority, ParentalRelationship, Pupil, Scho
 from cases.selectors import case_for_user, local_authority_for_user
 from cases.services.offence import case_offence, offence_compute, offence_lines, offence_sentence
 from notices.models import Letter, OfficerTask, PenaltyNotice, PenaltyNoticeState
-from notices.services.penalty import penalty_notice_terms_for
+from notices.penalty.services import penalty_notice_terms_for
 
 # The order the LA's list shows notices in: what needs the officer first, settled ones last.
 STATE_ORDER = [

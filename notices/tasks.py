@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from notices.services import notices_to_improve_reviews_record
+from notices.improvement.services import notices_to_improve_reviews_record
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
@@ -22,7 +22,7 @@ def notices_to_improve_review_due(as_of: str | None = None) -> dict:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def penalty_notices_unpaid_sweep() -> dict:
     """Daily: every issued notice past its 28 days becomes unpaid and goes on the LA officer's list."""
-    from notices.services.penalty import penalty_notices_mark_unpaid
+    from notices.penalty.services import penalty_notices_mark_unpaid
 
     sweep = penalty_notices_mark_unpaid(today=timezone.localdate())
     return {"checked": sweep.checked, "marked_unpaid": sweep.marked_unpaid}

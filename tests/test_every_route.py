@@ -75,8 +75,8 @@ def _demo_records():
     )
     from meetings.models import Meeting
     from notices.models import Letter, LetterBatch, NoticeToImprove, OfficerTask, PenaltyNotice
-    from notices.referrals import ProsecutionReferral
-    from notices.requests import PenaltyNoticeRequest
+    from notices.review.referrals import ProsecutionReferral
+    from notices.review.requests import PenaltyNoticeRequest
 
     at_school = {
         Alert: "school__urn", Case: "school__urn", PenaltyNoticeConsideration: "case__school__urn",
@@ -154,8 +154,8 @@ def _top_up() -> None:
     from cases.models import Case, PenaltyNoticeConsideration, StaffProfile
     from notices.flows import PenaltyNoticeRequestFlow, ProsecutionReferralFlow
     from notices.models import Letter, LetterBatch, OfficerTask, PenaltyNotice
-    from notices.referrals import ProsecutionReferral
-    from notices.requests import PenaltyNoticeRequest
+    from notices.review.referrals import ProsecutionReferral
+    from notices.review.requests import PenaltyNoticeRequest
 
     now, dsl = timezone.now(), StaffProfile.objects.get(user__username="dsl").user
     case = Case.objects.filter(school__urn=OWN_SCHOOL_URN).order_by("pk").first()

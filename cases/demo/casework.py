@@ -238,7 +238,7 @@ def _climb(case: Case, staff: Staff, stage: str, as_of: date, start: date, rng: 
                            reason="Threshold met; the contract was declined and the meeting missed.")
     clock.stamp(issued)
     from cases.services.offence import ThresholdNotMet, offence_record
-    from notices.services.nti import notice_to_improve_offences
+    from notices.improvement.services import notice_to_improve_offences
 
     try:
         record = offence_record(pupil=case.pupil, as_of=issued)
@@ -291,14 +291,14 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
     """One notice to each liable parent, posted on ``issued``: one paid at the reduced rate, one unpaid; each
     step on the chronology on its day. Whoever the LA's code of conduct names issues them: the demo's code has
     the LA issue, so its officer does, as on approving the school's request."""
-    from notices.services.penalty import (
+    from notices.penalty.letters import penalty_notice_issue_with_letter
+    from notices.penalty.services import (
         penalty_notice_consult_la,
         penalty_notice_draft,
         penalty_notice_record_payment,
         penalty_notices_mark_unpaid,
         school_issues,
     )
-    from notices.services.penalty_letters import penalty_notice_issue_with_letter
 
     issuer = staff.dsl if school_issues(case.pupil.school.local_authority) else staff.la_officer
     parents = _parents(case.pupil) if issuer is not None else []

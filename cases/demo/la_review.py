@@ -26,13 +26,13 @@ from cases.services import case_open, case_transition, pn_consideration_authoris
 from cases.working_days import is_working_day, next_working_day
 from interventions.models import AdjustmentReview
 from notices.flows import PenaltyNoticeRequestFlow
+from notices.improvement.services import notice_to_improve_record_outcome
 from notices.models import NoticeToImprove, PenaltyNoticeState
-from notices.referrals import ProsecutionReferral
-from notices.requests import PenaltyNoticeRequest, RequestDecision
+from notices.review.referrals import ProsecutionReferral
+from notices.review.requests import PenaltyNoticeRequest, RequestDecision
+from notices.review.services.referrals import referral_start
+from notices.review.services.requests import pn_request_assign, pn_request_decide, pn_request_start
 from notices.selectors import liable_parent_links
-from notices.services.nti import notice_to_improve_record_outcome
-from notices.services.pn_requests import pn_request_assign, pn_request_decide, pn_request_start
-from notices.services.referrals import referral_start
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ CONTRACT_RETURN_WORKING_DAYS = 10
 
 
 def _letter_generate(**kwargs):
-    """notices.letters.letter_generate, imported late: the notices app owns letters and their PDFs."""
-    from notices.letters import letter_generate
+    """notices.letters.store.letter_generate, imported late: the notices app owns letters and their PDFs."""
+    from notices.letters.store import letter_generate
 
     return letter_generate(**kwargs)
 

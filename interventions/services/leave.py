@@ -133,7 +133,6 @@ def leave_request_decide(
 
 
 def _school_letters():
-    """notices.school_letters, imported late: the notices app owns letters and their PDFs."""
-    from notices import school_letters
-
+    """notices.letters.school_letters, imported late: the notices app owns letters and their PDFs."""
+    from notices.letters import school_letters
     return school_letters

@@ -207,7 +207,6 @@ def sickness_return_send(*, pupil: Pupil, by, sent_on: date, details: str = "") 
 
 
 def _school_letters():
-    """notices.school_letters, imported late: the notices app owns letters and their PDFs."""
-    from notices import school_letters
-
+    """notices.letters.school_letters, imported late: the notices app owns letters and their PDFs."""
+    from notices.letters import school_letters
     return school_letters

@@ -163,7 +163,9 @@ def ehc_plan_notification_send(*, pupil: Pupil, by, sent_on: date, details: str)
         pupil=pupil, case=case, kind=NotificationKind.EHC_PLAN_CONCERN, sent_on=sent_on,
         details=details.strip(), sent_by=by,
     )
-    from notices.school_letters import la_notification_letter_generate  # notices owns letters and their PDFs
+    from notices.letters.school_letters import (
+        la_notification_letter_generate,  # notices owns letters and their PDFs
+    )
 
     letter = la_notification_letter_generate(notification=notification, by=by)
     record(

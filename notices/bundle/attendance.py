@@ -12,8 +12,8 @@ from cases.scan import offence_periods
 from cases.selectors import pupil_amendments
 from cases.services.offence import offence_compute
 from notices.bundle._common import _local
+from notices.improvement.services import code_meaning
 from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
-from notices.services.nti import code_meaning
 
 # With no notice on record the bundle shows the last 10 school weeks: the national threshold's window.
 DEFAULT_PERIOD_SCHOOL_WEEKS = rules.PN_THRESHOLD_SCHOOL_WEEKS

@@ -23,7 +23,7 @@ from notices.bundle._common import BUNDLE_TEMPLATE, SECTION_NUMBER, SECTIONS
 from notices.bundle.attendance import OffencePeriodChoice, _attendance, _register, offence_period_default
 from notices.bundle.case_record import _adjustments, _chronology, _cover, _meetings, _notices, _support
 from notices.bundle.served import ServedCopy, number_copies, served_copies
-from notices.letters import VERSION_RETRIES, json_faithful
+from notices.letters.store import VERSION_RETRIES, json_faithful
 from notices.models import Letter
 
 BUNDLE_TITLE = "Evidence bundle"

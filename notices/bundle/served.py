@@ -20,7 +20,7 @@ NOT_RECORDED = "Not recorded"
 
 
 def notice_to_improve_reference(notice: NoticeToImprove) -> str:
-    """As the notice's letter names it (notices.services.nti: ``notice_reference``)."""
+    """As the notice's letter names it (notices.improvement.services: ``notice_reference``)."""
     return f"NTI-{notice.pk}"
 
 

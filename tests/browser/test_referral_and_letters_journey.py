@@ -28,9 +28,9 @@ from cases.models import (
     PenaltyNoticeIssuer,
 )
 from cases.services import case_open
+from notices.letters.school_letters import CONCERN_TEMPLATE
 from notices.models import BatchStatus, LetterBatch, PenaltyNotice, PenaltyNoticeState, ProsecutionReferral
-from notices.school_letters import CONCERN_TEMPLATE
-from notices.services.penalty import (
+from notices.penalty.services import (
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_issue,

@@ -142,7 +142,7 @@ def _run(case, transition, user):
         return case_resume(**kwargs)
     if transition == "close":
         return case_close(outcome=CaseOutcome.IMPROVED, **kwargs)
-    # The referral process takes its own step (notices.services.referrals); here the state machine is tested.
+    # The referral process takes its own step (notices.review.services.referrals); here the state machine is tested.
     return case_transition(transition=transition, by_its_process=transition == "refer_for_prosecution", **kwargs)
 
 

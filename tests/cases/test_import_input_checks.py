@@ -18,8 +18,8 @@ from cases import facts
 from cases.imports import ImportFailed, import_parents, import_pupils, import_register
 from cases.imports.command import MAX_LISTED_PROBLEMS
 from cases.models import AuditEvent, Mark, MarkAmendment, Parent, ParentalRelationship, Pupil, School
-from notices.imports import import_notices
 from notices.models import PenaltyNotice
+from notices.penalty.imports import import_notices
 from tests import factories
 from tests.cases.test_imports import PARENTS_HEADER, PUPILS_HEADER, REGISTER_HEADER, UPN1, UPN2, refused
 from tests.notices.test_import_notices import HEADER as NOTICES_HEADER
@@ -233,7 +233,7 @@ def test_any_case_note_is_added_or_refused_on_the_page_never_a_500(client, dsl, 
 @pytest.mark.parametrize(("form_path", "kwargs"), [
     ("cases.forms.CaseNoteForm", {}), ("cases.forms.PnConsiderationForm", {}), ("cases.forms.CaseOpenForm", {}),
     ("meetings.forms.MeetingCancelForm", {}), ("meetings.forms.MeetingPlanForm", {"parent_links": []}),
-    ("notices.forms.NoticeToImproveForm", {"parent_links": []}),
+    ("notices.improvement.forms.NoticeToImproveForm", {"parent_links": []}),
 ], ids=lambda value: value.rsplit(".", 1)[-1] if isinstance(value, str) else "")
 def test_any_values_in_a_form_are_valid_or_errors_never_an_exception(form_path, kwargs):
     from importlib import import_module

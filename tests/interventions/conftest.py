@@ -35,7 +35,7 @@ def father(pupil):
 
 @pytest.fixture
 def letters(monkeypatch):
-    """notices.letters.letter_generate replaced by a recorder: the contract tests check what is asked of it."""
+    """notices.letters.store.letter_generate replaced by a recorder: the contract tests check what is asked of it."""
     from interventions.services import contracts
 
     calls = []

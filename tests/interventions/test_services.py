@@ -245,7 +245,7 @@ def test_a_breach_needs_a_signed_contract_and_says_what_was_not_kept(case, dsl, 
 
 
 def test_contract_letters_are_real_pdfs_with_both_lists_of_commitments(case, dsl, mother, father):
-    """Through the real notices.letters.letter_generate: the letter template renders and is stored."""
+    """Through the real notices.letters.store.letter_generate: the letter template renders and is stored."""
     pypdf = pytest.importorskip("pypdf")
     import io
 
@@ -523,7 +523,7 @@ def test_a_contract_is_not_posted_to_a_parent_without_an_address(case, dsl, moth
     """The contract letter goes by post: a party with no address stops the offer, naming them, and nothing changes."""
     from cases.models import Parent
     from interventions.models import AttendanceContract, ContractStatus
-    from notices.letters import LetterNotServable
+    from notices.letters.store import LetterNotServable
     from notices.models import Letter
 
     Parent.objects.filter(pk=father.pk).update(address="")

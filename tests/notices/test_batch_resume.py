@@ -10,9 +10,14 @@ import time_machine
 from django.urls import reverse
 
 from cases.models import AuditEvent
-from notices import batches
-from notices.batch_tasks import letter_batch_run_task
-from notices.batches import LetterBatchRefused, letter_batch_cancel, letter_batch_resume, letter_batch_start
+from notices.letters import batches
+from notices.letters.batches import (
+    LetterBatchRefused,
+    letter_batch_cancel,
+    letter_batch_resume,
+    letter_batch_start,
+)
+from notices.letters.tasks import letter_batch_run_task
 from notices.models import BatchStatus, Letter, LetterBatch
 from tests.notices.test_batches import pupil_at
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from config.celery import app
-from notices.batches import LETTER_BATCH_STEP, letter_batch_start
+from notices.letters.batches import LETTER_BATCH_STEP, letter_batch_start
 from notices.models import BatchStatus, Letter, LetterBatch
 from tests.cases.test_celery_worker import _database_url
 from tests.notices.test_batches import pupil_at

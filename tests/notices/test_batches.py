@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from cases import rules
 from cases.models import Alert, AlertKind, AttendanceSnapshot, AuditEvent, Parent
 from cases.permissions import NotPermitted
-from notices import batches
-from notices.batch_tasks import letter_batch_run_task
-from notices.batches import LetterBatchRefused, letter_batch_plan, letter_batch_start
+from notices.letters import batches
+from notices.letters.batches import LetterBatchRefused, letter_batch_plan, letter_batch_start
+from notices.letters.school_letters import CONCERN_TEMPLATE, PERSISTENT_ABSENCE_TEMPLATE
+from notices.letters.tasks import letter_batch_run_task
 from notices.models import BatchStatus, Letter, LetterBatch
-from notices.school_letters import CONCERN_TEMPLATE, PERSISTENT_ABSENCE_TEMPLATE
 from tests import factories
 
 NOW = dt.datetime(2025, 11, 21, 10, 0, tzinfo=dt.UTC)  # a Friday in the autumn term

@@ -33,14 +33,14 @@ from interventions.models import (
 from meetings.models import AttendeeRole, Meeting, MeetingAttendee, MeetingKind, MeetingStatus
 from notices.bundle import BUNDLE_TEMPLATE, SECTIONS, BundleRefused, evidence_bundle_generate
 from notices.bundle.served import letter_service, service_sentence
-from notices.letters import letter_generate
+from notices.letters.store import letter_generate
 from notices.models import Letter, NoticeOutcome, NoticeToImprove, PenaltyNotice
-from notices.services.penalty import (
+from notices.penalty.letters import penalty_notice_issue_with_letter
+from notices.penalty.services import (
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_record_payment,
 )
-from notices.services.penalty_letters import penalty_notice_issue_with_letter
 from tests.factories import ParentalRelationshipFactory, ParentFactory, add_marks
 
 pytestmark = pytest.mark.django_db

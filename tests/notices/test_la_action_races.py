@@ -20,7 +20,8 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, CaseState, PenaltyNoticeConsideration, Role
 from cases.services import case_open
 from notices.models import PenaltyNotice, PenaltyNoticeRequest, PenaltyNoticeState, ProsecutionReferral
-from notices.services import pn_requests, referrals
+from notices.review.services import referrals
+from notices.review.services import requests as pn_requests
 from tests import factories
 from tests.factories import ParentalRelationshipFactory, add_marks
 from tests.race import needs_postgresql, race

@@ -14,8 +14,7 @@ from cases import rules
 from cases.models import AttendanceSnapshot, CaseEvent, EventKind
 from interventions import services
 from interventions.models import LeaveDecision, NotificationKind
-from notices.models import Letter
-from notices.school_letters import (
+from notices.letters.school_letters import (
     CONCERN_TEMPLATE,
     LA_NOTIFICATION_TEMPLATE,
     LEAVE_DECISION_TEMPLATE,
@@ -23,6 +22,7 @@ from notices.school_letters import (
     attendance_concern_letter_generate,
     persistent_absence_letter_generate,
 )
+from notices.models import Letter
 from tests import factories
 from tests.interventions.factories import CaseFactory
 
@@ -132,7 +132,7 @@ def test_a_demo_like_attendance_letter_is_one_page_with_the_schools_contact_deta
 
 def test_a_closing_that_does_not_fit_takes_its_last_paragraph_with_it(pupil, jane, dsl):
     """When a letter must run on, the second page never holds the signature alone."""
-    from notices.letters import letter_generate
+    from notices.letters.store import letter_generate
 
     letter = letter_generate(
         template="letters/la_notification.html", title="Long notification", pupil=pupil, recipient="la:873",

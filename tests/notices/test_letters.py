@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from cases.formatting import long_date
 from cases.models import AuditEvent, CaseEvent, EventKind
 from meetings.services import meeting_invitations_generate
-from notices.letters import letter_generate
+from notices.letters.store import letter_generate
 from notices.models import Letter
 
 

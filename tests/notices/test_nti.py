@@ -18,14 +18,14 @@ from cases.models import AuditEvent, Case, CaseEvent, CaseOutcome, CaseState, Ev
 from cases.permissions import NotPermitted
 from cases.services import case_close, case_note_add, case_open
 from interventions.models import SupportPlan, SupportPlanStatus
-from notices.models import Letter, NoticeOutcome, NoticeToImprove
-from notices.services import (
+from notices.improvement.services import (
     ImprovementPeriodRefused,
     NoticeToImproveRefused,
     notice_to_improve_invoke_early_ground,
     notice_to_improve_issue,
     notice_to_improve_record_outcome,
 )
+from notices.models import Letter, NoticeOutcome, NoticeToImprove
 from notices.tasks import notices_to_improve_review_due
 from tests import factories
 from tests.factories import add_marks

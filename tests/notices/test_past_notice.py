@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from cases.imports.csvfile import ImportFailed
 from cases.models import AuditEvent, Role
-from notices.imports import import_notices, past_notice_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
+from notices.penalty.imports import import_notices, past_notice_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db

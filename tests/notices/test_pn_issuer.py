@@ -16,16 +16,17 @@ from django.utils import timezone
 
 from cases.errors import DomainError
 from cases.models import Case, CaseState, PenaltyNoticeConsideration, PenaltyNoticeIssuer
-from notices import penalty_urls, request_urls
 from notices.models import PenaltyNotice, PenaltyNoticeState
-from notices.services.penalty import (
+from notices.penalty import urls as penalty_urls
+from notices.penalty.letters import penalty_notice_issue_with_letter
+from notices.penalty.services import (
     LocalAuthorityIssues,
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_issue,
 )
-from notices.services.penalty_letters import penalty_notice_issue_with_letter
-from notices.services.pn_requests import pn_request_start
+from notices.review.services.requests import pn_request_start
+from notices.review.urls import requests as request_urls
 from tests import factories
 
 pytestmark = pytest.mark.django_db

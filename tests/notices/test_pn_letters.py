@@ -12,13 +12,13 @@ from pypdf import PdfReader
 from cases.models import Case, CaseState, EventKind
 from cases.permissions import NotPermitted
 from notices.models import Letter, PenaltyNotice, PenaltyNoticeState
-from notices.services.penalty import (
+from notices.penalty.letters import penalty_notice_issue_with_letter, penalty_notice_letter
+from notices.penalty.services import (
     PenaltyNoticeRefused,
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_issue,
 )
-from notices.services.penalty_letters import penalty_notice_issue_with_letter, penalty_notice_letter
 from tests import factories  # noqa: E402
 
 pytestmark = pytest.mark.django_db

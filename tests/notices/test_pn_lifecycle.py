@@ -16,7 +16,7 @@ from cases.models import Case, CaseOutcome, CaseState
 from cases.permissions import NotPermitted
 from cases.services import case_open
 from notices.models import OfficerTask, OfficerTaskKind, PenaltyNotice, PenaltyNoticeState
-from notices.services.penalty import (
+from notices.penalty.services import (
     PenaltyNoticeRefused,
     deemed_received,
     penalty_notice_consult_la,

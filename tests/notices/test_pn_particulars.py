@@ -12,15 +12,15 @@ import time_machine
 from pypdf import PdfReader
 
 from cases.models import Case, CaseState, Parent, PenaltyNoticeIssuer
-from notices.letters import LetterNotServable
+from notices.letters.store import LetterNotServable
 from notices.models import Letter, PenaltyNotice, PenaltyNoticeState, ServiceMethod
-from notices.services.penalty import (
+from notices.penalty.letters import penalty_notice_issue_with_letter
+from notices.penalty.services import (
     PenaltyNoticeRefused,
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_issue,
 )
-from notices.services.penalty_letters import penalty_notice_issue_with_letter
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_a_first_notice_names_no_earlier_one(pn_case, mother, la_officer):
 
 
 def test_a_later_version_keeps_the_issuing_officer(pn_case, mother, la_officer, dsl):
-    from notices.services.penalty_letters import penalty_notice_letter
+    from notices.penalty.letters import penalty_notice_letter
 
     notice = _consulted(pn_case, mother, la_officer)
     penalty_notice_issue_with_letter(notice=notice, by=la_officer, issued_on=dt.date(2026, 10, 1), posted=True)

@@ -238,7 +238,7 @@ def test_an_approval_that_cannot_issue_every_notice_issues_none_and_stays_with_t
 def test_a_decision_on_a_task_completed_meanwhile_is_refused_under_the_lock(
     client, dsl, la_officer, pn_case, authorised, mother, monkeypatch
 ):
-    from notices.services import pn_requests
+    from notices.review.services import requests as pn_requests
 
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
@@ -314,7 +314,7 @@ def _inbox(client, officer, **params):
 
 def _age(request, node_name, on):
     """Test set-up: the request's open task at ``node_name`` began on ``on`` (10:00 UTC)."""
-    from notices.services import pn_requests
+    from notices.review.services import requests as pn_requests
 
     task = pn_requests.open_task(request, node_name)
     type(task).objects.filter(pk=task.pk).update(created=dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC))
@@ -440,8 +440,8 @@ def test_the_la_overview_counts_the_decisions_due_as_the_lists_show_them(client,
 def test_an_officer_cannot_take_a_request_someone_has_taken_or_that_waits_for_the_school(
     client, dsl, la_officer, second_la_officer, pn_case, authorised, mother
 ):
-    from notices.services import pn_requests
-    from notices.services.pn_requests import RequestRefused
+    from notices.review.services import requests as pn_requests
+    from notices.review.services.requests import RequestRefused
 
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
@@ -494,6 +494,6 @@ def test_only_the_manager_reassigns(client, request, dsl, la_officer, second_la_
     response = _as(client, request.getfixturevalue(who)).post(_la_url("la_reassign", pn_request),
                                                               {"officer": second_la_officer.pk})
     assert response.status_code in (302, 403)
-    from notices.services import pn_requests
+    from notices.review.services import requests as pn_requests
 
     assert pn_requests.open_task(pn_request, "review").owner_id is None

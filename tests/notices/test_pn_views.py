@@ -16,14 +16,14 @@ from django.urls import reverse
 
 from cases.models import AuditEvent, Case, CaseState, Role
 from notices.models import Letter, OfficerTask, OfficerTaskKind, PenaltyNotice, PenaltyNoticeState
-from notices.register_views import REGISTER_COLUMNS
-from notices.services.penalty import (
+from notices.penalty.letters import penalty_notice_issue_with_letter
+from notices.penalty.register_views import REGISTER_COLUMNS
+from notices.penalty.services import (
     penalty_notice_consult_la,
     penalty_notice_draft,
     penalty_notice_issue,
     penalty_notices_mark_unpaid,
 )
-from notices.services.penalty_letters import penalty_notice_issue_with_letter
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -485,7 +485,7 @@ ABSURD_YEAR = "99999999999999999999"
 def test_a_payment_is_one_of_the_notices_amounts_on_a_day_it_could_be_paid(pn_case, mother, dsl, la_officer, paid_on,
                                                                            amount, outcome):
     from cases.facts import ImpossibleFact
-    from notices.services.penalty import penalty_notice_record_payment
+    from notices.penalty.services import penalty_notice_record_payment
 
     notice = _issued(pn_case, mother, dsl)  # received 5 October: £80 within 21 days, £160 within 28
     if isinstance(outcome, PenaltyNoticeState):
@@ -558,7 +558,7 @@ def test_the_issue_form_survives_an_absurd_year_and_issues_nothing(client, pn_ca
 
 def test_withdrawal_grounds_have_the_free_text_limit(client, pn_case, mother, dsl, la_officer):
     from cases.facts import LONG_TEXT_MAX, ImpossibleFact
-    from notices.services.penalty import penalty_notice_withdraw
+    from notices.penalty.services import penalty_notice_withdraw
 
     notice = _issued(pn_case, mother, dsl)
     with pytest.raises(ImpossibleFact, match="must be 10,000 characters or fewer") as refused:

@@ -17,7 +17,7 @@ from cases.models import Case, CaseEvent, CaseOutcome, CaseState, Role
 from cases.models.audit import AuditEvent
 from cases.services import case_open
 from notices.models import Letter, PenaltyNotice, PenaltyNoticeState, ProsecutionOutcome, ProsecutionReferral
-from notices.services.penalty import penalty_notice_terms_for
+from notices.penalty.services import penalty_notice_terms_for
 from tests import factories
 from tests.factories import ParentalRelationshipFactory, add_marks
 
@@ -312,8 +312,8 @@ def test_the_ladder_step_points_to_the_referral_and_never_moves_the_case_without
 
 
 def test_an_officer_cannot_take_a_referral_someone_has_taken(client, dsl, la_officer, la, pn_case, unpaid):
-    from notices.services import referrals
-    from notices.services.referrals import ReferralRefused
+    from notices.review.services import referrals
+    from notices.review.services.referrals import ReferralRefused
 
     second = factories.UserFactory(username="la_officer_2")
     factories.StaffProfileFactory(user=second, role=Role.LA_OFFICER, position="Officer", school=None,
@@ -384,7 +384,7 @@ def _awaiting_outcome(client, dsl, la_officer, case, offence) -> ProsecutionRefe
 )
 def test_a_fine_is_within_the_offences_maximum(client, dsl, la_officer, pn_case, unpaid, offence, fine, refusal):
     from cases.facts import ImpossibleFact
-    from notices.services.referrals import referral_record_outcome
+    from notices.review.services.referrals import referral_record_outcome
 
     referral = _awaiting_outcome(client, dsl, la_officer, pn_case, offence)
     record = {"referral": referral, "by": la_officer, "conclusion": "close", "hearing_date": dt.date(2026, 11, 26),
@@ -419,7 +419,7 @@ def test_the_outcome_page_shows_a_refused_fine_and_hearing_date_on_their_fields(
 
 def test_an_acquittal_carries_no_fine(client, dsl, la_officer, pn_case, unpaid):
     from cases.facts import ImpossibleFact
-    from notices.services.referrals import referral_record_outcome
+    from notices.review.services.referrals import referral_record_outcome
 
     referral = _awaiting_outcome(client, dsl, la_officer, pn_case, "s444_1")
     with pytest.raises(ImpossibleFact, match="Only a parent convicted at the hearing can be fined"):

@@ -15,7 +15,7 @@ from cases.services import case_open
 from notices.flows import ProsecutionReferralFlow
 from notices.models import Letter, NoticeOutcome, NoticeToImprove, PenaltyNotice, PenaltyNoticeState
 from notices.record_checks import notices_record_problems
-from notices.referrals import ProsecutionReferral
+from notices.review.referrals import ProsecutionReferral
 from tests.factories import ParentalRelationshipFactory, add_marks
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from cases.errors import DomainError
 from cases.facts import ImpossibleFact
 from cases.models import CaseEvent, EventKind, Parent
 from meetings.services import meeting_invitations_generate
-from notices.letters import LetterNotServable, letter_generate
+from notices.letters.store import LetterNotServable, letter_generate
 from notices.models import Letter, ServiceMethod
 
 pytestmark = pytest.mark.django_db

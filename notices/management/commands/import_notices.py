@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from cases.imports import ImportResult
 from cases.imports.command import ImportCommand
-from notices.imports import import_notices
+from notices.penalty.imports import import_notices
 
 
 class Command(ImportCommand):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cases.errors import DomainError
 from cases.imports.csvfile import Invalid, parse_date
 from cases.models import Parent, ParentalRelationship, Pupil
-from notices.services.penalty import penalty_notice_check
+from notices.penalty.services import penalty_notice_check
 
 
 def _day(option: str, value: str | None):
