@@ -15,7 +15,9 @@ DEMO_LA_NAME = "Fenshire County Council"
 DEFAULT_SEED = 873
 DEFAULT_PUPILS = 3000
 DEFAULT_FROM = date(2025, 9, 1)
-DEMO_USERNAMES = ("dsl", "attendance", "senco", "head", "primary_dsl", "la_officer", "admin")
+DEMO_USERNAMES = (
+    "dsl", "attendance", "senco", "head", "primary_dsl", "governor", "la_officer", "la_officer_2", "la_manager", "admin",
+)
 
 # --- The demo authority ------------------------------------------------------------------------------
 

@@ -361,7 +361,12 @@ class Command(BaseCommand):
         w("  admin        Django administrator (/admin/)")
         password_from = "DEMO_PASSWORD" if "DEMO_PASSWORD" in os.environ else f"default {DEFAULT_PASSWORD!r}"
         w(f"Password for all: {password_from}")
+        with_code = [
+            user.username
+            for user in get_user_model().objects.filter(username__in=demo.DEMO_USERNAMES).order_by("username")
+            if needs_second_factor(user)
+        ]
         w(
-            "dsl, head, primary_dsl, la_officer and admin also enter a code: add the key "
+            f"{', '.join(with_code)} also enter a code: add the key "
             f"{DEMO_AUTHENTICATOR_SECRET} to an authenticator app, or run python manage.py demo_code USERNAME"
         )
