@@ -202,3 +202,4 @@ def test_the_governor_sees_the_schools_figures_and_no_pupil(client, school, pupi
     for path in ("/schools/123456/pupils/", f"/pupils/{pupil.upn}/", "/schools/123456/alerts/",
                  "/schools/123456/caseload/", "/schools/123456/adjustments/"):
         assert client.get(path).status_code == 403, path
+

@@ -497,3 +497,15 @@ def test_only_the_manager_reassigns(client, request, dsl, la_officer, second_la_
     from notices.review.services import requests as pn_requests
 
     assert pn_requests.open_task(pn_request, "review").owner_id is None
+
+
+def test_the_la_manager_is_offered_to_give_work_but_not_to_take_it(
+    client, dsl, la_officer, la_manager, pn_case, authorised, mother
+):
+    _start(client, dsl, pn_case, [mother])
+    request = PenaltyNoticeRequest.objects.get(case=pn_case)
+    for page in (_as(client, la_manager).get(_la_url("la_detail", request)).content.decode(),
+                 client.get("/la/873/requests/").content.decode()):
+        assert "Assign to me" not in page
+    assert "Assign to me" in _as(client, la_officer).get(_la_url("la_detail", request)).content.decode()
+    assert "Assign to me" in client.get("/la/873/requests/").content.decode()
