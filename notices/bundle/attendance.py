@@ -12,7 +12,6 @@ from cases.scan import offence_periods
 from cases.selectors import pupil_amendments
 from cases.services.offence import offence_compute
 from notices.bundle._common import _local
-from notices.improvement.services import code_meaning
 from notices.models import NoticeToImprove, PenaltyNotice, PenaltyNoticeState
 
 # With no notice on record the bundle shows the last 10 school weeks: the national threshold's window.
@@ -91,7 +90,7 @@ def _attendance(case: Case, marks, period: OffencePeriodChoice, conduct: rules.C
     in_year = [m for m in marks if year_start <= m[0] <= today]
     in_period = [m for m in marks if period.start <= m[0] <= period.end]
     counted = [
-        {"date": d, "session": rules.SESSION_NAMES[s], "code": code, "meaning": code_meaning(code),
+        {"date": d, "session": rules.SESSION_NAMES[s], "code": code, "meaning": rules.code_meaning(code),
          "school_week": number.get(rules.week_start(d)), "week_commencing": rules.week_start(d)}
         for d, s, code in window
     ]
@@ -155,15 +154,15 @@ def _register(case: Case, marks, counted: list[dict], period: OffencePeriodChoic
         if period.start <= d <= period.end:
             name = rules.SESSION_NAMES[s]
             days.setdefault(d, {"date": d, "AM": None, "PM": None})[name] = {
-                "code": code, "meaning": code_meaning(code), "counted": (d, name) in in_window,
+                "code": code, "meaning": rules.code_meaning(code), "counted": (d, name) in in_window,
                 "amended": (d, name) in amended,
             }
     return {
         "days": [days[d] for d in sorted(days)],
         "amendments": [
             {"date": a.date, "session": rules.SESSION_NAMES[a.session], "original": a.original_code,
-             "original_meaning": code_meaning(a.original_code), "amended": a.amended_code,
-             "amended_meaning": code_meaning(a.amended_code), "reason": a.reason, "at": _local(a.amended_at),
+             "original_meaning": rules.code_meaning(a.original_code), "amended": a.amended_code,
+             "amended_meaning": rules.code_meaning(a.amended_code), "reason": a.reason, "at": _local(a.amended_at),
              "name": a.amended_by_name, "position": a.amended_by_position}
             for a in amendments
         ],

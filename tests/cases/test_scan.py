@@ -195,3 +195,20 @@ def test_only_notices_issued_by_the_as_of_date_cover_sessions_and_a_draft_never_
                                                      amount_full=Decimal("160.00"))
     assert scan(as_of=dt.date(2025, 9, 9))[0].measures.pn_threshold_met is True  # not issued yet on the 9th
     assert scan(as_of=dt.date(2025, 9, 12))[0].measures.pn_threshold_met is False
+
+
+@pytest.mark.parametrize(
+    ("born", "of_age", "met"),
+    [
+        (dt.date(2020, 8, 31), True, True),  # fifth birthday on 31 August 2025, a prescribed day: of age
+        (dt.date(2020, 9, 1), False, False),  # of compulsory school age only from 31 December 2025
+    ],
+    ids=["of-age-from-31-august", "reception-not-yet-of-age"],
+)
+def test_the_scan_counts_only_sessions_of_compulsory_school_age(school, born, of_age, met):
+    pupil = PupilFactory(upn="A000000000001", school=school, date_of_birth=born, year_group="R")
+    add_marks(pupil, MONDAY, "G" * 10)
+    [row] = run_scan("--as-of", "2025-09-05", "--format", "json")
+    assert (row["compulsory_school_age"], row["pn_threshold_met"]) == (of_age, met)
+    assert row["pn_threshold_first_met"] == ("2025-09-05" if met else None)
+    assert row["unauthorised_in_window"] == 10  # the raw count is every G, of age or not

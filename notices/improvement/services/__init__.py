@@ -33,18 +33,14 @@ from notices.improvement.services.issue import (
     period_length,
 )
 from notices.improvement.services.offences import (
-    CODE_MEANINGS,
     Offences,
     OffenceSession,
     PeriodAttendance,
-    code_meaning,
     improvement_period_attendance,
     notice_to_improve_offences,
-    threshold_window,
 )
 
 __all__ = [
-    "CODE_MEANINGS",
     "GroundSession",
     "ISSUE_TRANSITION",
     "NTI_LETTER_TEMPLATE",
@@ -56,7 +52,6 @@ __all__ = [
     "OffenceSession",
     "Offences",
     "PeriodAttendance",
-    "code_meaning",
     "early_ground_sessions_available",
     "eligible_parent_links",
     "improvement_period_attendance",
@@ -70,5 +65,4 @@ __all__ = [
     "nti_letter_context",
     "period_length",
     "review_due_summary",
-    "threshold_window",
 ]

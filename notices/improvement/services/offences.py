@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,20 +9,11 @@ from cases import rules
 from cases.formatting import long_date
 from cases.models import Offence, Pupil
 from cases.selectors import pupil_marks
-from cases.services.offence import offence_compute, offence_lines
+from cases.services.offence import OffenceSessionLine, offence_compute, offence_lines
 from notices.models import NoticeToImprove
 
-CODE_MEANINGS = rules.CODE_MEANINGS
-
-
-@dataclass(frozen=True)
-class OffenceSession:
-    """One unauthorised session the notice covers, as the letter's table shows it."""
-
-    on: date
-    session: str  # "AM" or "PM"
-    code: str
-    meaning: str
+# One session as the letter's table shows it: the same line every surface lists (cases.services.offence).
+OffenceSession = OffenceSessionLine
 
 
 @dataclass(frozen=True)
@@ -42,23 +32,6 @@ class Offences:
     rule: str
 
 
-def code_meaning(code: str) -> str:
-    return rules.code_meaning(code)
-
-
-def threshold_window(
-    marks: Sequence[rules.Mark],
-    *,
-    as_of: date,
-    conduct: rules.Conduct,
-    covered: Sequence[rules.OffencePeriod] = (),
-) -> list[rules.Mark]:
-    """The counted sessions of the window in which the threshold was first met this academic year: the
-    sessions of ``rules.offence`` (empty when the threshold is not met)."""
-    found = rules.offence(marks, as_of=as_of, conduct=conduct, covered=covered)
-    return list(found.sessions) if found is not None else []
-
-
 def notice_to_improve_offences(
     *, pupil: Pupil, as_of: date, record: Offence | None = None
 ) -> Offences | None:
@@ -74,7 +47,7 @@ def notice_to_improve_offences(
         first_met=found.first_met,
         offence_from=found.offence_from,
         offence_to=found.offence_to,
-        sessions=tuple(OffenceSession(line.on, line.session, line.code, line.meaning) for line in offence_lines(found)),
+        sessions=tuple(offence_lines(found)),
         possible_sessions=measures.possible_sessions,
         attended_sessions=measures.attended_sessions,
         attendance_pct=measures.attendance_pct,
@@ -127,7 +100,7 @@ def improvement_period_attendance(*, notice: NoticeToImprove) -> PeriodAttendanc
         if code in rules.ATTENDED_CODES:
             attended += 1
         elif rules.CATEGORY.get(code) is rules.Category.UNAUTHORISED:
-            unauthorised.append(OffenceSession(on, rules.SESSION_NAMES[session], code, code_meaning(code)))
+            unauthorised.append(OffenceSession(on, rules.SESSION_NAMES[session], code, rules.code_meaning(code)))
     return PeriodAttendance(
         starts_on, ends_on, possible, attended, rules.percent_one_place(attended, possible), tuple(unauthorised)
     )
