@@ -105,7 +105,8 @@ def _penalty_notices(today: date) -> Iterator[Problem]:
             yield label, n.pk, "amount_reduced", "is not less than the full amount"
         if n.paid_amount is not None and n.paid_amount not in (n.amount_reduced, n.amount_full):
             yield label, n.pk, "paid_amount", f"£{n.paid_amount} is not an amount of the notice"
-        if problem := _date_problem(n.issued_on, today):
+        if problem := _date_problem(n.issued_on, today, not_before=n.offence_to,
+                                    not_before_what="the last day of the offence period"):
             yield label, n.pk, "issued_on", problem
         for field in ("paid_on", "withdrawn_on", "referred_on"):
             if problem := _date_problem(getattr(n, field), today, not_before=n.issued_on,

@@ -266,7 +266,9 @@ def penalty_notice_issue(*, notice: PenaltyNotice, by, issued_on: date, posted: 
             if notice.state == PenaltyNoticeState.DRAFT
             else f"A notice that is “{notice.get_state_display()}” cannot be issued."
         )
-    facts.happened(issued_on, what="The date of issue", today=timezone.localdate(), field="issued_on")
+    # A notice answers its offence: it cannot be dated before the last day of the offence period it states.
+    facts.happened(issued_on, what="The date of issue", today=timezone.localdate(), field="issued_on",
+                   not_before=notice.offence_to, not_before_what="the last day of the offence period")
     # Served only on a parent with an address to serve it at, or by hand (domain.md 3.5).
     require_servable(parent=notice.parent, method=ServiceMethod.POST if posted else ServiceMethod.HAND,
                      what="the penalty notice")

@@ -76,11 +76,11 @@ def test_first_notice_letter_has_both_rates_and_their_dates(pn_case, mother, dsl
 
 
 def test_second_notice_letter_has_no_reduced_rate(pn_case, mother, dsl):
-    penalty_notice_issue(notice=_consulted(pn_case, mother, dsl), by=dsl, issued_on=dt.date(2025, 11, 3), posted=True)
+    penalty_notice_issue(notice=_consulted(pn_case, mother, dsl), by=dsl, issued_on=dt.date(2026, 9, 21), posted=True)
     second = _consulted(pn_case, mother, dsl)
-    letter = penalty_notice_issue_with_letter(notice=second, by=dsl, issued_on=dt.date(2026, 10, 1), posted=True)
+    letter = penalty_notice_issue_with_letter(notice=second, by=dsl, issued_on=dt.date(2026, 10, 5), posted=True)
     text = _text(letter)
-    assert "Pay £160.00 by 1 November 2026" in text
+    assert "Pay £160.00 by 3 November 2026" in text
     assert "£80" not in text
     assert "reduced amount" not in text
     assert "second penalty notice" in text
@@ -113,7 +113,7 @@ def test_another_schools_staff_cannot_make_the_letter(pn_case, mother, dsl, othe
 
 
 def test_a_refused_issue_makes_no_letter_and_leaves_the_notice(pn_case, mother, dsl):
-    for issued_on in (dt.date(2025, 3, 3), dt.date(2025, 11, 3)):
+    for issued_on in (dt.date(2026, 9, 21), dt.date(2026, 10, 5)):
         penalty_notice_issue(notice=_consulted(pn_case, mother, dsl), by=dsl, issued_on=issued_on, posted=True)
     third = _consulted(pn_case, mother, dsl)
     with pytest.raises(PenaltyNoticeRefused, match="third penalty notice cannot be issued"):

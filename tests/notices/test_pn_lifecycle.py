@@ -110,7 +110,7 @@ def test_a_notice_goes_only_to_a_parent_of_the_pupil(pn_case, dsl, school):
 
 
 def test_a_third_notice_is_refused_at_issue(pn_case, mother, dsl):
-    for issued_on in (dt.date(2025, 3, 3), dt.date(2025, 11, 3)):
+    for issued_on in (dt.date(2026, 9, 21), dt.date(2026, 10, 5)):
         notice = _issued(pn_case, mother, dsl, issued_on=issued_on)
         Case.objects.filter(pk=pn_case.pk).update(state=CaseState.PENALTY_NOTICE)
         assert notice.state == PenaltyNoticeState.ISSUED
@@ -123,8 +123,8 @@ def test_a_third_notice_is_refused_at_issue(pn_case, mother, dsl):
 
 
 def test_second_notice_has_no_reduced_rate(pn_case, mother, dsl):
-    _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
-    second = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 21))
+    second = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 5))
     assert (second.sequence, second.amount_reduced, second.reduced_by) == (2, None, None)
 
 
@@ -189,11 +189,11 @@ def test_the_la_decides_prosecution_and_a_paid_notice_can_never_be_referred(pn_c
 
 
 def test_withdrawal_needs_grounds_and_a_withdrawn_notice_no_longer_counts(pn_case, mother, dsl, la_officer):
-    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
+    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 21))
     with pytest.raises(PenaltyNoticeRefused, match="Give the grounds"):
         penalty_notice_withdraw(notice=first, by=la_officer, reason=" ")
     penalty_notice_withdraw(notice=first, by=la_officer, reason="Issued to the wrong address")
-    again = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    again = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 5))
     assert again.sequence == 1
 
 
@@ -242,10 +242,11 @@ def test_a_payment_after_the_28_days_is_refused(pn_case, mother, dsl, la_officer
 
 
 def test_a_notice_cannot_be_back_dated_before_the_parents_latest(pn_case, mother, dsl):
-    _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 1))
+    _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 20))
     Case.objects.filter(pk=pn_case.pk).update(state=CaseState.PENALTY_NOTICE)
+    # The second offence ended on 2 October: the 5th is after it, but before the first notice.
     with pytest.raises(PenaltyNoticeRefused, match="cannot be dated before it"):
-        _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 1))
+        _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 5))
 
 
 def test_numbering_skips_imported_references_of_the_same_form(pn_case, mother, dsl):
@@ -254,3 +255,20 @@ def test_numbering_skips_imported_references_of_the_same_form(pn_case, mother, d
                                  issued_on=dt.date(2026, 1, 5), imported=True, created_at=timezone.now())
     notice = penalty_notice_draft(case=pn_case, parent=mother, by=dsl)
     assert notice.reference == "PN-873-2026-00003"
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "refused"),
+    [(dt.date(2026, 9, 17), True), (dt.date(2026, 9, 18), False)],
+    ids=["day-before-the-offence-ends", "the-day-it-ends"],
+)
+def test_a_notice_is_not_dated_before_the_end_of_its_offence(pn_case, mother, dsl, issued_on, refused):
+    notice = penalty_notice_consult_la(notice=penalty_notice_draft(case=pn_case, parent=mother, by=dsl), by=dsl)
+    assert notice.offence_to == dt.date(2026, 9, 18)
+    if refused:
+        with pytest.raises(ImpossibleFact, match="on or after the last day of the offence period") as refusal:
+            penalty_notice_issue(notice=notice, by=dsl, issued_on=issued_on, posted=True)
+        assert refusal.value.field == "issued_on"
+        assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
+    else:
+        assert penalty_notice_issue(notice=notice, by=dsl, issued_on=issued_on, posted=True).issued_on == issued_on

@@ -127,13 +127,13 @@ def test_a_school_issued_notice_is_on_the_schools_letterhead_and_still_names_the
 
 def test_a_second_notice_names_the_first(pn_case, mother, la_officer):
     first = penalty_notice_issue(notice=_consulted(pn_case, mother, la_officer), by=la_officer,
-                                 issued_on=dt.date(2025, 11, 3), posted=True)
+                                 issued_on=dt.date(2026, 9, 21), posted=True)
     second = _consulted(pn_case, mother, la_officer)
-    letter = penalty_notice_issue_with_letter(notice=second, by=la_officer, issued_on=dt.date(2026, 10, 1),
+    letter = penalty_notice_issue_with_letter(notice=second, by=la_officer, issued_on=dt.date(2026, 10, 5),
                                               posted=True)
     text = _text(letter)
-    assert f"The first, reference {first.reference}, was issued to you on 3 November 2025" in text
-    assert "Pay £160.00 by 1 November 2026" in text and "£80" not in text
+    assert f"The first, reference {first.reference}, was issued to you on 21 September 2026" in text
+    assert "Pay £160.00 by 3 November 2026" in text and "£80" not in text
 
 
 def test_a_first_notice_names_no_earlier_one(pn_case, mother, la_officer):

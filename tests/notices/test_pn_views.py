@@ -99,14 +99,14 @@ def test_draft_page_shows_each_parents_terms_before_anything_is_saved(client, pn
 
 
 def test_a_third_notice_is_refused_on_the_pages_with_the_reason(client, pn_case, mother, dsl):
-    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 3, 3))
-    second = _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
+    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 21))
+    second = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 10, 5))
     client.force_login(dsl)
 
     draft_page = client.get(_draft_url(pn_case)).content.decode()
     assert 'class="govuk-warning-text"' in draft_page
     assert "A third penalty notice cannot be issued" in draft_page
-    assert f"{first.reference} (3 March 2025) and {second.reference} (3 November 2025)" in draft_page
+    assert f"{first.reference} (21 September 2026) and {second.reference} (5 October 2026)" in draft_page
 
     third = _consulted(pn_case, mother, dsl)
     issue_page = client.get(_notice_url(third, "issue")).content.decode()
@@ -123,7 +123,7 @@ def test_a_third_notice_is_refused_on_the_pages_with_the_reason(client, pn_case,
 
 
 def test_a_second_notice_shows_no_reduced_rate_before_issue(client, pn_case, mother, dsl):
-    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2025, 11, 3))
+    first = _issued(pn_case, mother, dsl, issued_on=dt.date(2026, 9, 21))
     second = _consulted(pn_case, mother, dsl)
     client.force_login(dsl)
     page = client.get(_notice_url(second, "issue")).content.decode()

@@ -81,6 +81,7 @@ def test_each_broken_fact_is_named_by_model_id_and_field(case, dsl, mother):
     odd_period = _nti(case, dsl, improvement_period_ends_on=dt.date(2026, 11, 10), outcome=NoticeOutcome.IMPROVED,
                       outcome_recorded_on=dt.date(2026, 11, 9), sufficient_improvement="x" * 10_001)
     paid_early = _pn(case, mother, "PN-1", paid_on=dt.date(2026, 9, 30), paid_amount=Decimal("100.00"))
+    before_offence = _pn(case, mother, "PN-2", offence_from=dt.date(2026, 9, 28), offence_to=dt.date(2026, 10, 2))
     fined = _referral(case, dsl, fine_amount=Decimal("50000.00"))
     acquitted = _referral(case, dsl, offence="s444_1a", hearing_result="acquitted", fine_amount=Decimal("2500.00"),
                           hearing_date=dt.date(2026, 11, 27))
@@ -100,6 +101,7 @@ def test_each_broken_fact_is_named_by_model_id_and_field(case, dsl, mother):
         (nti, odd_period.pk, "sufficient_improvement", "10,001 characters, over the limit of 10,000"),
         (pn, paid_early.pk, "paid_amount", "£100.00 is not an amount of the notice"),
         (pn, paid_early.pk, "paid_on", "2026-09-30 is before the date of issue (2026-10-01)"),
+        (pn, before_offence.pk, "issued_on", "2026-10-01 is before the last day of the offence period (2026-10-02)"),
         (ref, fined.pk, "fine_amount", "£50,000.00 is over the maximum for s444_1 (£1,000.00)"),
         (ref, acquitted.pk, "fine_amount", "a fine is recorded without a conviction"),
         (ref, acquitted.pk, "hearing_date", "2026-11-27 is after today"),
