@@ -112,7 +112,10 @@ def register_rescan_on_commit(school_ids: Sequence[int]) -> None:
 
 
 def _reason(reason: str) -> str:
-    reason = facts.text(reason.strip(), what="The reason", field="reason", limit=REASON_MAX_LENGTH)
+    try:
+        reason = facts.text(reason.strip(), what="The reason", field="reason", limit=REASON_MAX_LENGTH)
+    except facts.ImpossibleFact as refused:
+        raise AmendmentRefused(str(refused), field="reason") from None
     if not reason:
         raise AmendmentRefused("Enter the reason for the amendment", field="reason")
     return reason
