@@ -71,8 +71,7 @@ def snapshots_save(*, as_of: date, results: Sequence[ScanResult]) -> int:
 
 
 def _academic_year_label(on: date) -> str:
-    start = rules.academic_year_start(on).year
-    return f"{start}/{(start + 1) % 100:02d}"
+    return rules.academic_year_name(on)
 
 
 def _term_label(on: date) -> str:

@@ -17,6 +17,7 @@ PN_AUTHORISERS = roles.roles_with(roles.AUTHORISE_PN)
 LEAVE_DECIDERS = roles.roles_with(roles.DECIDE_LEAVE)
 SUPPORT_RECORDERS = roles.roles_with(roles.RECORD_SUPPORT)
 PUPIL_READERS = roles.roles_with(roles.VIEW_PUPIL_NAMES)
+REGISTER_AMENDERS = roles.roles_with(roles.AMEND_REGISTER)
 
 # Sign-in needs a second factor (TOTP) for the roles that see a whole school's or LA's children, decide on
 # notices or read the audit (the LA manager); the SENCo, the attendance officer and a governor (aggregates
@@ -65,6 +66,11 @@ def can_record_support(user, pupil: Pupil) -> bool:
 
 def can_record_adjustment(user, pupil: Pupil) -> bool:
     return _at_school_in(user, pupil, ADJUSTMENT_RECORDERS)
+
+
+def can_amend_register(user, pupil: Pupil) -> bool:
+    """The DSL or the attendance officer of the pupil's school changes a recorded session's code."""
+    return _at_school_in(user, pupil, REGISTER_AMENDERS)
 
 
 def can_authorise_penalty_notice(user, pupil: Pupil) -> bool:

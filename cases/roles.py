@@ -18,6 +18,7 @@ VIEW_PUPIL_NAMES = "view_pupil_names"  # pupil lists, searches, a pupil's record
 READ_CASES = "read_cases"  # the case file, the caseload, the register of adjustments
 MOVE_CASE = "move_case"  # open and move a case up the ladder, notices, requests, referrals, letters, CME
 RECORD_SUPPORT = "record_support"  # support plans, case notes, meetings, contracts, early help, part-time, sickness
+AMEND_REGISTER = "amend_register"  # change a recorded session's code, with the reason (an amendment)
 RECORD_ADJUSTMENT = "record_adjustment"  # reasonable adjustments, their reviews, EHC plan notifications
 AUTHORISE_PN = "authorise_pn"  # the headteacher's authority for a penalty notice request
 DECIDE_LEAVE = "decide_leave"  # leave of absence in term time
@@ -27,8 +28,8 @@ LA_REASSIGN = "la_reassign"  # move an LA review task from one officer to anothe
 VIEW_AUDIT = "view_audit"  # the audit trail of the person's school or LA
 
 CAPABILITIES = (
-    VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, MOVE_CASE, RECORD_SUPPORT, RECORD_ADJUSTMENT, AUTHORISE_PN,
-    DECIDE_LEAVE, LA_READ, LA_REVIEW, LA_REASSIGN, VIEW_AUDIT,
+    VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, MOVE_CASE, RECORD_SUPPORT, AMEND_REGISTER, RECORD_ADJUSTMENT,
+    AUTHORISE_PN, DECIDE_LEAVE, LA_READ, LA_REVIEW, LA_REASSIGN, VIEW_AUDIT,
 )
 
 # What each capability means, in the words of the README's role table.
@@ -38,6 +39,7 @@ CAPABILITY_WORDS = {
     READ_CASES: "case files",
     MOVE_CASE: "moves cases, notices, requests, referrals, letters",
     RECORD_SUPPORT: "support plans, notes, meetings, contracts, early help, part-time, sickness returns",
+    AMEND_REGISTER: "register amendments, stale N codes",
     RECORD_ADJUSTMENT: "reasonable adjustments, their reviews, EHC plan notifications",
     AUTHORISE_PN: "authorises penalty notice requests",
     DECIDE_LEAVE: "decides leave of absence",
@@ -64,14 +66,15 @@ def _grant(role: str, works_at: str, *capabilities: str) -> RoleGrant:
     return RoleGrant(role, works_at, frozenset(capabilities))
 
 
-# The table. Narrow on purpose (issue 11): the SENCo writes only adjustments, their reviews and EHC plan
+# The table. Narrow on purpose (issue 11): only the DSL and the attendance officer, who keep the register
+# straight, amend it (issue 12); the SENCo writes only adjustments, their reviews and EHC plan
 # notifications; a governor sees figures and never a name; the LA manager sees the LA's work, reassigns it and
 # reads the audit, but decides nothing an officer decides.
 TABLE: tuple[RoleGrant, ...] = (
     _grant(Role.DSL, SCHOOL, VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, MOVE_CASE, RECORD_SUPPORT,
-           RECORD_ADJUSTMENT, VIEW_AUDIT),
+           AMEND_REGISTER, RECORD_ADJUSTMENT, VIEW_AUDIT),
     _grant(Role.ATTENDANCE_OFFICER, SCHOOL, VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, MOVE_CASE,
-           RECORD_SUPPORT),
+           RECORD_SUPPORT, AMEND_REGISTER),
     _grant(Role.SENCO, SCHOOL, VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, RECORD_ADJUSTMENT),
     _grant(Role.HEADTEACHER, SCHOOL, VIEW_AGGREGATES, VIEW_PUPIL_NAMES, READ_CASES, AUTHORISE_PN, DECIDE_LEAVE),
     _grant(Role.GOVERNOR, SCHOOL, VIEW_AGGREGATES),

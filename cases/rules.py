@@ -226,6 +226,22 @@ def code_meaning(code: str) -> str:
     return CODE_MEANINGS.get(code, code)
 
 
+# The categories of domain.md 1, in the words of its table, in the order a register's breakdown lists them.
+CATEGORY_NAMES: dict[Category, str] = {
+    Category.PRESENT: "Present",
+    Category.APPROVED_ACTIVITY: "Attending approved educational activity",
+    Category.AUTHORISED_LEAVE: "Authorised absence: leave of absence",
+    Category.AUTHORISED_OTHER: "Authorised absence: other",
+    Category.UNAUTHORISED: "Unauthorised absence",
+    Category.NOT_COUNTED: "Not counted (not a possible session)",
+}
+
+
+def codes_valid_on(on: date) -> list[str]:
+    """The codes a register may carry on ``on``, in the order of the regulations' table."""
+    return [code for code in (*CODES_2024, *CODES_PRE_2024) if is_valid_code(code, on)]
+
+
 @dataclass(frozen=True)
 class Conduct:
     """The figures of a local authority's code of conduct that the measures use."""
@@ -339,6 +355,18 @@ def academic_year_start(on: date) -> date:
     """1 September of the academic year containing ``on``."""
     year = on.year if (on.month, on.day) >= (ACADEMIC_YEAR_START_MONTH, ACADEMIC_YEAR_START_DAY) else on.year - 1
     return date(year, ACADEMIC_YEAR_START_MONTH, ACADEMIC_YEAR_START_DAY)
+
+
+def academic_year_end(on: date) -> date:
+    """31 August, the last day of the academic year containing ``on``."""
+    start = academic_year_start(on)
+    return start.replace(year=start.year + 1) - timedelta(days=1)
+
+
+def academic_year_name(on: date) -> str:
+    """The academic year containing ``on`` as schools write it: "2025/26"."""
+    start = academic_year_start(on).year
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def week_start(on: date) -> date:
@@ -514,17 +542,34 @@ def _first_met(counted: list[tuple[date, int]], conduct: Conduct, since: date) -
     return None
 
 
-def _stale_n_dates(marks: Sequence[Mark], *, as_of: date, since: date) -> Iterable[date]:
-    """Dates of N marks on or after ``since`` followed by more than 5 school days up to ``as_of``."""
+@dataclass(frozen=True)
+class StaleN:
+    """An N session still unresolved, and how many school days have followed it up to the as-of date."""
+
+    date: date
+    session: int
+    school_days_after: int
+
+
+def stale_n_sessions(marks: Sequence[Mark], *, as_of: date, since: date) -> Iterable[StaleN]:
+    """N marks on or after ``since`` followed by more than 5 school days up to ``as_of``, in date order.
+
+    The one definition of a stale N (domain.md 2): the scan counts these, and the register's stale-N list
+    offers exactly these for amendment.
+    """
     marks = _upto(marks, as_of)
     school_days = sorted({d for d, _, code in marks if code != CLOSURE_CODE})
-    for d, _, code in marks:
-        if (
-            code == NOT_ESTABLISHED_CODE
-            and d >= since
-            and len(school_days) - bisect.bisect_right(school_days, d) > N_RESOLVE_SCHOOL_DAYS
-        ):
-            yield d
+    for d, session, code in marks:
+        if code != NOT_ESTABLISHED_CODE or d < since:
+            continue
+        after = len(school_days) - bisect.bisect_right(school_days, d)
+        if after > N_RESOLVE_SCHOOL_DAYS:
+            yield StaleN(d, session, after)
+
+
+def _stale_n_dates(marks: Sequence[Mark], *, as_of: date, since: date) -> Iterable[date]:
+    """Dates of N marks on or after ``since`` followed by more than 5 school days up to ``as_of``."""
+    return (stale.date for stale in stale_n_sessions(marks, as_of=as_of, since=since))
 
 
 def stale_n_count(marks: Sequence[Mark], *, as_of: date, since: date) -> int:
@@ -678,6 +723,65 @@ def weekly_series(
             )
         )
     return points
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    code: str
+    meaning: str
+    category: Category | None  # None for a code the regulations do not know (counted as possible, absent)
+    category_name: str
+    sessions: int
+    percent_of_possible: float | None  # None for a not-counted code, which is not a possible session
+
+
+@dataclass(frozen=True)
+class CodeBreakdown:
+    year_start: date
+    until: date
+    rows: list[CodeCount]
+    possible: int
+    attended: int
+    attendance_pct: float | None
+
+
+_CODE_ORDER = {code: n for n, code in enumerate((*CODES_2024, *CODES_PRE_2024))}
+_CATEGORY_ORDER = {category: n for n, category in enumerate(CATEGORY_NAMES)}
+
+
+def code_breakdown(marks: Sequence[Mark], *, as_of: date) -> CodeBreakdown:
+    """Sessions of each code in the academic year of ``as_of`` up to ``as_of``, with each code's share of the
+    possible sessions, counted as ``measure`` counts them (so the totals are the scan's for that date)."""
+    marks = _upto(marks, as_of)
+    year_start = academic_year_start(as_of)
+    counts: dict[str, int] = {}
+    for _, _, code in marks[bisect.bisect_left(marks, (year_start,)) :]:
+        counts[code] = counts.get(code, 0) + 1
+    possible = sum(n for code, n in counts.items() if code not in NOT_COUNTED_CODES)
+    attended = sum(n for code, n in counts.items() if code in ATTENDED_CODES)
+    rows = []
+    for code, n in counts.items():
+        category = CATEGORY.get(code)
+        rows.append(
+            CodeCount(
+                code=code,
+                meaning=code_meaning(code),
+                category=category,
+                category_name=CATEGORY_NAMES[category] if category else "Not an attendance code",
+                sessions=n,
+                percent_of_possible=None if code in NOT_COUNTED_CODES else percent_one_place(n, possible),
+            )
+        )
+    rows.sort(key=lambda row: (_CATEGORY_ORDER.get(row.category, len(_CATEGORY_ORDER)),
+                               _CODE_ORDER.get(row.code, len(_CODE_ORDER)), row.code))
+    return CodeBreakdown(
+        year_start=year_start,
+        until=as_of,
+        rows=rows,
+        possible=possible,
+        attended=attended,
+        attendance_pct=percent_one_place(attended, possible),
+    )
 
 
 def unexplained_run_start(marks: Sequence[Mark], *, as_of: date) -> date | None:

@@ -38,6 +38,13 @@ def test_every_role_is_in_the_table_once_and_works_where_its_profile_says():
     (Role.LA_MANAGER, roles.LA_REVIEW, False),
     (Role.LA_OFFICER, roles.LA_REASSIGN, False),
     (Role.DSL, roles.VIEW_AUDIT, True),
+    (Role.DSL, roles.AMEND_REGISTER, True),
+    (Role.ATTENDANCE_OFFICER, roles.AMEND_REGISTER, True),
+    (Role.SENCO, roles.AMEND_REGISTER, False),
+    (Role.HEADTEACHER, roles.AMEND_REGISTER, False),
+    (Role.GOVERNOR, roles.AMEND_REGISTER, False),
+    (Role.LA_OFFICER, roles.AMEND_REGISTER, False),
+    (Role.LA_MANAGER, roles.AMEND_REGISTER, False),
 ], ids=lambda v: str(v))
 def test_the_table_is_as_narrow_as_the_job(role, capability, allowed):
     assert roles.has(role, capability) is allowed
@@ -109,7 +116,7 @@ def test_a_refused_attempt_is_audited_with_who_what_and_how(client, request, sch
 
 
 @pytest.mark.parametrize("path", ["/schools/123456/pupils/?q=Hug", "/schools/123456/alerts/",
-                                  "/schools/123456/caseload/"])
+                                  "/schools/123456/caseload/", "/schools/123456/register/stale-n/?q=Hug"])
 def test_lists_and_searches_are_audited(client, dsl, pupil, path):
     client.force_login(dsl)
     assert client.get(path).status_code == 200
@@ -200,6 +207,7 @@ def test_the_governor_sees_the_schools_figures_and_no_pupil(client, school, pupi
     assert "92.0%" in page and "50.0%" in page  # attendance 184/200; persistent absence 1 of 2
     assert "Hughes" not in page and "Zebedee" not in page
     for path in ("/schools/123456/pupils/", f"/pupils/{pupil.upn}/", "/schools/123456/alerts/",
-                 "/schools/123456/caseload/", "/schools/123456/adjustments/"):
+                 "/schools/123456/caseload/", "/schools/123456/adjustments/", f"/pupils/{pupil.upn}/register/amend/",
+                 "/schools/123456/register/stale-n/"):
         assert client.get(path).status_code == 403, path
 

@@ -265,6 +265,7 @@ def test_no_route_fails_with_a_server_error_for_its_own_people_whatever_is_poste
 WRITES_BY_CAPABILITY = {
     "record_adjustment": {"interventions:adjustment_create", "interventions:adjustment_update",
                           "interventions:adjustment_review_create", "interventions:ehc_notification_create"},
+    "amend_register": {"register_amend", "register_stale_n_apply"},
 }
 
 

@@ -31,6 +31,7 @@ from cases.imports.csvfile import (
 )
 from cases.imports.lock import import_transaction
 from cases.models import Mark, MarkAmendment, Pupil, School
+from cases.services.register import REASON_MAX_LENGTH, mark_amendment
 
 SPEC = Spec(
     name="register.csv",
@@ -41,7 +42,6 @@ SESSIONS = {"AM": rules.AM, "PM": rules.PM}
 DEFAULT_REASON = "MIS import"
 DEFAULT_AMENDED_BY = "MIS import"
 DEFAULT_POSITION = "Management information system"
-REASON_MAX_LENGTH = MarkAmendment._meta.get_field("reason").max_length
 WRITE_BATCH = 5000
 PUPIL_CHUNK = 500  # pupils per query when reading their existing marks
 EMPTY = "required, but the cell is empty"
@@ -197,9 +197,9 @@ def _changes(
         changed_rows.append((code, school_id, mark_id))
         if old_code != code:
             amendments.append(
-                MarkAmendment(
+                mark_amendment(
                     pupil_id=key[0],
-                    date=key[1],
+                    day=key[1],
                     session=key[2],
                     original_code=old_code,
                     amended_code=code,

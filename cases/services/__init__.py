@@ -16,8 +16,11 @@ from cases.services.case import (
     pn_consideration_record,
 )
 from cases.services.chronology import case_event_record
+from cases.services.register import AmendmentRefused, AmendmentsRefused, mark_amend, marks_amend
 
 __all__ = [
+    "AmendmentRefused",
+    "AmendmentsRefused",
     "AlertAlreadyResolved",
     "CaseAlreadyOpen",
     "CaseChangedMeanwhile",
@@ -31,6 +34,8 @@ __all__ = [
     "case_open",
     "case_resume",
     "case_transition",
+    "mark_amend",
+    "marks_amend",
     "pn_consideration_authorise",
     "pn_consideration_record",
 ]

@@ -50,6 +50,12 @@ def code_category(code: str) -> str:
 
 
 @register.filter
+def code_meaning(code: str) -> str:
+    """What a register code means (rules.CODE_MEANINGS), so no template spells a code's meaning itself."""
+    return rules.code_meaning(code)
+
+
+@register.filter
 def clock(value) -> str:
     """A time as GOV.UK writes it: "9:30am", "2pm", "midday"."""
     return clock_time(value) if value else ""
@@ -92,6 +98,8 @@ class RegisterCell:
     category: str
     amended: bool
     label: str  # e.g. "Monday 8 September AM", for screen readers moving cell to cell
+    day: date | None = None
+    session_name: str = ""  # "AM" or "PM": with ``day``, names the session a link to amend it asks for
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,8 @@ def build_register_grid(
                         category=code_category(code) if code else "none",
                         amended=(day, session) in amended,
                         label=f"{DAY_FULL_NAMES[offset]} {day.day} {day:%B} {rules.SESSION_NAMES[session]}",
+                        day=day,
+                        session_name=rules.SESSION_NAMES[session],
                     )
                 )
         grid_weeks.append(RegisterWeek(week_start=monday, cells=cells))

@@ -9,6 +9,7 @@ from cases.views.case import (
     pn_consideration_view,
 )
 from cases.views.oversight import la_audit, school_audit, school_figures_view
+from cases.views.register import register_amend, register_stale_n, register_stale_n_apply
 from cases.views.workspace import (
     alert_resolve_view,
     home,
@@ -33,6 +34,9 @@ __all__ = [
     "pn_consideration_authorise_view",
     "pn_consideration_view",
     "pupil_detail",
+    "register_amend",
+    "register_stale_n",
+    "register_stale_n_apply",
     "school_alerts",
     "school_caseload",
     "school_pupils",

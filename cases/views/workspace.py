@@ -19,10 +19,12 @@ from cases.forms import PupilFilterForm
 from cases.models import Role
 from cases.permissions import (
     CASE_MOVERS,
+    can_amend_register,
     can_move_case,
     can_refer_child_missing_education,
 )
 from cases.scan import offence_periods
+from cases.selectors.register import pupil_register_years
 from cases.services import (
     alert_resolve,
 )
@@ -115,12 +117,16 @@ def alert_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
     pupil = selectors.pupil_for_user(user=request.user, upn=upn)
-    as_of = timezone.localdate()
-    year_start = rules.academic_year_start(as_of)
+    today = timezone.localdate()
+    # Any academic year on record (?year=2024 for 2024/25); this year unless a year with marks is asked for.
+    years = pupil_register_years(pupil=pupil, today=today)
+    year_start = next((start for start in years if str(start.year) == request.GET.get("year")), years[0])
+    as_of = min(today, rules.academic_year_end(year_start))
     conduct = pupil.school.local_authority.conduct()
     marks = selectors.pupil_marks(pupil=pupil, as_of=as_of)
     amendments = list(selectors.pupil_amendments(pupil=pupil, since=year_start, until=as_of))
-    audit(request=request, action="pupil.view", pupil=pupil)
+    audit(request=request, action="pupil.view", pupil=pupil,
+          detail="" if year_start == years[0] else f"register of {rules.academic_year_name(year_start)}")
     return render(
         request,
         "cases/pupil_detail.html",
@@ -128,6 +134,9 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
             "pupil": pupil,
             "as_of": as_of,
             "year_start": year_start,
+            "is_this_year": year_start == years[0],
+            "years": [(start, rules.academic_year_name(start)) for start in years],
+            "year_name": rules.academic_year_name(year_start),
             "conduct": conduct,
             "snapshot": selectors.pupil_snapshot(pupil),
             "alerts": selectors.open_alerts_for_pupil(pupil=pupil),
@@ -138,10 +147,12 @@ def pupil_detail(request: HttpRequest, upn: str) -> HttpResponse:
             "grid": build_register_grid(
                 marks, since=year_start, until=as_of, amended={(a.date, a.session) for a in amendments}
             ),
+            "breakdown": rules.code_breakdown(marks, as_of=as_of),
             "amendments": amendments,
             "open_case": selectors.open_case_of_pupil(pupil=pupil),
             "can_open_case": can_move_case(request.user, pupil),
             "can_refer_cme": can_refer_child_missing_education(request.user, pupil),
+            "can_amend_register": can_amend_register(request.user, pupil),
         },
     )
 
