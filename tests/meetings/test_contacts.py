@@ -235,3 +235,17 @@ def _colleague(case):
     factories.StaffProfileFactory(user=user, role="attendance_officer", position="Attendance Officer",
                                   school=case.pupil.school)
     return user
+
+
+def test_check_records_lists_a_stored_contact_the_policy_refuses(case, dsl, mother, contact_day):
+    from cases.record_checks import all_problems
+
+    good = _record(case, dsl, parent=mother, follow_up_on=dt.date(2026, 10, 6))
+    early = _record(case, dsl, parent=mother)
+    Contact.objects.filter(pk=early.pk).update(made_at=dt.datetime(2026, 9, 1, 9, 0, tzinfo=LONDON))
+    problems = [(p.model, p.pk, p.field, p.problem) for p in all_problems(today=NOW.date())
+                if p.model == "meetings.Contact"]
+    assert problems == [("meetings.Contact", early.pk, "made_at",
+                         "The date of the contact must be on or after the date the case was opened "
+                         "(28 September 2026)")]
+    assert good.pk != early.pk
