@@ -249,3 +249,31 @@ def test_check_records_lists_a_stored_contact_the_policy_refuses(case, dsl, moth
                          "The date of the contact must be on or after the date the case was opened "
                          "(28 September 2026)")]
     assert good.pk != early.pk
+
+
+def test_any_values_posted_to_the_contact_page_are_recorded_or_refused_never_a_500(client, case, dsl, mother,
+                                                                                   contact_day):
+    from django.db import transaction
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from meetings.forms import ContactForm
+    from tests.cases.test_import_input_checks import FORM_TEXT, PROPERTY
+
+    client.force_login(dsl)
+    names = list(ContactForm.base_fields)
+    choices = {"method": st.sampled_from([*ContactMethod.values, "", "x"]),
+               "outcome": st.sampled_from([*ContactOutcome.values, "", "x"]),
+               "with_whom": st.sampled_from([str(mother.pk), "other", "0", ""]),
+               "made_by": st.sampled_from([str(dsl.pk), "0", ""])}
+
+    @PROPERTY
+    @given(st.fixed_dictionaries({name: choices.get(name, FORM_TEXT) for name in names}))
+    def check(values):
+        with transaction.atomic():
+            response = client.post(_url(case), values)
+            assert response.status_code in (200, 302)
+            assert Contact.objects.count() == (1 if response.status_code == 302 else 0)
+            transaction.set_rollback(True)
+
+    check()
