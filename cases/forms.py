@@ -83,9 +83,10 @@ class PupilFilterForm(forms.Form):
 
 # --- casework forms ----------------------------------------------------------------------------------
 
+# A contact with the family is a record of its own (meetings.Contact: date, time, method, outcome), not a note;
+# contact notes made before it stay on the chronology.
 NOTE_KIND_CHOICES = [
     (EventKind.NOTE.value, "Note"),
-    (EventKind.CONTACT.value, "Contact with the family"),
     (EventKind.NON_ENGAGEMENT.value, "Non-engagement by the parents"),
     (EventKind.SAFEGUARDING.value, "Safeguarding referral made (Keeping Children Safe in Education)"),
 ]
@@ -131,7 +132,8 @@ class CaseStepForm(forms.Form):
 class CaseNoteForm(forms.Form):
     kind = forms.ChoiceField(
         label="What are you recording?", choices=NOTE_KIND_CHOICES, widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of entry this is"},
+        error_messages={"required": "Choose what kind of entry this is",
+                        "invalid_choice": "Choose what kind of entry this is"},
     )
     summary = forms.CharField(
         label="Summary", max_length=300, help_text="One line, as it will appear on the chronology",

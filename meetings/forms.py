@@ -14,8 +14,13 @@ from django.utils import timezone
 
 from cases import facts
 from cases.form_fields import date_from_parts, long_text, text_error_messages
-from meetings.models import AttendeeRole, MeetingAttendee, MeetingKind
-from meetings.services import ACTION_DESCRIPTION_MAX, KINDS_WITH_THREE_PART_NOTES, OtherAttendee
+from meetings.models import AttendeeRole, ContactMethod, ContactOutcome, MeetingAttendee, MeetingKind
+from meetings.services import (
+    ACTION_DESCRIPTION_MAX,
+    FOLLOW_UP_MAX,
+    KINDS_WITH_THREE_PART_NOTES,
+    OtherAttendee,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TIME_PATTERN = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)?$", re.IGNORECASE)
@@ -218,3 +223,84 @@ class AgreedActionForm(DatePartsMixin, forms.Form):
 class MeetingCancelForm(forms.Form):
     reason = long_text("Why is the meeting cancelled?", limit=2000, what="The reason",
                        error_messages={"required": "Enter why the meeting is cancelled"})
+
+
+SOMEONE_ELSE = "other"
+
+
+class ContactForm(DatePartsMixin, forms.Form):
+    """A contact with the family: how, when, with whom, who made it, what came of it, and what follows."""
+
+    method = forms.ChoiceField(
+        label="How was the contact made?", choices=ContactMethod.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select how the contact was made"},
+    )
+    date_day = _date_part("Day")
+    date_month = _date_part("Month")
+    date_year = _date_part("Year")
+    time = forms.CharField(label="Time", required=False, max_length=20)
+    with_whom = forms.ChoiceField(
+        label="Who was the contact with?", widget=forms.RadioSelect,
+        error_messages={"required": "Select who the contact was with",
+                        "invalid_choice": "Select one of this pupil's parents or carers, or someone else"},
+    )
+    other_name = forms.CharField(label="Their name", required=False, max_length=facts.SHORT_TEXT_MAX,
+                                 error_messages=text_error_messages("Their name", facts.SHORT_TEXT_MAX))
+    other_role = forms.CharField(label="Who they are", required=False, max_length=facts.SHORT_TEXT_MAX,
+                                 error_messages=text_error_messages("Who they are", facts.SHORT_TEXT_MAX))
+    made_by = forms.ChoiceField(
+        label="Who made the contact?",
+        error_messages={"required": "Select who made the contact",
+                        "invalid_choice": "Select someone from the school or the local authority"},
+    )
+    outcome = forms.ChoiceField(
+        label="What came of it?", choices=ContactOutcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select what came of the contact"},
+    )
+    summary = long_text("What was said or done (optional)", required=False, what="What was said or done")
+    follow_up = long_text("Follow-up (optional)", required=False, limit=FOLLOW_UP_MAX, what="The follow-up")
+    follow_up_on_day = _date_part("Day")
+    follow_up_on_month = _date_part("Month")
+    follow_up_on_year = _date_part("Year")
+
+    def __init__(self, *args, parent_links, makers, by, **kwargs):
+        kwargs.setdefault("initial", {"made_by": str(by.pk)})
+        super().__init__(*args, **kwargs)
+        self.parent_links = {str(link.parent_id): link for link in parent_links}
+        self.fields["with_whom"].choices = [
+            (pk, f"{link.parent.forename} {link.parent.surname} ({link.relationship})")
+            for pk, link in self.parent_links.items()
+        ] + [(SOMEONE_ELSE, "Someone else")]
+        self.makers = {str(user.pk): user for user in makers}
+        self.fields["made_by"].choices = [
+            (pk, f"{user.get_full_name() or user.get_username()} ({user.staff.position})")
+            for pk, user in self.makers.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        day = self.date_from_parts("date", "the date of the contact")
+        raw_time = (cleaned.get("time") or "").strip()
+        at = parse_time(raw_time) if raw_time else None
+        if not raw_time:
+            self.add_error("time", "Enter the time of the contact, for example 9:30am or 14:00")
+        elif at is None:
+            self.add_error("time", "Enter a real time, for example 9:30am or 14:00")
+        if day is not None and at is not None:
+            cleaned["made_at"] = timezone.make_aware(datetime.combine(day, at))
+        if cleaned.get("with_whom") == SOMEONE_ELSE:
+            if not (cleaned.get("other_name") or "").strip() and "other_name" not in self.errors:
+                self.add_error("other_name", "Enter the name of the person the contact was with")
+            if not (cleaned.get("other_role") or "").strip() and "other_role" not in self.errors:
+                self.add_error("other_role", "Enter who they are, for example pupil or social worker")
+        follow_up_given = any(self.data.get(f"follow_up_on_{part}", "").strip() for part in ("day", "month", "year"))
+        cleaned["follow_up_on"] = (self.date_from_parts("follow_up_on", "the follow-up date")
+                                   if follow_up_given else None)
+        return cleaned
+
+    def parent(self):
+        link = self.parent_links.get(self.cleaned_data.get("with_whom") or "")
+        return link.parent if link is not None else None
+
+    def maker(self):
+        return self.makers.get(self.cleaned_data.get("made_by") or "")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cases import roles
 from cases.models import Case, Parent
 
 
@@ -85,3 +86,78 @@ class MeetingAttendee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+
+# --- contacts with the family -------------------------------------------------------------------------
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    HOME_VISIT = "home_visit", "Home visit"
+    MEETING = "meeting", "Meeting in person"
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE = "spoke", "Spoke with them"
+    NO_ANSWER = "no_answer", "No answer"
+    MESSAGE_LEFT = "message_left", "Message left"
+    NUMBER_NOT_IN_USE = "number_not_in_use", "Number not in use"
+    LETTER_SENT = "letter_sent", "Letter sent"
+    EMAIL_SENT = "email_sent", "Email sent"
+    REPLY_RECEIVED = "reply_received", "Reply received"
+    RETURNED = "returned", "Returned undelivered"
+    NO_ONE_HOME = "no_one_home", "Visited, no one home"
+    DID_NOT_COME = "did_not_come", "Did not come"
+    REFUSED = "refused", "Would not speak with us"
+
+
+# What can come of each way of making contact: a letter is never "no answer", a phone call never "visited".
+# A calling card put through the door on a home visit is a message left.
+OUTCOMES_BY_METHOD: dict[str, tuple[str, ...]] = {
+    ContactMethod.PHONE: (ContactOutcome.SPOKE, ContactOutcome.NO_ANSWER, ContactOutcome.MESSAGE_LEFT,
+                          ContactOutcome.NUMBER_NOT_IN_USE, ContactOutcome.REFUSED),
+    ContactMethod.LETTER: (ContactOutcome.LETTER_SENT, ContactOutcome.REPLY_RECEIVED, ContactOutcome.RETURNED),
+    ContactMethod.EMAIL: (ContactOutcome.EMAIL_SENT, ContactOutcome.REPLY_RECEIVED, ContactOutcome.RETURNED),
+    ContactMethod.HOME_VISIT: (ContactOutcome.SPOKE, ContactOutcome.NO_ONE_HOME, ContactOutcome.MESSAGE_LEFT,
+                               ContactOutcome.REFUSED),
+    ContactMethod.MEETING: (ContactOutcome.SPOKE, ContactOutcome.DID_NOT_COME, ContactOutcome.REFUSED),
+}
+
+
+# Who makes contact with a family: the school's caseworkers and the LA's officers (a governor never does).
+CONTACT_MAKER_ROLES = roles.roles_with(roles.READ_CASES) | roles.roles_with(roles.LA_READ)
+
+
+class Contact(models.Model):
+    """A contact (or an attempt at one) with the family or someone around the pupil: when, how, with whom,
+    who made it, what came of it and what follows. Recorded through ``meetings.services.contact_record``.
+
+    With a parent, ``parent`` links the pupil's own parent or carer; ``with_name`` and ``with_role`` keep the
+    name and relationship as they were on the day (a later change of name does not rewrite the record)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    made_at = models.DateTimeField(help_text="When the contact was made or tried")
+    method = models.CharField(max_length=20, choices=ContactMethod.choices)
+    parent = models.ForeignKey(Parent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    with_name = models.CharField(max_length=200)
+    with_role = models.CharField(max_length=200, blank=True, help_text="Relationship to the pupil, or role")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    summary = models.TextField(blank=True)
+    follow_up = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        indexes = [models.Index(fields=["case", "made_at"])]
+        constraints = [
+            models.CheckConstraint(name="contact_method_known", condition=Q(method__in=ContactMethod.values)),
+            models.CheckConstraint(name="contact_outcome_known", condition=Q(outcome__in=ContactOutcome.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} with {self.with_name} on {self.made_at:%Y-%m-%d}"

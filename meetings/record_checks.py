@@ -1,4 +1,4 @@
-"""The meetings app's checks for ``check_records``: meetings dated where no meeting of the case can be."""
+"""The meetings app's checks for ``check_records``: meetings and contacts dated where none of the case can be."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date
 
 from cases.formatting import long_date
 from cases.record_checks import Problem, happened, local_day, long_texts, planned, record_check
-from meetings.models import Meeting, MeetingStatus
-from meetings.services import RECORD_TEXTS
+from meetings.models import Contact, Meeting, MeetingStatus
+from meetings.services import FOLLOW_UP_MAX, RECORD_TEXTS
 
 
 @record_check
@@ -30,3 +30,19 @@ def meetings(today: date) -> Iterator[Problem]:
             yield from planned(meeting, "starts_at", planned_on=local_day(meeting.created_at),
                                what="The date of the meeting")
     yield from long_texts(Meeting.objects.all(), [name for name, _ in RECORD_TEXTS])
+
+
+@record_check
+def contacts(today: date) -> Iterator[Problem]:
+    for contact in Contact.objects.select_related("case").only(
+        "pk", "made_at", "follow_up_on", "recorded_at", "case__opened_at"
+    ):
+        yield from happened(contact, "made_at", today=today, what="The date of the contact",
+                            not_before=local_day(contact.case.opened_at),
+                            not_before_what="the date the case was opened")
+        # A follow-up was planned on the day the contact was recorded: not before the contact itself.
+        yield from planned(contact, "follow_up_on", planned_on=local_day(contact.recorded_at),
+                           not_before=local_day(contact.made_at), not_before_what="the date of the contact",
+                           what="The follow-up date")
+    yield from long_texts(Contact.objects.all(), ["summary"])
+    yield from long_texts(Contact.objects.all(), ["follow_up"], limit=FOLLOW_UP_MAX)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, CaseEvent, EventKind, ParentalRelationship
 from cases.permissions import can_read_case
 from cases.selectors import staff_profile
-from meetings.models import Meeting, MeetingAttendee, MeetingStatus
+from meetings.models import CONTACT_MAKER_ROLES, Contact, Meeting, MeetingAttendee, MeetingStatus
 from notices.models import Letter
 
 
@@ -73,3 +73,22 @@ def meeting_cancellation(*, meeting: Meeting) -> CaseEvent | None:
     reference = f"meeting:{meeting.pk}"
     events = meeting.case.events.filter(kind=EventKind.MEETING, summary__endswith="cancelled").select_related("by")
     return next((event for event in events.order_by("-at") if reference in (event.evidence or [])), None)
+
+
+def case_contacts(*, case: Case) -> list[Contact]:
+    """The case's contacts with the family, oldest first, with who made each: one query, whatever their number."""
+    return list(Contact.objects.filter(case=case).select_related("made_by__staff").order_by("made_at", "id"))
+
+
+def contact_makers(*, case: Case):
+    """Who can have made a contact: active caseworkers of the pupil's school, then officers of its local authority
+    (a governor works on figures, never with a family)."""
+    school = case.pupil.school
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff__role__in=sorted(CONTACT_MAKER_ROLES))
+        .filter(Q(staff__school_id=school.pk)
+                | Q(staff__school__isnull=True, staff__local_authority_id=school.local_authority_id))
+        .select_related("staff")
+        .order_by("staff__local_authority_id", "first_name", "last_name", "username")
+    )

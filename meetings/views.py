@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.audit import audit
@@ -15,7 +16,15 @@ from cases.form_fields import add_refusal
 from cases.permissions import can_record_support
 from cases.selectors import case_for_user
 from meetings import selectors, services
-from meetings.forms import AgreedActionForm, MeetingCancelForm, MeetingPlanForm, MeetingRecordForm
+from meetings.contacts import contact_summary
+from meetings.forms import (
+    SOMEONE_ELSE,
+    AgreedActionForm,
+    ContactForm,
+    MeetingCancelForm,
+    MeetingPlanForm,
+    MeetingRecordForm,
+)
 from meetings.models import MeetingStatus
 
 
@@ -179,3 +188,41 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         {"meeting": meeting, "case": meeting.case, "pupil": meeting.case.pupil, "form": form,
          "kind_name": services.kind_name(meeting.kind)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_record(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = case_for_user(user=request.user, pk=case_pk)
+    if not can_record_support(request.user, case.pupil):
+        raise PermissionDenied("Your role does not include recording contacts with the family.")
+    if not case.is_open:
+        messages.error(request, "This case is closed. Open a new case to record a contact.")
+        return _to_case(case)
+    form = ContactForm(request.POST or None, parent_links=selectors.invitable_parents(case=case),
+                       makers=selectors.contact_makers(case=case), by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_record(
+                case=case,
+                by=request.user,
+                made_at=form.cleaned_data["made_at"],
+                method=form.cleaned_data["method"],
+                outcome=form.cleaned_data["outcome"],
+                parent=form.parent(),
+                other_name=form.cleaned_data["other_name"],
+                other_role=form.cleaned_data["other_role"],
+                made_by=form.maker(),
+                summary=form.cleaned_data["summary"],
+                follow_up=form.cleaned_data["follow_up"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except DomainError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, f"Contact recorded: {contact_summary(contact)}")
+            return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#contacts-heading")
+    else:
+        audit(request=request, action="contact.form", pupil=case.pupil, detail=f"case {case.pk}")
+    return render(request, "meetings/contact_form.html",
+                  {"case": case, "pupil": case.pupil, "form": form, "someone_else": SOMEONE_ELSE})

@@ -107,7 +107,9 @@ def test_sign_in_sign_out_and_a_failed_sign_in_are_audited(client, dsl):
 @pytest.mark.parametrize(("who", "method", "path", "status"), [
     ("senco", "POST", "/cases/999999/notes/", 404),
     ("la_officer", "GET", "/schools/123456/pupils/", 403),
-], ids=["not-found", "forbidden"])
+    ("dsl", "GET", "/cases/999999/contacts/new/", 404),
+    ("senco", "POST", "/cases/999999/contacts/new/", 404),
+], ids=["not-found", "forbidden", "contact-form-not-found", "contact-post-not-found"])
 def test_a_refused_attempt_is_audited_with_who_what_and_how(client, request, school, who, method, path, status):
     client.force_login(request.getfixturevalue(who))
     assert getattr(client, method.lower())(path).status_code == status

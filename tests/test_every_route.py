@@ -36,7 +36,8 @@ ROUTES = sorted((name, _path(route)) for name, route in _routes(get_resolver().u
 
 def test_the_walk_finds_the_products_routes():
     names = {name for name, _ in ROUTES}
-    assert {"home", "case_detail", "penalty_notices:la_payment", "referrals:la_decide", "letters:batch_pdf"} <= names
+    assert {"home", "case_detail", "penalty_notices:la_payment", "referrals:la_decide", "letters:batch_pdf",
+            "meetings:contact_record"} <= names
     assert len(ROUTES) > 80
 
 
@@ -73,7 +74,7 @@ def _demo_records():
         ReasonableAdjustment,
         SupportPlan,
     )
-    from meetings.models import Meeting
+    from meetings.models import Contact, Meeting
     from notices.models import Letter, LetterBatch, NoticeToImprove, OfficerTask, PenaltyNotice
     from notices.review.referrals import ProsecutionReferral
     from notices.review.requests import PenaltyNoticeRequest
@@ -84,7 +85,7 @@ def _demo_records():
         ContractParty: "contract__case__school__urn", EarlyHelp: "case__school__urn",
         ReasonableAdjustment: "pupil__school__urn", PartTimeTimetable: "pupil__school__urn",
         LeaveOfAbsenceRequest: "pupil__school__urn", LANotification: "pupil__school__urn",
-        Meeting: "case__school__urn", Letter: "pupil__school__urn", LetterBatch: "school__urn",
+        Meeting: "case__school__urn", Contact: "case__school__urn", Letter: "pupil__school__urn", LetterBatch: "school__urn",
         NoticeToImprove: "case__school__urn", PenaltyNotice: "pupil__school__urn",
         OfficerTask: "notice__pupil__school__urn", PenaltyNoticeRequest: "case__school__urn",
         ProsecutionReferral: "case__school__urn",
@@ -104,7 +105,7 @@ def _kwargs_for(name: str, params: list[str], records: dict) -> dict:
         "interventions:contract_party": "ContractParty", "interventions:contract": "AttendanceContract",
         "interventions:early_help": "EarlyHelp", "interventions:adjustment": "ReasonableAdjustment",
         "interventions:part_time": "PartTimeTimetable", "interventions:leave_request": "LeaveOfAbsenceRequest",
-        "interventions:la_notification": "LANotification", "meetings:": "Meeting", "notices:letter": "Letter",
+        "interventions:la_notification": "LANotification", "meetings:contact": "Contact", "meetings:": "Meeting", "notices:letter": "Letter",
         "notices:nti": "NoticeToImprove", "penalty_notices:la_task": "OfficerTask", "penalty_notices:": "PenaltyNotice",
         "pn_requests:": "PenaltyNoticeRequest", "referrals:": "ProsecutionReferral", "letters:": "LetterBatch",
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import ladder
 from cases.demo.calendar import TEACHING_PERIODS
+from cases.demo.contacts import seed_contacts
 from cases.formatting import long_date
 from cases.models import (
     Alert,
@@ -354,6 +355,8 @@ def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind:
             # The story begins when the scan first raised the alert the case was opened from.
             Alert.objects.filter(pk=alert.pk).update(raised_on=start)
             _climb(case, staff, stage, as_of, start, rng)
+            seed_contacts(case=case, by=staff.dsl, la_officer=staff.la_officer, as_of=as_of, start=start,
+                          engaged=stage not in ("nti", "pn"), stage=stage)
             made += 1
     _send_records(school, staff, as_of, rng)
     if kind == "secondary":  # work waiting for the LA officer: requests and a referral (la_review.py)

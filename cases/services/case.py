@@ -43,7 +43,8 @@ LADDER_TRANSITIONS = (
     "request_penalty_notice",
     "refer_for_prosecution",
 )
-NOTE_KINDS = (EventKind.NOTE, EventKind.CONTACT, EventKind.NON_ENGAGEMENT, EventKind.SAFEGUARDING)
+# A contact with the family is recorded with meetings.services.contact_record (date, time, method, outcome).
+NOTE_KINDS = (EventKind.NOTE, EventKind.NON_ENGAGEMENT, EventKind.SAFEGUARDING)
 # A note's summary is its one line on the chronology (CaseEvent.summary holds 300).
 NOTE_SUMMARY_MAX = 300
 
@@ -274,7 +275,7 @@ def case_close(*, case: Case, by, outcome: str, reason: str, expected_state: str
 
 @transaction.atomic
 def case_note_add(*, case: Case, by, kind: str, summary: str, details: str = "") -> CaseEvent:
-    """A note, a contact with the family, recorded non-engagement, or a safeguarding referral made (KCSIE)."""
+    """A note, recorded non-engagement, or a safeguarding referral made (KCSIE)."""
     require(can_record_support(by, case), "add to the case file")
     if kind not in NOTE_KINDS:
         raise DomainError("Choose what kind of entry this is.")

@@ -97,6 +97,7 @@ def _form_errors(form, prefix: str) -> list[tuple[str, str]]:
 EVIDENCE_REFERENCE = re.compile(r"^(?P<kind>[a-z_]+):(?P<pk>\d+)$")
 EVIDENCE_LINKS = {
     "meeting": ("Meeting record", lambda case, pk: reverse("meetings:detail", args=[pk])),
+    "contact": ("Contact record", lambda case, pk: "#contacts-heading"),
     "support_plan": ("Support plan", lambda case, pk: reverse("interventions:support_plan_detail", args=[case.pk, pk])),
     "contract": ("Attendance contract", lambda case, pk: reverse("interventions:contract_detail", args=[case.pk, pk])),
     "letter": ("Letter (PDF)", lambda case, pk: reverse("notices:letter_pdf", args=[pk])),

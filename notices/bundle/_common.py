@@ -18,6 +18,7 @@ SECTIONS = (
     ("chronology", "Chronology of contact and action"),
     ("support", "Support offered and the parents' engagement"),
     ("meetings", "Meetings and their notes"),
+    ("contacts", "Contacts with the family"),
     ("adjustments", "Reasonable adjustments considered (Equality Act 2010, s20)"),
     ("notices", "Notices, their service and payment"),
     ("certificate", "Certificate of the register extract (Education Act 1996, s566)"),

@@ -24,6 +24,7 @@ EVIDENCE_REFERENCE = re.compile(r"^(?P<kind>[a-z_]+):(?P<pk>\d+)$")
 # Record references on the chronology, as the bundle's reader finds them: the record and its section.
 EVIDENCE_SECTIONS = {
     "meeting": ("Meeting record", "meetings"),
+    "contact": ("Contact record", "contacts"),
     "support_plan": ("Support plan", "support"),
     "action": ("Agreed action", "support"),
     "contract": ("Attendance contract", "support"),
@@ -88,6 +89,15 @@ def _evidence_line(entry: str, letters: dict[int, Letter]) -> str:
                 f"(SHA-256 {letter.sha256[:12]}…)")
     label, section = EVIDENCE_SECTIONS.get(match["kind"], (match["kind"].replace("_", " ").capitalize(), "chronology"))
     return f"{label} (section {SECTION_NUMBER[section]})"
+
+
+def _contacts(case: Case, now: datetime) -> list[dict[str, str]]:
+    """Every contact with the family recorded on the case up to the bundle's making, oldest first, worded as
+    the case page words them (meetings.contacts.contact_row: one wording for both)."""
+    from meetings.contacts import contact_row
+    from meetings.selectors import case_contacts
+
+    return [contact_row(contact) for contact in case_contacts(case=case) if contact.made_at <= now]
 
 
 def _support(case: Case) -> dict:

@@ -21,7 +21,15 @@ from cases.selectors import pupil_marks
 from cases.services.chronology import case_event_record
 from notices.bundle._common import BUNDLE_TEMPLATE, SECTION_NUMBER, SECTIONS
 from notices.bundle.attendance import OffencePeriodChoice, _attendance, _register, offence_period_default
-from notices.bundle.case_record import _adjustments, _chronology, _cover, _meetings, _notices, _support
+from notices.bundle.case_record import (
+    _adjustments,
+    _chronology,
+    _contacts,
+    _cover,
+    _meetings,
+    _notices,
+    _support,
+)
 from notices.bundle.served import ServedCopy, number_copies, served_copies
 from notices.letters.store import VERSION_RETRIES, json_faithful
 from notices.models import Letter
@@ -68,16 +76,20 @@ def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_
               if offence_from is not None and offence_to is not None
               else offence_period_default(case=case, marks=marks, today=today, offence=offence))
     attendance = _attendance(case, marks, period, conduct, today)
+    sections = [{"id": key, "number": n, "title": title} for n, (key, title) in enumerate(SECTIONS, start=1)]
     return {
         "title": BUNDLE_TITLE,
         "security_marking": SECURITY_MARKING,
-        "sections": [{"id": key, "number": n, "title": title} for n, (key, title) in enumerate(SECTIONS, start=1)],
+        "sections": sections,
+        # The same sections by key, so a template names "section.register.number" and not a position.
+        "section": {entry["id"]: entry for entry in sections},
         "cover": _cover(case, period, by, now),
         "attendance": attendance,
         "register": _register(case, marks, attendance["counted"], period),
         "chronology": _chronology(case),
         "support": _support(case),
         "meetings": _meetings(case),
+        "contacts": _contacts(case, now),
         "adjustments": _adjustments(case),
         "notices": _notices(case),
         "copies": {"items": [copy.entry for copy in (served_copies(case) if copies is None else copies)],

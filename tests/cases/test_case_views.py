@@ -326,21 +326,36 @@ def test_support_recorders_add_a_note_to_the_chronology(client, request, case, p
     user = request.getfixturevalue(persona)
     client.force_login(user)
     response = client.post(_url(case, "case_note_add"), {
-        "kind": EventKind.CONTACT, "summary": "Phoned mum about Monday mornings", "details": "She will walk him in",
+        "kind": EventKind.NOTE, "summary": "Phoned mum about Monday mornings", "details": "She will walk him in",
     })
     assert response.status_code == 302
-    event = CaseEvent.objects.get(case=case, kind=EventKind.CONTACT)
+    event = CaseEvent.objects.get(case=case, kind=EventKind.NOTE)
     assert (event.by, event.summary, event.reason) == (user, "Phoned mum about Monday mornings", "She will walk him in")
     html = _html(client.get(_url(case)))
-    assert "Contact with family added to the chronology" in html
+    assert "Note added to the chronology" in html
     assert "Phoned mum about Monday mornings" in html and user.staff.position in html
 
 
 def test_the_senco_may_not_add_a_note(client, senco, case):
     client.force_login(senco)
-    response = client.post(_url(case, "case_note_add"), {"kind": EventKind.CONTACT, "summary": "Phoned mum"})
+    response = client.post(_url(case, "case_note_add"), {"kind": EventKind.NOTE, "summary": "Phoned mum"})
     assert response.status_code == 403
-    assert not CaseEvent.objects.filter(case=case, kind=EventKind.CONTACT).exists()
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).exists()
+
+
+def test_the_note_form_no_longer_offers_a_contact_but_old_contact_notes_stay_on_the_chronology(client, dsl, case):
+    """A contact is a record with its date, time, method and outcome (meetings.Contact), not a free note."""
+    CaseEvent.objects.create(case=case, at=case.opened_at, by=dsl, kind=EventKind.CONTACT,
+                             summary="Phoned mum about Monday mornings")
+    client.force_login(dsl)
+    html = _html(client.get(_url(case)))
+    assert 'name="kind" type="radio" value="contact"' not in html
+    assert "Phoned mum about Monday mornings" in html and "Contact with family" in html
+    assert f'href="/cases/{case.pk}/contacts/new/"' in html
+
+    response = client.post(_url(case, "case_note_add"), {"kind": EventKind.CONTACT, "summary": "Phoned dad"})
+    assert response.status_code == 200 and "Choose what kind of entry this is" in _html(response)
+    assert not CaseEvent.objects.filter(case=case, summary="Phoned dad").exists()
 
 
 def test_note_form_errors_are_shown_and_nothing_saved(client, dsl, case):

@@ -202,6 +202,37 @@ def test_casework_is_made_through_the_ladder_when_the_demo_is_dated_today(db, mo
         assert event.at.date() <= AS_OF
 
 
+def test_the_demo_cases_hold_their_contacts_with_the_family_the_same_every_time(db, monkeypatch):
+    """First-day calls, letters home, welfare visits and talks with the pupil: each dated within its case and
+    before the demo's day, each on the chronology in the words of the contacts table, rebuilt identically."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from cases.models import CaseEvent, EventKind
+    from meetings.contacts import contact_summary
+    from meetings.models import Contact, ContactMethod
+
+    def story():
+        return sorted((c.case.pupil.upn, c.made_at, c.method, c.outcome, c.with_name, c.with_role, c.summary)
+                      for c in Contact.objects.select_related("case__pupil"))
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(18)), tick=False):
+        _seed_dated_today()
+        first = story()
+        assert {ContactMethod.PHONE, ContactMethod.LETTER, ContactMethod.HOME_VISIT, ContactMethod.MEETING} <= {
+            method for _, _, method, *_ in first}
+        for contact in Contact.objects.select_related("case"):
+            made_on = timezone.localtime(contact.made_at).date()
+            assert timezone.localtime(contact.case.opened_at).date() <= made_on < AS_OF, contact
+            event = CaseEvent.objects.get(case=contact.case, kind=EventKind.CONTACT, evidence=[f"contact:{contact.pk}"])
+            assert event.summary == contact_summary(contact)
+        _seed_dated_today("--reset")
+        assert story() == first
+
+
 def test_the_la_officer_finds_requests_and_a_referral_waiting(db, monkeypatch, client):
     """Seeded on its as-of day, the LA officer's inbox holds Fenbridge Academy's penalty notice requests (the
     team's queue oldest first, one past the 5 working days of the service level; one she has taken; one waiting
