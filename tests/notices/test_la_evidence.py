@@ -343,3 +343,26 @@ def test_each_parents_outcome_is_recorded_and_an_acquittal_stops_their_notice_co
     assert (referral.hearing_result, referral.fine_amount) == ("convicted", Decimal("250.00"))
     html = client.get(_url("referrals", "la_detail", referral)).content.decode()
     assert "Convicted, fined £250.00" in html and "Acquitted, no fine" in html
+
+
+@pytest.mark.parametrize(
+    ("offence", "result", "fine", "problem"),
+    [
+        ("s444_1", "convicted", Decimal("1000.00"), None),
+        ("s444_1", "convicted", Decimal("1000.01"), "over the maximum for s444_1"),
+        ("s444_1a", "convicted", Decimal("2500.00"), None),
+        ("s444_1a", "acquitted", Decimal("10.00"), "a fine is recorded without a conviction"),
+    ],
+)
+def test_check_records_names_a_prosecuted_parents_impossible_fine(la_officer, referral, mother, offence, result,
+                                                                  fine, problem):
+    from notices.record_checks import notices_record_problems
+
+    chosen = ProsecutedParent.objects.create(referral=referral, parent=mother, offence=offence,
+                                             hearing_result=result, fine_amount=fine, parenting_order=False)
+    found = [p for model, pk, field, p in notices_record_problems() if model == "notices.ProsecutedParent"
+             and pk == chosen.pk and field == "fine_amount"]
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and problem in found[0]
