@@ -366,3 +366,21 @@ def test_check_records_names_a_prosecuted_parents_impossible_fine(la_officer, re
         assert found == []
     else:
         assert len(found) == 1 and problem in found[0]
+
+
+def test_a_bundle_the_school_made_after_referring_is_offered_beside_the_referrals_own(client, dsl, la_officer,
+                                                                                      referral):
+    from notices.bundle import evidence_bundle_generate
+
+    page = _as(client, la_officer).get(_url("referrals", "la_detail", referral))
+    assert b'data-testid="referral-latest-bundle-link"' not in page.content  # the referral's own is the latest
+    newer = evidence_bundle_generate(case=referral.case, by=dsl)
+
+    page = client.get(_url("referrals", "la_detail", referral))
+    assert b'data-testid="referral-latest-bundle-link"' in page.content
+    pdf = client.get(_url("referrals", "la_latest_bundle", referral))
+    assert pdf.status_code == 200 and pdf.content == bytes(newer.pdf) and newer.version == 2
+    assert client.get(_url("referrals", "la_bundle", referral)).content == bytes(referral.bundle.pdf)
+    assert AuditEvent.objects.filter(user=la_officer, action="bundle.download",
+                                     detail__contains=f"letter {newer.pk}").exists()
+    assert _as(client, dsl).get(_url("referrals", "la_latest_bundle", referral)).status_code == 403

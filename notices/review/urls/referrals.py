@@ -16,4 +16,6 @@ urlpatterns = [
     path("la/<str:code>/referrals/<int:pk>/reassign/", views.la_referral_reassign, name="la_reassign"),
     path("la/<str:code>/referrals/<int:pk>/evidence-bundle.pdf", views.la_referral_bundle_pdf, name="la_bundle"),
     path("la/<str:code>/referrals/<int:pk>/register/", evidence.la_referral_register, name="la_register"),
+    path("la/<str:code>/referrals/<int:pk>/evidence-bundle-latest.pdf", evidence.la_referral_latest_bundle_pdf,
+         name="la_latest_bundle"),
 ]

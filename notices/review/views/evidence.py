@@ -106,3 +106,15 @@ def la_request_bundle_make(request: HttpRequest, code: str, pk: int) -> HttpResp
     else:
         messages.success(request, f"Evidence bundle version {bundle.version} made")
     return redirect("pn_requests:la_detail", code=code, pk=pk)
+
+
+@login_required
+@require_GET
+def la_referral_latest_bundle_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The case's latest evidence bundle, when the school made a newer version after it referred the case (the
+    referral's own stays at referrals:la_bundle)."""
+    referral = _la_referral(request.user, code, pk)
+    bundle = latest_bundle(case=referral.case)
+    if bundle is None:
+        raise Http404("No evidence bundle has been made for this case yet.")
+    return _pdf(request, bundle, referral.case, f"referral {referral.pk}, latest")

@@ -21,7 +21,7 @@ from cases.errors import DomainError
 from cases.permissions import can_move_case, can_reassign_la_work
 from cases.selectors import case_for_user, local_authority_for_user
 from cases.services.offence import offence_lines, offence_sentence
-from notices.bundle import case_reference
+from notices.bundle import case_reference, latest_bundle
 from notices.form_parts import ReassignForm, show_refusal
 from notices.review.forms.referrals import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
 from notices.review.referrals import ProsecutionReferral, ReferralDecision
@@ -48,6 +48,12 @@ def _offence_context(referral) -> dict:
         return {}
     return {"offence_sentence": offence_sentence(referral.offence_record),
             "offence_lines": offence_lines(referral.offence_record)}
+
+
+def _newer_bundle(referral):
+    """The case's latest evidence bundle when the school made one after the referral's own, else None."""
+    latest = latest_bundle(case=referral.case)
+    return latest if latest is not None and latest.pk != referral.bundle_id else None
 
 
 def _school_referral(user, case_pk: int, pk: int) -> ProsecutionReferral:
