@@ -28,6 +28,7 @@ from notices.penalty.models import (
 from notices.review.referrals import (
     HearingResult,
     Offence,
+    ProsecutedParent,
     ProsecutionReferral,
     ReferralConclusion,
     ReferralDecision,

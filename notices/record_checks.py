@@ -18,7 +18,7 @@ from cases.models import Mark
 from cases.record_checks import Problem as CheckProblem
 from cases.record_checks import record_check
 from notices.models import NoticeOutcome, NoticeToImprove, PenaltyNotice
-from notices.review.referrals import HearingResult, ProsecutionReferral
+from notices.review.referrals import HearingResult, ProsecutedParent, ProsecutionReferral
 from notices.review.requests import PenaltyNoticeRequest
 
 Problem = tuple[str, int, str, str]
@@ -136,6 +136,22 @@ def _referrals(today: date) -> Iterator[Problem]:
         })
 
 
+def _prosecuted_parents() -> Iterator[Problem]:
+    """Each prosecuted parent's own fine, under that parent's section, and only with a conviction."""
+    label = ProsecutedParent._meta.label
+    for p in ProsecutedParent.objects.order_by("pk").iterator():
+        if p.fine_amount is None:
+            continue
+        maximum = MAX_FINE.get(p.offence)
+        if p.fine_amount <= 0:
+            yield label, p.pk, "fine_amount", f"£{p.fine_amount} is not more than £0"
+        elif maximum is not None and p.fine_amount > maximum:
+            yield label, p.pk, "fine_amount", f"£{p.fine_amount:,.2f} is over the maximum for {p.offence} " \
+                                              f"(£{maximum:,.2f})"
+        if p.hearing_result != HearingResult.CONVICTED:
+            yield label, p.pk, "fine_amount", "a fine is recorded without a conviction"
+
+
 def _requests() -> Iterator[Problem]:
     label = PenaltyNoticeRequest._meta.label
     for r in PenaltyNoticeRequest.objects.order_by("pk").iterator():
@@ -150,6 +166,7 @@ def notices_record_problems(*, today: date | None = None) -> Iterable[Problem]:
     yield from _notices_to_improve(today)
     yield from _penalty_notices(today)
     yield from _referrals(today)
+    yield from _prosecuted_parents()
     yield from _requests()
 
 

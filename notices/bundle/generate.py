@@ -16,7 +16,7 @@ from cases.audit import audit
 from cases.errors import DomainError
 from cases.formatting import long_date
 from cases.models import Case, EventKind, Offence
-from cases.permissions import can_move_case, require
+from cases.permissions import can_move_case, is_la_officer_of, require
 from cases.selectors import pupil_marks
 from cases.services.chronology import case_event_record
 from notices.bundle._common import BUNDLE_TEMPLATE, SECTION_NUMBER, SECTIONS
@@ -155,14 +155,23 @@ def _outline_item(writer: PdfWriter, title: str):
     return None
 
 
+def la_may_make_bundle(user, case: Case) -> bool:
+    """An officer of the case's LA may make its bundle while deciding: only for a case the school has
+    sent to that LA (a penalty notice request or a prosecution referral)."""
+    return is_la_officer_of(user, case.school.local_authority_id) and (
+        case.pn_requests.exists() or case.prosecution_referrals.exists()
+    )
+
+
 def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None,
                              offence_to: date | None = None, offence: Offence | None = None) -> Letter:
     """Renders the case's evidence bundle and stores it as the next version, addressed to the LA.
 
-    Only the school's DSL or attendance officer make it. Nothing stored is ever changed: a new bundle is a
-    new version beside the old. Writes a chronology entry and an audit event.
+    The school's DSL or attendance officer make it, and an officer of the LA the school sent the case to
+    (la_may_make_bundle). Nothing stored is ever changed: a new bundle is a new version beside the old.
+    Writes a chronology entry and an audit event.
     """
-    require(can_move_case(by, case.pupil), "make an evidence bundle")
+    require(can_move_case(by, case.pupil) or la_may_make_bundle(by, case), "make an evidence bundle")
     now = timezone.now()
     copies = served_copies(case)
     context = bundle_context(case=case, by=by, offence_from=offence_from, offence_to=offence_to, now=now,

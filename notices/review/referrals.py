@@ -77,3 +77,24 @@ class ProsecutionReferral(Process):
 
     def __str__(self) -> str:
         return f"Prosecution referral for {self.case.pupil} ({self.created:%Y-%m-%d})"
+
+
+class ProsecutedParent(models.Model):
+    """One parent the LA decided to prosecute on a referral, under the section chosen for that parent, and
+    what the court decided for that parent (each parent is liable separately: domain.md 5)."""
+
+    referral = models.ForeignKey(ProsecutionReferral, on_delete=models.CASCADE, related_name="prosecuted_parents")
+    parent = models.ForeignKey("cases.Parent", on_delete=models.PROTECT, related_name="prosecutions")
+    offence = models.CharField(max_length=10, choices=Offence.choices)
+    hearing_result = models.CharField(max_length=10, choices=HearingResult.choices, blank=True)
+    fine_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    parenting_order = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["parent__surname", "parent__forename", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "parent"], name="prosecuted_parent_once_per_referral"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} under {self.get_offence_display()}"

@@ -158,20 +158,20 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     assert Path(download.value.path()).read_bytes() == bytes(referral.bundle.pdf)
     shoot(page, "ref-4-la-referral-to-decide")
 
-    # A prosecution, sent first without the offence or the reasons the school will read: each error at its field.
+    # A prosecution, sent first without a parent or the reasons the school will read: each error at its field.
     decision = page.get_by_role("group", name="Your decision")
     decision.get_by_label("Prosecute the parents").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page).to_have_title(re.compile(r"^Error: Prosecution referral"))
     summary = _error_summary(page)
     links = summary.get_by_role("link")
-    expect(links).to_have_text(["Choose the offence: s444(1) or s444(1A) of the Education Act 1996.",
+    expect(links).to_have_text(["Choose at least one parent to prosecute.",
                                 "Give the reasons for the decision: the school sees them."])
-    expect(links.first).to_have_attribute("href", "#id_offence_0")
+    expect(links.first).to_have_attribute("href", "#id_parents_0")
     expect(links.last).to_have_attribute("href", "#id_reasons")
-    offence = page.get_by_role("group", name="The offence, if you prosecute")
-    expect(offence).to_have_attribute("aria-describedby", re.compile("offence-error"))
-    expect(page.locator("#offence-error")).to_contain_text("Choose the offence")
+    chosen = page.get_by_role("group", name="Which parents do you prosecute?")
+    expect(chosen).to_have_attribute("aria-describedby", re.compile("parents-error"))
+    expect(page.locator("#parents-error")).to_contain_text("Choose at least one parent")
     expect(page.locator("#id_reasons-error")).to_contain_text("Give the reasons for the decision")
     expect(decision.get_by_label("Prosecute the parents")).to_be_checked()  # what was chosen is kept
     shoot(page, "ref-5-la-decision-error")
@@ -179,14 +179,19 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     assert referral.decision == "" and referral.decided_by is None
     assert PenaltyNotice.objects.get(pk=unpaid.pk).state == PenaltyNoticeState.UNPAID
 
-    # By keyboard from the error summary: the offence's first radio, then the reasons.
+    # By keyboard from the error summary to the parents (Daniel first, by name); Rachel is chosen, and her
+    # offence is asked for under her name; then the reasons.
     links.first.click()
+    expect(chosen.get_by_label("Daniel Hughes (Father)")).to_be_focused()
+    rachel = chosen.get_by_label("Rachel Hughes (Mother)")
+    rachel.check()
+    offence = page.get_by_role("group", name="The offence Rachel Hughes is prosecuted for")
+    expect(offence).to_be_visible()
     s444_1 = offence.get_by_label("s444(1) Education Act 1996: failure to secure regular attendance")
-    expect(s444_1).to_be_focused()
-    page.keyboard.press("Space")
+    s444_1.check()
     expect(s444_1).to_be_checked()
-    page.keyboard.press("Tab")
     reasons = page.get_by_label("Reasons for the decision")
+    reasons.click()
     expect(reasons).to_be_focused()
     page.keyboard.type("The notice is unpaid and support was refused; a prosecution is in the public interest.")
     page.get_by_role("button", name="Record the decision").click()
@@ -194,8 +199,9 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
         "Decision recorded: Prosecute the parents"
     )
     expect(page.get_by_test_id("referral-status")).to_have_text("Decided: Prosecute the parents; outcome awaited")
-    expect(page.get_by_test_id("referral-decision")).to_contain_text(
-        "Prosecute the parents: s444(1) Education Act 1996: failure to secure regular attendance (Fiona Hargreaves"
+    expect(page.get_by_test_id("referral-decision")).to_contain_text("Prosecute the parents (Fiona Hargreaves")
+    expect(page.get_by_test_id("referral-prosecuted-parents")).to_have_text(
+        "Rachel Hughes: s444(1) Education Act 1996: failure to secure regular attendance"
     )
     expect(page.get_by_test_id("referral-reasons")).to_have_text(
         "The notice is unpaid and support was refused; a prosecution is in the public interest."
@@ -210,34 +216,38 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     hearing.get_by_label("Day").fill(str(today.day))
     hearing.get_by_label("Month").fill(str(today.month))
     hearing.get_by_label("Year").fill(str(today.year))
-    page.get_by_label("Fine, in pounds (if any)").fill("120")
+    page.get_by_label("Fine for Rachel Hughes, in pounds (if any)").fill("120")
     page.get_by_label("Notes on the outcome").fill("Fined at Fenby Magistrates' Court.")
     back_to_school = "Return the case to the school, with advice"
     page.get_by_role("group", name="What happens to the case now?").get_by_label(back_to_school).check()
     page.get_by_role("button", name="Record the outcome").click()
     links = _error_summary(page).get_by_role("link")
-    expect(links).to_have_text(["Choose the result of the hearing.", "Say whether the court made a parenting order.",
+    rachel_pk = parents["Rachel"].pk
+    expect(links).to_have_text(["Choose the result of the hearing for Rachel Hughes.",
+                                "Say whether the court made a parenting order for Rachel Hughes.",
                                 "Give the school your advice: the case returns to it."])
-    expect(links.nth(0)).to_have_attribute("href", "#id_hearing_result_0")
-    expect(links.nth(1)).to_have_attribute("href", "#id_parenting_order_0")
+    expect(links.nth(0)).to_have_attribute("href", f"#id_result_{rachel_pk}_0")
+    expect(links.nth(1)).to_have_attribute("href", f"#id_parenting_order_{rachel_pk}_0")
     expect(links.nth(2)).to_have_attribute("href", "#id_advice")
     expect(hearing.get_by_label("Day")).to_have_value(str(today.day))  # what was entered is kept
-    expect(page.get_by_label("Fine, in pounds (if any)")).to_have_value("120")
+    expect(page.get_by_label("Fine for Rachel Hughes, in pounds (if any)")).to_have_value("120")
     shoot(page, "ref-6-la-outcome-error")
     referral.refresh_from_db()
     assert referral.conclusion == "" and referral.hearing_date is None and referral.finished is None
 
-    page.get_by_role("group", name="Result of the hearing").get_by_label("Convicted").check()
-    page.get_by_role("group", name="Did the court make a parenting order?").get_by_label("No").check()
+    page.get_by_role("group", name="Result of the hearing for Rachel Hughes").get_by_label("Convicted").check()
+    page.get_by_role("group", name="Did the court make a parenting order for Rachel Hughes?").get_by_label("No").check()
     page.get_by_label("Your advice to the school").fill("Keep the support plan going; review with Rachel in 4 weeks.")
     shoot(page, "ref-7-la-outcome-form")
     page.get_by_role("button", name="Record the outcome").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Outcome recorded")
     expect(page.get_by_test_id("referral-status")).to_have_text("Concluded: returned to the school with advice")
     record = page.get_by_test_id("referral-decision")
-    expect(record).to_contain_text(f"{today:%-d %B %Y}: Convicted")
-    expect(record).to_contain_text("£120")
-    expect(record).to_contain_text("Not made")
+    expect(record).to_contain_text(f"{today:%-d %B %Y} (each parent's result above)")
+    expect(page.get_by_test_id("referral-prosecuted-parents")).to_have_text(
+        "Rachel Hughes: s444(1) Education Act 1996: failure to secure regular attendance. Convicted, fined £120.00, "
+        "no parenting order"
+    )
     expect(page.get_by_test_id("referral-advice")).to_have_text("Keep the support plan going; review with Rachel in 4 weeks.")
     expect(page.get_by_role("button", name="Record the outcome")).to_have_count(0)
     shoot(page, "ref-8-la-concluded")
@@ -256,9 +266,9 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     expect(page.get_by_test_id("case-stage")).to_have_text("Prosecution referral")
     chronology = page.get_by_test_id("chronology")
     expect(chronology).to_contain_text(
-        "Prosecution referral decided by the local authority: Prosecute the parents under s444(1) Education Act 1996"
+        "Prosecution referral decided by the local authority: Prosecute the parents: Rachel Hughes under s444(1)"
     )
-    expect(chronology).to_contain_text(f"Prosecution outcome: convicted at the hearing of {today:%d %B %Y}")
+    expect(chronology).to_contain_text(f"Prosecution outcome at the hearing of {today:%d %B %Y}: Rachel Hughes convicted")
     expect(chronology).to_contain_text("Case returned to the school by Fenshire County Council, with advice")
     expect(chronology).to_contain_text("Keep the support plan going; review with Rachel in 4 weeks.")
     text = chronology.inner_text()

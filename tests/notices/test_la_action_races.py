@@ -207,8 +207,10 @@ def test_one_officer_deciding_a_referral_in_ten_tabs_at_once_records_one_decisio
     officer = officers[0]
     referrals.referral_assign(referral=referral, by=officer)
 
+    parent = PenaltyNotice.objects.get(reference="PN-UNPAID").parent
     responses = _posts([officer] * RACERS, _url("referrals", "la_decide", referral),
-                       {"decision": "prosecute", "offence": "s444_1", "reasons": "Evidence sufficient"})
+                       {"decision": "prosecute", "parents": [parent.pk], f"offence_{parent.pk}": "s444_1",
+                        "reasons": "Evidence sufficient"})
 
     won, told = _outcomes(responses, "Decision recorded: Prosecute", "already")
     assert (won, told) == (1, RACERS - 1)

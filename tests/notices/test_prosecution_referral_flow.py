@@ -91,11 +91,23 @@ def _la_url(name, referral, code="873"):
 
 
 def _decide(client, officer, referral, decision, offence="", reasons="Evidence sufficient; in the public interest"):
-    return _as(client, officer).post(_la_url("la_decide", referral),
-                                     {"decision": decision, "offence": offence, "reasons": reasons})
+    """The decision; a prosecution under ``offence`` chooses every parent with parental responsibility
+    (tests/notices/test_referral_parents.py tests the choice itself)."""
+    data = {"decision": decision, "reasons": reasons}
+    if decision == "prosecute" and offence:
+        pupil = referral.case.pupil
+        chosen = [link.parent_id for link in pupil.parent_links.filter(parental_responsibility=True)]
+        data |= {"parents": chosen, **{f"offence_{pk}": offence for pk in chosen}}
+    return _as(client, officer).post(_la_url("la_decide", referral), data)
 
 
 def _outcome(client, officer, referral, **fields):
+    """The outcome; the one result, fine and parenting order given go to every prosecuted parent."""
+    per_parent = {"hearing_result": "result", "fine_amount": "fine", "parenting_order": "parenting_order"}
+    for chosen in referral.prosecuted_parents.all():
+        for name, prefix in per_parent.items():
+            if name in fields:
+                fields[f"{prefix}_{chosen.parent_id}"] = fields[name]
     return _as(client, officer).post(_la_url("la_outcome", referral), fields)
 
 
@@ -405,7 +417,8 @@ def test_the_outcome_page_shows_a_refused_fine_and_hearing_date_on_their_fields(
     fields = {"hearing_day": "26", "hearing_month": "11", "hearing_year": "2026", "hearing_result": "convicted",
                   "parenting_order": "no", "conclusion": "close"}
     page = _outcome(client, la_officer, referral, **fields, fine_amount="50000").content.decode()
-    assert '<a href="#id_fine_amount">The fine must be £1,000.00 or less' in page
+    # Each prosecuted parent has their own fine, shown on that parent's field.
+    assert f'<a href="#id_fine_{unpaid.parent_id}">The fine must be £1,000.00 or less' in page
     page = _outcome(client, la_officer, referral, **{**fields, "hearing_day": "25"}).content.decode()
     assert '<a href="#id_hearing_day">The date of the hearing must be on or after the date of the referral' in page
     page = _outcome(client, la_officer, referral, **{**fields, "hearing_year": "99999999999999999999"})

@@ -7,6 +7,8 @@ happen, write it, and put it on the case's chronology and the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +19,7 @@ from viewflow.workflow import STATUS
 from cases import facts, ladder, rules
 from cases.audit import audit
 from cases.errors import DomainError
-from cases.models import Case, CaseOutcome, CaseState, EventKind
+from cases.models import Case, CaseOutcome, CaseState, EventKind, ParentalRelationship
 from cases.models import Offence as OffenceRecord
 from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
 from cases.services.case import case_close, case_transition, transition_sources
@@ -29,6 +31,7 @@ from notices.penalty.services import penalty_notice_refer_for_prosecution
 from notices.review.referrals import (
     HearingResult,
     Offence,
+    ProsecutedParent,
     ProsecutionReferral,
     ReferralConclusion,
     ReferralDecision,
@@ -62,6 +65,50 @@ NOTICE_OUTCOME_OF_HEARING = {
 
 class ReferralRefused(DomainError):
     pass
+
+
+# The more serious section first: the referral's own ``offence`` names the gravest charged, for the readers
+# of the whole referral (each parent's own section is on ProsecutedParent).
+OFFENCE_GRAVITY = [Offence.S444_1A, Offence.S444_1]
+
+
+@dataclass(frozen=True)
+class ParentOutcome:
+    """What the court decided for one prosecuted parent."""
+
+    hearing_result: str
+    fine_amount: Decimal | None = None
+    parenting_order: bool | None = None
+
+
+def prosecutable_links(referral: ProsecutionReferral) -> list[ParentalRelationship]:
+    """The parents of the referral's pupil the LA may choose to prosecute: those with parental responsibility."""
+    return list(
+        ParentalRelationship.objects.filter(pupil_id=referral.case.pupil_id)
+        .select_related("parent").order_by("-parental_responsibility", "parent__surname", "parent__forename")
+    )
+
+
+def _chosen_parents(referral: ProsecutionReferral, parents: Mapping[int, str]) -> list[tuple]:
+    """The chosen parents as (parent, section), checked: at least one, each on the case with parental
+    responsibility, each with a section. A refusal names the field "parents"."""
+    if not parents:
+        raise facts.ImpossibleFact("Choose at least one parent to prosecute.", field="parents")
+    links = {link.parent_id: link for link in prosecutable_links(referral)}
+    chosen = []
+    for parent_pk, section in parents.items():
+        link = links.get(int(parent_pk))
+        if link is None:
+            raise facts.ImpossibleFact("Choose only parents of this pupil: that person is not a parent on the case.",
+                                       field="parents")
+        if not link.parental_responsibility:
+            raise facts.ImpossibleFact(f"{link.parent} has no parental responsibility for {referral.case.pupil.forename} "
+                                       "and cannot be chosen for prosecution.", field="parents")
+        if section not in Offence.values:
+            raise facts.ImpossibleFact(f"Choose the offence for {link.parent}: s444(1) or s444(1A) of the Education "
+                                       "Act 1996.", field=f"offence_{link.parent_id}")
+        chosen.append((link.parent, section))
+    return sorted(chosen, key=lambda item: (item[0].surname, item[0].forename, item[0].pk))
 
 
 def _flow():
@@ -112,7 +159,12 @@ def _not_waiting(referral: ProsecutionReferral, node_name: str) -> str:
 def _decision_text(referral: ProsecutionReferral) -> str:
     text = referral.get_decision_display()
     if referral.decision == ReferralDecision.PROSECUTE:
-        text += f" under {referral.get_offence_display()}"
+        chosen = list(referral.prosecuted_parents.select_related("parent"))
+        if chosen:
+            text += ": " + "; ".join(f"{p.parent} under {p.get_offence_display().split(' Education')[0]}"
+                                     for p in chosen)
+        else:
+            text += f" under {referral.get_offence_display()}"
     return text
 
 
@@ -208,15 +260,15 @@ def referral_assign(*, referral: ProsecutionReferral, by) -> ProsecutionReferral
 
 
 @transaction.atomic
-def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence: str = "",
-                    reasons: str) -> ProsecutionReferral:
-    """The officer who took the referral decides, with reasons; a prosecution names the offence."""
+def referral_decide(*, referral: ProsecutionReferral, by, decision: str, reasons: str,
+                    parents: Mapping[int, str] | None = None) -> ProsecutionReferral:
+    """The officer who took the referral decides, with reasons; a prosecution names which parents, each
+    with parental responsibility and under the section chosen for them (``parents``: parent id to section)."""
     if not la_officer_of_referral(by, referral):
         require(False, "decide this prosecution referral")
     if decision not in ReferralDecision.values:
         raise ReferralRefused("Choose the local authority's decision.")
-    if decision == ReferralDecision.PROSECUTE and offence not in Offence.values:
-        raise ReferralRefused("Choose the offence: s444(1) or s444(1A) of the Education Act 1996.")
+    chosen = _chosen_parents(referral, parents or {}) if decision == ReferralDecision.PROSECUTE else []
     reasons = reasons.strip()
     if not reasons:
         raise ReferralRefused("Give the reasons for the decision: the school sees them.")
@@ -232,22 +284,26 @@ def referral_decide(*, referral: ProsecutionReferral, by, decision: str, offence
         _still(activation, STATUS.ASSIGNED, owner=by)
         referral = _locked_referral(activation)
         referral.decision, referral.decision_reasons = decision, reasons
-        referral.offence = offence if decision == ReferralDecision.PROSECUTE else ""
+        sections = {section for _, section in chosen}
+        referral.offence = next((o for o in OFFENCE_GRAVITY if o in sections), "")
         referral.decided_by, referral.decided_at = by, now
         referral.save()
+        ProsecutedParent.objects.bulk_create(
+            ProsecutedParent(referral=referral, parent=parent, offence=section) for parent, section in chosen
+        )
         case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by, reason=reasons, at=now,
                           summary=f"Prosecution referral decided by the local authority: {_decision_text(referral)}",
                           evidence=[f"prosecution_referral:{referral.pk}"])
         audit(user=by, action=f"referral.{decision}", pupil=referral.case.pupil,
-              detail=f"referral {referral.pk}{': ' + offence if referral.offence else ''}")
+              detail=f"referral {referral.pk}" + "".join(f"; parent {p.pk} {o}" for p, o in chosen))
         activation.start(None)
         activation.execute()  # the flow's decision gate routes on referral.decision
     return referral
 
 
-def _record_notice_outcomes(referral: ProsecutionReferral, hearing_result: str) -> list[str]:
+def _record_notice_outcomes(referral: ProsecutionReferral, hearing_result: str, parent=None) -> list[str]:
     """The outcome on each notice this referral took to court (referred since the LA's decision, still
-    pending); the lines for the chronology."""
+    pending), of ``parent`` alone when given; the lines for the chronology."""
     outcome = NOTICE_OUTCOME_OF_HEARING.get(hearing_result)
     if outcome is None:
         return []
@@ -256,6 +312,8 @@ def _record_notice_outcomes(referral: ProsecutionReferral, hearing_result: str) 
         state=PenaltyNoticeState.PROSECUTED, prosecution_outcome="",
         referred_on__gte=timezone.localdate(referral.decided_at),
     ).order_by("issued_on", "pk")
+    if parent is not None:
+        notices = notices.filter(parent=parent)
     references = list(notices.values_list("reference", flat=True))
     notices.update(prosecution_outcome=outcome)
     after = ("no longer counts toward the limit of penalty notices" if outcome == ProsecutionOutcome.NOT_GUILTY
@@ -264,11 +322,15 @@ def _record_notice_outcomes(referral: ProsecutionReferral, hearing_result: str) 
 
 
 def referral_refer_unpaid_notices(*, referral: ProsecutionReferral) -> list[PenaltyNotice]:
-    """On a prosecution, each of the pupil's penalty notices that is unpaid goes with it; a paid one never."""
+    """On a prosecution, each unpaid penalty notice of the parents chosen for prosecution goes with it; a paid
+    one never, nor one of a parent the LA did not prosecute."""
     notices = PenaltyNotice.objects.filter(
         pupil=referral.case.pupil, local_authority=referral.case.school.local_authority,
         state=PenaltyNoticeState.UNPAID,
     ).order_by("issued_on", "pk")
+    chosen = referral.prosecuted_parents.values_list("parent_id", flat=True)
+    if chosen:
+        notices = notices.filter(parent_id__in=list(chosen))
     return [penalty_notice_refer_for_prosecution(notice=notice, by=referral.decided_by) for notice in notices]
 
 
@@ -276,10 +338,12 @@ def referral_refer_unpaid_notices(*, referral: ProsecutionReferral) -> list[Pena
 def referral_record_outcome(
     *, referral: ProsecutionReferral, by, conclusion: str, advice: str = "", notes: str = "",
     hearing_date: date | None = None, hearing_result: str = "", fine_amount: Decimal | None = None,
-    parenting_order: bool | None = None,
+    parenting_order: bool | None = None, parent_outcomes: Mapping[int, ParentOutcome] | None = None,
 ) -> ProsecutionReferral:
     """The officer records the outcome (the hearing, for a prosecution), then closes the case or returns it
-    to the school with advice."""
+    to the school with advice. A prosecution's result, fine and parenting order are each prosecuted
+    parent's (``parent_outcomes`` by parent id; the one ``hearing_result``/``fine_amount``/``parenting_order``
+    applies to every parent when not given), and each parent's notices take that parent's result."""
     if not la_officer_of_referral(by, referral):
         require(False, "record the outcome of this prosecution referral")
     referral = lock_process(referral)
@@ -289,23 +353,21 @@ def referral_record_outcome(
     if task.owner_id != by.pk:
         raise ReferralRefused("Only the officer who decided the referral records its outcome.")
     prosecuted = referral.decision == ReferralDecision.PROSECUTE
+    outcomes: list[tuple[ProsecutedParent, ParentOutcome]] = []
     if prosecuted:
         if hearing_date is None:
             raise ReferralRefused("Enter the date of the hearing.")
         # The outcome is recorded once the hearing has happened, after the school referred the case.
         facts.happened(hearing_date, what="The date of the hearing", today=timezone.localdate(), field="hearing_date",
                        not_before=timezone.localdate(referral.created), not_before_what="the date of the referral")
-        if hearing_result not in HearingResult.values:
-            raise ReferralRefused("Choose the result of the hearing.")
-        if parenting_order is None:
-            raise ReferralRefused("Say whether the court made a parenting order.")
-        if fine_amount is not None:
-            if hearing_result != HearingResult.CONVICTED:
-                raise facts.ImpossibleFact("Only a parent convicted at the hearing can be fined: leave the fine "
-                                           "empty, or record the result as convicted.", field="fine_amount")
-            maximum, why = MAX_FINE[referral.offence]
-            fine_amount = facts.amount(fine_amount, what="The fine", field="fine_amount", maximum=maximum,
-                                       maximum_why=why)
+        same_for_all = ParentOutcome(hearing_result, fine_amount, parenting_order)
+        outcomes = _parent_outcomes(referral, parent_outcomes, same_for_all)
+        if outcomes:
+            hearing_result, fine_amount, parenting_order = _referral_summary(outcomes)
+        else:
+            checked = _check_outcome(same_for_all, referral.offence, "", "")
+            hearing_result, fine_amount, parenting_order = (checked.hearing_result, checked.fine_amount,
+                                                            checked.parenting_order)
     else:
         hearing_date, hearing_result, fine_amount, parenting_order = None, "", None, None
     if conclusion not in ReferralConclusion.values:
@@ -324,12 +386,27 @@ def referral_record_outcome(
         referral.outcome_notes, referral.conclusion, referral.advice = notes.strip(), conclusion, advice
         referral.outcome_by, referral.outcome_at = by, now
         referral.save()
-        if prosecuted:
+        if prosecuted and not outcomes:  # decided before parents were chosen one by one
             summary = (f"Prosecution outcome: {referral.get_hearing_result_display().lower()} at the hearing of "
                        f"{hearing_date:%d %B %Y}")
             details = [f"Fine £{fine_amount}" if fine_amount is not None else "No fine",
                        "parenting order made" if parenting_order else "no parenting order",
                        *_record_notice_outcomes(referral, hearing_result)]
+        elif prosecuted:
+            summary = f"Prosecution outcome at the hearing of {hearing_date:%d %B %Y}: " + "; ".join(
+                f"{chosen.parent} {HearingResult(outcome.hearing_result).label.lower()}" for chosen, outcome in outcomes
+            )
+            details = []
+            for chosen, outcome in outcomes:
+                chosen.hearing_result, chosen.fine_amount = outcome.hearing_result, outcome.fine_amount
+                chosen.parenting_order = outcome.parenting_order
+                chosen.save(update_fields=["hearing_result", "fine_amount", "parenting_order"])
+                details += [
+                    f"{chosen.parent}: " + (f"fine £{outcome.fine_amount}" if outcome.fine_amount is not None
+                                            else "no fine")
+                    + (", parenting order made" if outcome.parenting_order else ", no parenting order"),
+                    *_record_notice_outcomes(referral, outcome.hearing_result, parent=chosen.parent),
+                ]
         else:
             summary, details = f"Prosecution referral outcome recorded: {_decision_text(referral)}", []
         case_event_record(case=referral.case, kind=EventKind.NOTICE, by=by, at=now, summary=summary,
@@ -340,6 +417,54 @@ def referral_record_outcome(
         activation.start(None)
         activation.execute()  # the flow's conclusion gate routes on referral.conclusion
     return referral
+
+
+def _parent_outcomes(referral: ProsecutionReferral, given: Mapping[int, ParentOutcome] | None,
+                     same_for_all: ParentOutcome) -> list[tuple[ProsecutedParent, ParentOutcome]]:
+    """Each prosecuted parent's outcome, checked: ``given`` by parent id, or ``same_for_all`` when not given.
+    A refusal names the parent's own field (``result_<id>``, ``fine_<id>``, ``parenting_order_<id>``), or the
+    referral-wide field when one outcome was given for all. Empty for a referral decided before parents
+    were chosen one by one."""
+    chosen = list(referral.prosecuted_parents.select_related("parent"))
+    outcomes = []
+    for prosecuted in chosen:
+        if given is None:
+            outcome, suffix, whose = same_for_all, "", ""
+        else:
+            outcome = given.get(prosecuted.parent_id) or ParentOutcome("")
+            suffix, whose = f"_{prosecuted.parent_id}", f" for {prosecuted.parent}"
+        outcomes.append((prosecuted, _check_outcome(outcome, prosecuted.offence, suffix, whose)))
+    return outcomes
+
+
+def _check_outcome(outcome: ParentOutcome, section: str, suffix: str, whose: str) -> ParentOutcome:
+    fields = ("result" + suffix, "fine" + suffix, "parenting_order" + suffix) if suffix else (
+        "hearing_result", "fine_amount", "parenting_order")
+    if outcome.hearing_result not in HearingResult.values:
+        raise facts.ImpossibleFact(f"Choose the result of the hearing{whose}.", field=fields[0])
+    if outcome.parenting_order is None:
+        raise facts.ImpossibleFact(f"Say whether the court made a parenting order{whose}.", field=fields[2])
+    fine = outcome.fine_amount
+    if fine is not None:
+        if outcome.hearing_result != HearingResult.CONVICTED:
+            raise facts.ImpossibleFact("Only a parent convicted at the hearing can be fined: leave the fine "
+                                       "empty, or record the result as convicted.", field=fields[1])
+        maximum, why = MAX_FINE[section]
+        fine = facts.amount(fine, what="The fine", field=fields[1], maximum=maximum, maximum_why=why)
+    return ParentOutcome(outcome.hearing_result, fine, outcome.parenting_order)
+
+
+def _referral_summary(outcomes) -> tuple[str, Decimal | None, bool | None]:
+    """The referral's own result, fine and parenting order: the one outcome when all parents share it; else
+    the gravest (convicted if any parent was, the highest fine, a parenting order if any was made), so a
+    reader of the whole referral never understates it. Each parent's own is on ProsecutedParent."""
+    results = {outcome.hearing_result for _, outcome in outcomes}
+    if len(results) == 1:
+        result = results.pop()
+    else:
+        result = HearingResult.CONVICTED if HearingResult.CONVICTED in results else HearingResult.OTHER
+    fines = [outcome.fine_amount for _, outcome in outcomes if outcome.fine_amount is not None]
+    return result, (max(fines) if fines else None), any(outcome.parenting_order for _, outcome in outcomes)
 
 
 def referral_close_case(*, referral: ProsecutionReferral) -> Case:

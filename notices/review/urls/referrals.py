@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from notices.review.views import evidence
 from notices.review.views import referrals as views
 
 app_name = "referrals"
@@ -14,4 +15,7 @@ urlpatterns = [
     path("la/<str:code>/referrals/<int:pk>/outcome/", views.la_referral_outcome, name="la_outcome"),
     path("la/<str:code>/referrals/<int:pk>/reassign/", views.la_referral_reassign, name="la_reassign"),
     path("la/<str:code>/referrals/<int:pk>/evidence-bundle.pdf", views.la_referral_bundle_pdf, name="la_bundle"),
+    path("la/<str:code>/referrals/<int:pk>/register/", evidence.la_referral_register, name="la_register"),
+    path("la/<str:code>/referrals/<int:pk>/evidence-bundle-latest.pdf", evidence.la_referral_latest_bundle_pdf,
+         name="la_latest_bundle"),
 ]

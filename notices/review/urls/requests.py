@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from notices.review.views import evidence
 from notices.review.views import requests as views
 
 app_name = "pn_requests"
@@ -13,4 +14,7 @@ urlpatterns = [
     path("la/<str:code>/requests/<int:pk>/assign/", views.la_request_assign, name="la_assign"),
     path("la/<str:code>/requests/<int:pk>/decide/", views.la_request_decide, name="la_decide"),
     path("la/<str:code>/requests/<int:pk>/reassign/", views.la_request_reassign, name="la_reassign"),
+    path("la/<str:code>/requests/<int:pk>/register/", evidence.la_request_register, name="la_register"),
+    path("la/<str:code>/requests/<int:pk>/evidence-bundle.pdf", evidence.la_request_bundle_pdf, name="la_bundle"),
+    path("la/<str:code>/requests/<int:pk>/evidence-bundle/", evidence.la_request_bundle_make, name="la_bundle_make"),
 ]

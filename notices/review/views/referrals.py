@@ -21,7 +21,7 @@ from cases.errors import DomainError
 from cases.permissions import can_move_case, can_reassign_la_work
 from cases.selectors import case_for_user, local_authority_for_user
 from cases.services.offence import offence_lines, offence_sentence
-from notices.bundle import case_reference
+from notices.bundle import case_reference, latest_bundle
 from notices.form_parts import ReassignForm, show_refusal
 from notices.review.forms.referrals import ReferralDecisionForm, ReferralForm, ReferralOutcomeForm
 from notices.review.referrals import ProsecutionReferral, ReferralDecision
@@ -32,12 +32,28 @@ from notices.review.services.flow_tasks import la_officers
 FACT_FIELDS = {"hearing_date": "hearing_day"}
 
 
+def _decision_form(referral, data=None) -> ReferralDecisionForm:
+    return ReferralDecisionForm(data, parent_links=services.prosecutable_links(referral))
+
+
+def _outcome_form(referral, data=None) -> ReferralOutcomeForm:
+    prosecuted = referral.decision == ReferralDecision.PROSECUTE
+    return ReferralOutcomeForm(data, prosecuted=prosecuted,
+                               prosecuted_parents=referral.prosecuted_parents.select_related("parent"))
+
+
 def _offence_context(referral) -> dict:
     """The offence the referral rests on, as stored when it was made (none for a failure of support alone)."""
     if referral.offence_record_id is None:
         return {}
     return {"offence_sentence": offence_sentence(referral.offence_record),
             "offence_lines": offence_lines(referral.offence_record)}
+
+
+def _newer_bundle(referral):
+    """The case's latest evidence bundle when the school made one after the referral's own, else None."""
+    latest = latest_bundle(case=referral.case)
+    return latest if latest is not None and latest.pk != referral.bundle_id else None
 
 
 def _school_referral(user, case_pk: int, pk: int) -> ProsecutionReferral:
@@ -92,6 +108,7 @@ def school_referral_detail(request: HttpRequest, case_pk: int, pk: int) -> HttpR
     return render(request, "notices/referrals/school_detail.html", {
         "referral": referral, "case": referral.case, "pupil": referral.case.pupil,
         **_offence_context(referral),
+        "prosecuted_parents": referral.prosecuted_parents.select_related("parent"),
         "review_task": services.open_task(referral, "review"),
         "outcome_task": services.open_task(referral, "outcome"),
     })
@@ -114,8 +131,9 @@ def la_referral_detail(request: HttpRequest, code: str, pk: int, decision_form=N
         "check": ladder.check(case, "refer_for_prosecution", today=today),
         "review_task": services.open_task(referral, "review"),
         "outcome_task": services.open_task(referral, "outcome"),
-        "decision_form": decision_form or ReferralDecisionForm(),
-        "outcome_form": outcome_form or ReferralOutcomeForm(),
+        "decision_form": decision_form or _decision_form(referral),
+        "outcome_form": outcome_form or _outcome_form(referral),
+        "prosecuted_parents": referral.prosecuted_parents.select_related("parent"),
         "form": decision_form or outcome_form,
         "can_reassign": can_reassign_la_work(request.user, case.school.local_authority),
         "reassign_form": ReassignForm(officers=la_officers(case.school.local_authority)),
@@ -142,12 +160,12 @@ def la_referral_assign(request: HttpRequest, code: str, pk: int) -> HttpResponse
 @require_POST
 def la_referral_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     referral = _la_referral(request.user, code, pk)
-    form = ReferralDecisionForm(request.POST)
+    form = _decision_form(referral, request.POST)
     if form.is_valid():
         try:
             decided = services.referral_decide(
                 referral=referral, by=request.user, decision=form.cleaned_data["decision"],
-                offence=form.cleaned_data["offence"], reasons=form.cleaned_data["reasons"],
+                parents=form.chosen(), reasons=form.cleaned_data["reasons"],
             )
         except DomainError as error:
             show_refusal(form, error, FACT_FIELDS)
@@ -162,14 +180,15 @@ def la_referral_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse
 @require_POST
 def la_referral_outcome(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     referral = _la_referral(request.user, code, pk)
-    form = ReferralOutcomeForm(request.POST, prosecuted=referral.decision == ReferralDecision.PROSECUTE)
+    form = _outcome_form(referral, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.referral_record_outcome(
                 referral=referral, by=request.user, conclusion=data["conclusion"], advice=data["advice"],
-                notes=data["notes"], hearing_date=data["hearing_date"], hearing_result=data["hearing_result"],
-                fine_amount=data["fine_amount"], parenting_order=data["parenting_order_made"],
+                notes=data["notes"], hearing_date=data["hearing_date"], hearing_result=data.get("hearing_result", ""),
+                fine_amount=data.get("fine_amount"), parenting_order=data["parenting_order_made"],
+                parent_outcomes=form.parent_outcomes(),
             )
         except DomainError as error:
             show_refusal(form, error, FACT_FIELDS)

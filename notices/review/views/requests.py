@@ -17,9 +17,10 @@ from cases import ladder
 from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.models import CaseState
-from cases.permissions import can_move_case, can_reassign_la_work
+from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of
 from cases.selectors import case_for_user, local_authority_for_user
 from notices import selectors
+from notices.bundle import latest_bundle
 from notices.form_parts import ReassignForm, show_refusal
 from notices.review.forms.requests import AnswerForm, DecisionForm, PenaltyNoticeRequestForm
 from notices.review.requests import PenaltyNoticeRequest
@@ -143,7 +144,16 @@ def la_request_detail(request: HttpRequest, code: str, pk: int, form=None) -> Ht
         "reassign_url": "pn_requests:la_reassign",
         "notices": case.penalty_notices.filter(parent__in=parents).select_related("parent"),
         "events": case.events.select_related("by")[:15],
+        **_bundle_context(pn_request, request.user),
     }, status=400 if form is not None else 200)
+
+
+def _bundle_context(pn_request, user) -> dict:
+    """The case's latest evidence bundle, whether it was made since the request was sent, and whether this
+    officer may make one (notices.review.views.evidence)."""
+    bundle = latest_bundle(case=pn_request.case)
+    return {"bundle": bundle, "bundle_is_new": bundle is not None and bundle.generated_at >= pn_request.created,
+            "can_make_bundle": is_la_officer_of(user, pn_request.case.school.local_authority)}
 
 
 @login_required
