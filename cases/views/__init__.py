@@ -9,6 +9,7 @@ from cases.views.case import (
     pn_consideration_view,
 )
 from cases.views.oversight import la_audit, school_audit, school_figures_view
+from cases.views.reports import la_report, school_report
 from cases.views.workspace import (
     alert_resolve_view,
     home,
@@ -21,6 +22,8 @@ from cases.views.workspace import (
 
 __all__ = [
     "la_audit",
+    "la_report",
+    "school_report",
     "school_audit",
     "school_figures_view",
     "alert_resolve_view",
