@@ -117,24 +117,36 @@ def cohorts(year_groups: Sequence[tuple[str, str]]) -> list[Cohort]:
 # --- folding -------------------------------------------------------------------------------------------------
 
 
-def totals(weekly: dict[int, Sequence[WeekCount]]) -> dict[int, tuple[int, int]]:
-    """Each pupil's possible and attended sessions over all their weeks."""
-    return {pk: (sum(w.possible for w in weeks), sum(w.attended for w in weeks)) for pk, weeks in weekly.items()}
+def totals(weekly: dict[int, Sequence[WeekCount]]) -> dict[int, tuple[int, int, bool, bool]]:
+    """Each pupil's possible and attended sessions over all their weeks, and whether that makes them persistently
+    and severely absent: worked out once per pupil, then summed for every group they are in."""
+    found = {}
+    for pk, weeks in weekly.items():
+        possible = attended = 0
+        for week in weeks:
+            possible += week.possible
+            attended += week.attended
+        found[pk] = (possible, attended, rules.is_persistent_absence(possible - attended, possible),
+                     rules.is_severe_absence(possible - attended, possible))
+    return found
+
+
+NOT_MEASURED = (0, 0, False, False)
 
 
 def figures_of(key: Hashable, label: str, pupil_ids: Iterable[int],
-               pupil_totals: dict[int, tuple[int, int]]) -> Figures:
+               pupil_totals: dict[int, tuple[int, int, bool, bool]]) -> Figures:
     """The year-to-date figures of a set of pupils."""
     pupils = possible = attended = persistent = severe = 0
     for pk in pupil_ids:
-        p, a = pupil_totals.get(pk, (0, 0))
+        p, a, pa, sa = pupil_totals.get(pk, NOT_MEASURED)
         if p <= 0:
             continue
         pupils += 1
         possible += p
         attended += a
-        persistent += rules.is_persistent_absence(p - a, p)
-        severe += rules.is_severe_absence(p - a, p)
+        persistent += pa
+        severe += sa
     return Figures(key, label, pupils, possible, attended, persistent, severe)
 
 
@@ -215,12 +227,19 @@ def half_term_lookup(terms_by_school: dict[int, Sequence[Term]], school_of: dict
             first_start[name] = min(first_start.get(name, term.starts_on), term.starts_on)
     periods = [(name, name, day) for name, day in sorted(first_start.items(), key=lambda item: (item[1], item[0]))]
 
+    looked_up: dict[tuple[int | None, date], Hashable] = {}  # a school's weeks are few; its pupils many
+
     def period_of(pupil_pk: int, week_start: date) -> Hashable:
-        found = starts.get(school_of.get(pupil_pk))
-        if not found or not found[0]:
-            return None
-        i = bisect.bisect_right(found[0], week_start + timedelta(days=4)) - 1
-        return found[1][max(i, 0)]
+        school_id = school_of.get(pupil_pk)
+        key = (school_id, week_start)
+        if key not in looked_up:
+            found = starts.get(school_id)
+            if not found or not found[0]:
+                looked_up[key] = None
+            else:
+                i = bisect.bisect_right(found[0], week_start + timedelta(days=4)) - 1
+                looked_up[key] = found[1][max(i, 0)]
+        return looked_up[key]
 
     return periods, period_of
 
