@@ -58,7 +58,7 @@ def time_chart(rows: Sequence[Figures]) -> dict | None:
         centre = LEFT + band * (i + 0.5)
         y = min(y_pct(r.attendance_pct), bottom - 2)
         bars.append(Bar(round(centre - band * 0.35, 1), y, round(band * 0.7, 1), round(bottom - y, 1),
-                        f"{r.label}: attendance {r.attendance_pct:g}%, persistent absence {r.persistent_pct:g}%"))
+                        f"{r.label}: attendance {r.attendance_pct:.1f}%, persistent absence {r.persistent_pct:.1f}%"))
         points.append((round(centre, 1), y_line(r.persistent_pct or 0)))
     every = max(1, math.ceil(len(shown) / 10))
     step = 5 if line_max <= 50 else 10
@@ -81,7 +81,7 @@ def cohort_chart(rows: Sequence[Figures]) -> dict | None:
     shown = [r for r in rows if not r.suppressed and r.pupils]
     if not shown:
         return None
-    left, right = COHORT_LABEL_W, WIDTH - 40
+    left, right = COHORT_LABEL_W, WIDTH - 60
     plot_w = right - left
     top = 10
     height = top + COHORT_ROW_H * len(shown) + 50
@@ -93,12 +93,15 @@ def cohort_chart(rows: Sequence[Figures]) -> dict | None:
     groups = []
     for i, r in enumerate(shown):
         y = top + COHORT_ROW_H * i
+        attendance_end, persistent_end = x(r.attendance_pct or 0), x(r.persistent_pct or 0)
         groups.append({
             "label": Text(left - 8, y + COHORT_ROW_H / 2, r.label),
-            "attendance": Bar(left, y + 6, max(x(r.attendance_pct or 0) - left, 1), 13,
-                              f"{r.label}: attendance {r.attendance_pct:g}%"),
-            "persistent": Bar(left, y + 20, max(x(r.persistent_pct or 0) - left, 1), 13,
-                              f"{r.label}: persistently absent {r.persistent_pct:g}%"),
+            "attendance_value": Text(attendance_end + 4, y + 12.5, f"{r.attendance_pct:.1f}%"),
+            "persistent_value": Text(persistent_end + 4, y + 26.5, f"{r.persistent_pct:.1f}%"),
+            "attendance": Bar(left, y + 6, max(attendance_end - left, 1), 13,
+                              f"{r.label}: attendance {r.attendance_pct:.1f}%"),
+            "persistent": Bar(left, y + 20, max(persistent_end - left, 1), 13,
+                              f"{r.label}: persistently absent {r.persistent_pct:.1f}%"),
         })
     return {
         "width": WIDTH, "height": height, "left": left, "right": right, "top": top, "bottom": bottom,
