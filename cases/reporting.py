@@ -290,7 +290,21 @@ def figures_table(slug: str, caption: str, first: TableColumn, rows: Sequence[Fi
                  tuple((first_cell(r), *figure_cells(r)) for r in rows), tuple(links))
 
 
-def display_rows(table: Table) -> list[tuple[str | None, list[tuple[TableColumn, object]]]]:
-    """The table's rows for a template: each row's link (or None) and its (column, value) pairs."""
-    return [(table.links[i] if table.links else None, list(zip(table.columns, row, strict=True)))
+def cell_text(column: TableColumn, value: object) -> str:
+    """A cell as the page shows it: a dash for no figure, "%" after a percentage, thousands separated."""
+    if value is None:
+        return "–"
+    if column.kind == "pct":
+        return f"{value}%"
+    if column.kind == "date":
+        return f"{value:%-d %b %Y}"
+    if column.kind == "count" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def display_rows(table: Table) -> list[tuple[str | None, list[str]]]:
+    """The table's rows for a template: each row's link (or None) and its cells' text, formatted here once
+    rather than cell by cell in the template (the LA's tables hold some 1,000 cells)."""
+    return [(table.links[i] if table.links else None, [cell_text(c, v) for c, v in zip(table.columns, row, strict=True)])
             for i, row in enumerate(table.rows)]
