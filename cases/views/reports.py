@@ -51,8 +51,7 @@ def _page(request: HttpRequest, *, template: str, place: dict, schools, pupils, 
     """The report of ``pupils`` (a queryset) at ``schools``: the filter, the figures, the charts, or a table's CSV."""
     today = timezone.localdate()
     years = selectors.academic_years(schools)
-    facts_only = selectors.pupil_year_groups(pupils)
-    cohorts = reporting.cohorts(facts_only)
+    cohorts = reporting.cohorts(selectors.pupil_year_groups(pupils))
     form = ReportFilterForm(request.GET or None, years=years, cohorts=cohorts)
     context = {**place, "form": form, "years": years, "smallest": reporting.SMALLEST_COHORT_SHOWN,
                "suppressed_text": reporting.SUPPRESSED_TEXT, "nav_reports": True}

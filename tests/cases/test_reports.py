@@ -379,3 +379,27 @@ def test_the_smallest_group_shown_is_a_named_figure():
     assert not row.suppressed
     assert reporting.Figures("x", "x", reporting.SMALLEST_COHORT_SHOWN - 1, 10, 9, 1, 0).suppressed
     assert f"fewer than {reporting.SMALLEST_COHORT_SHOWN}" == reporting.SUPPRESSED_TEXT
+
+
+def test_half_terms_follow_each_schools_own_term_dates_and_a_holiday_week_stays_in_the_year():
+    terms = {
+        1: [reporting.Term("Autumn 1", dt.date(2025, 9, 1), dt.date(2025, 10, 24)),
+            reporting.Term("Autumn 2", dt.date(2025, 11, 3), dt.date(2025, 12, 19))],
+        2: [reporting.Term("Autumn 1", dt.date(2025, 9, 3), dt.date(2025, 10, 17)),
+            reporting.Term("Autumn 2", dt.date(2025, 10, 27), dt.date(2025, 12, 19))],
+    }
+    week = reporting.WeekCount
+    weekly = {
+        10: [week(dt.date(2025, 9, 8), 10, 9), week(dt.date(2025, 10, 27), 10, 10), week(dt.date(2025, 11, 3), 10, 8)],
+        20: [week(dt.date(2025, 9, 8), 10, 10), week(dt.date(2025, 10, 27), 10, 5)],
+    }
+    periods, period_of = reporting.half_term_lookup(terms, {10: 1, 20: 2})
+    assert [key for key, _, _ in periods] == ["Autumn 1", "Autumn 2"]
+    # Pupil 10's week of 27 October is school 1's holiday: it stays with Autumn 1 (nothing lost from the year);
+    # it is pupil 20's first week of Autumn 2.
+    assert period_of(10, dt.date(2025, 10, 27)) == "Autumn 1" and period_of(20, dt.date(2025, 10, 27)) == "Autumn 2"
+    rows = reporting.period_figures([10, 20], weekly, periods=periods, period_of=period_of)
+    assert [(r.label, r.possible, r.attended, r.pupils, r.persistent) for r in rows] == [
+        ("Autumn 1", 30, 29, 2, 0),  # pupil 10: 1 absent in 20 (5%); pupil 20: none
+        ("Autumn 2", 20, 13, 2, 2),  # by the end of Autumn 2: pupil 20 5 absent in 20; pupil 10 3 in 30, exactly 10%
+    ]
