@@ -36,14 +36,17 @@ def _figure_tables(report: selectors.Report) -> list[reporting.Table]:
     ]
 
 
-def _caseload_table(rows: list[selectors.CaseloadRow]) -> reporting.Table:
+def _caseload_table(rows: list[selectors.CaseloadRow], links: list[str]) -> reporting.Table:
+    """Schools by stages. The cases are the school's to read (an LA role has no case reader's capability), so a
+    school's name opens its report, not its caseload."""
     columns = (reporting.TableColumn("school", "School", "text"),
                *(reporting.TableColumn(stage.value, stage.label) for stage in selectors.CASELOAD_STAGES),
                reporting.TableColumn("open_cases", "All open cases"))
     totals = [sum(r.counts[i] for r in rows) for i in range(len(selectors.CASELOAD_STAGES))]
     body = [(r.school.name, *r.counts, r.total) for r in rows]
     body.append(("All schools", *totals, sum(totals)))
-    return reporting.Table("caseload", "Open cases now, by school and stage", columns, tuple(body))
+    return reporting.Table("caseload", "Open cases now, by school and stage", columns, tuple(body),
+                           links=(*links, None))
 
 
 def _page(request: HttpRequest, *, template: str, place: dict, schools, pupils, scope: str,
@@ -120,7 +123,7 @@ def la_report(request: HttpRequest, code: str) -> HttpResponse:
         return [
             reporting.figures_table("schools", "By school: the year to date",
                                     reporting.TableColumn("school", "School", "text"), rows, links=links),
-            _caseload_table(selectors.caseload_by_school(local_authority=local_authority, schools=schools)),
+            _caseload_table(selectors.caseload_by_school(local_authority=local_authority, schools=schools), links),
             *la_report_tables(local_authority=local_authority, start=start, as_of=as_of),
         ]
 
