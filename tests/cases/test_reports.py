@@ -403,3 +403,14 @@ def test_half_terms_follow_each_schools_own_term_dates_and_a_holiday_week_stays_
         ("Autumn 1", 30, 29, 2, 0),  # pupil 10: 1 absent in 20 (5%); pupil 20: none
         ("Autumn 2", 20, 13, 2, 2),  # by the end of Autumn 2: pupil 20 5 absent in 20; pupil 10 3 in 30, exactly 10%
     ]
+
+
+@pytest.mark.parametrize("table", ["schools", "caseload", "penalty-notices", "referral-decisions"])
+def test_each_la_table_downloads_as_it_shows(client, la, school, register, la_officer, frozen, table):
+    client.force_login(la_officer)
+    page = client.get("/la/873/reports/").content.decode()
+    response = client.get("/la/873/reports/", {"download": table})
+    assert response["Content-Disposition"] == f'attachment; filename="attendance-873-2025-2026-{table}.csv"'
+    _, *rows = _csv(response)
+    assert rows and rows == [[c.rstrip("%").replace(",", "").replace("–", "") for c in r]
+                             for r in _cells(page, f"table-{table}")]
