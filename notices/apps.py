@@ -7,5 +7,6 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Celery autodiscovers only notices.tasks; the letter batch task lives in notices.letters.tasks.
         # Registers this app's checks of saved rows for ``check_records`` (cases.record_checks).
-        from notices import record_checks  # noqa: F401
+        # Also adds the notices-by-outcome tables to the LA's attendance report (cases.report_sections).
+        from notices import record_checks, reports  # noqa: F401
         from notices.letters import tasks  # noqa: F401

@@ -65,3 +65,22 @@ def audit_scope_for_user(*, user) -> StaffProfile:
     if not roles.has(profile.role, roles.VIEW_AUDIT):
         raise PermissionDenied("Your role does not include reading the audit trail.")
     return profile
+
+
+def report_place_for_user(*, user, urn: str) -> School:
+    """The school whose attendance report (figures, no names) the user may see: the school's own staff and
+    governors, or the officers and manager of its LA."""
+    profile = staff_profile(user=user)
+    if not roles.has(profile.role, roles.VIEW_AGGREGATES):
+        raise PermissionDenied("Your role does not include attendance figures.")
+    if profile.is_school_staff:
+        if profile.school.urn != urn:
+            raise Http404("No such school")
+        return profile.school
+    if not roles.has(profile.role, roles.LA_READ):
+        raise PermissionDenied("Your role does not include attendance figures.")
+    school = School.objects.select_related("local_authority").filter(
+        urn=urn, local_authority_id=profile.local_authority_id).first()
+    if school is None:
+        raise Http404("No such school")
+    return school

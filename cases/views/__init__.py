@@ -10,6 +10,7 @@ from cases.views.case import (
 )
 from cases.views.oversight import la_audit, school_audit, school_figures_view
 from cases.views.register import register_amend, register_stale_n, register_stale_n_apply
+from cases.views.reports import la_report, school_report
 from cases.views.workspace import (
     alert_resolve_view,
     home,
@@ -22,6 +23,8 @@ from cases.views.workspace import (
 
 __all__ = [
     "la_audit",
+    "la_report",
+    "school_report",
     "school_audit",
     "school_figures_view",
     "alert_resolve_view",
