@@ -134,6 +134,7 @@ def la_referral_detail(request: HttpRequest, code: str, pk: int, decision_form=N
         "decision_form": decision_form or _decision_form(referral),
         "outcome_form": outcome_form or _outcome_form(referral),
         "prosecuted_parents": referral.prosecuted_parents.select_related("parent"),
+        "latest_bundle": _newer_bundle(referral),
         "form": decision_form or outcome_form,
         "can_reassign": can_reassign_la_work(request.user, case.school.local_authority),
         "reassign_form": ReassignForm(officers=la_officers(case.school.local_authority)),
