@@ -282,7 +282,7 @@ class AlertFilterForm(ListFilterForm):
 
 
 ALERT_BULK_ACTIONS = [
-    ("open_cases", "Open a case for each pupil"),
+    ("open_cases", "Open cases (one for each pupil)"),
     ("resolve", "Mark as dealt with"),
     ("assign", "Give to a member of staff"),
 ]

@@ -225,7 +225,7 @@ def school_alerts_bulk(request: HttpRequest, urn: str) -> HttpResponse:
         audit_list(request, "alerts.bulk_confirm", school=school, count=len(alerts), detail=action)
         return render(request, "cases/alerts_bulk_confirm.html", {
             "school": school, "alerts": alerts, "action": action, "assignee": assignee, "query": query,
-            "action_label": dict(form.fields["action"].choices)[action],
+            "action_verb": ACTION_VERBS[action],
         })
     try:
         if action == "open_cases":
@@ -242,6 +242,10 @@ def school_alerts_bulk(request: HttpRequest, urn: str) -> HttpResponse:
         return _alerts_page(request, school, bulk_form=form, errors=_bulk_errors(form), query=query)
     messages.success(request, message)
     return redirect(reverse("school_alerts", kwargs={"urn": school.urn}) + (f"?{query}" if query else ""))
+
+
+# How the confirmation page names each bulk action ("Check before you ...").
+ACTION_VERBS = {"open_cases": "open cases", "resolve": "mark alerts as dealt with", "assign": "give alerts to someone"}
 
 
 def _refusal_before(action: str, alerts) -> str:
