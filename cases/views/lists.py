@@ -196,8 +196,7 @@ def school_alerts_csv(request: HttpRequest, urn: str):
 def _bulk_errors(form: AlertBulkForm) -> list[tuple[str, str]]:
     """The error summary's links: each field's first error, pointing at the first box of its group."""
     anchors = {"alert": "alerts-table", "action": "action", "assign_to": "assign_to"}
-    found = [(anchors.get(name, name), str(error)) for name, errs in form.errors.items() if name != "__all__"
-             for error in errs[:1]]
+    found = [(anchors.get(name, name), str(errs[0])) for name, errs in form.errors.items() if name != "__all__"]
     return found + [("alerts-table", str(error)) for error in form.non_field_errors()]
 
 
