@@ -126,7 +126,7 @@ def _bulk_actions(user) -> list[str]:
     return ["resolve"]
 
 
-def _alerts_page(request: HttpRequest, school, *, bulk_form: AlertBulkForm | None = None, errors=(),
+def _alerts_page(request: HttpRequest, school, *, bulk_form: AlertBulkForm | None = None,
                  query: str | None = None, status: int = 200) -> HttpResponse:
     today = timezone.localdate()
     query = request.GET.urlencode() if query is None else query
@@ -138,6 +138,8 @@ def _alerts_page(request: HttpRequest, school, *, bulk_form: AlertBulkForm | Non
     page = Paginator(school_alerts_list(school=school, today=today, **form.filters()), ALERTS_PER_PAGE).get_page(
         params.get("page"))
     audit_list(request, "alerts.list", school=school, count=page.paginator.count)
+    errors = _bulk_errors(bulk_form, first_alert=page.object_list[0].pk if page.object_list else None) \
+        if bulk_form is not None else []
     chosen = {int(pk) for pk in (bulk_form.data.getlist("alert") if bulk_form is not None else [])
               if str(pk).isdigit()}
     return render(request, "cases/school_alerts.html", {
@@ -193,11 +195,12 @@ def school_alerts_csv(request: HttpRequest, urn: str):
                         rows=alerts.iterator(chunk_size=500))
 
 
-def _bulk_errors(form: AlertBulkForm) -> list[tuple[str, str]]:
+def _bulk_errors(form: AlertBulkForm, *, first_alert: int | None) -> list[tuple[str, str]]:
     """The error summary's links: each field's first error, pointing at the first box of its group."""
-    anchors = {"alert": "alerts-table", "action": "action", "assign_to": "assign_to"}
+    anchors = {"alert": f"alert-{first_alert}" if first_alert else "alerts-table", "action": "action",
+               "assign_to": "assign_to"}
     found = [(anchors.get(name, name), str(errs[0])) for name, errs in form.errors.items() if name != "__all__"]
-    return found + [("alerts-table", str(error)) for error in form.non_field_errors()]
+    return found + [(anchors["alert"], str(error)) for error in form.non_field_errors()]
 
 
 @login_required
@@ -211,7 +214,7 @@ def school_alerts_bulk(request: HttpRequest, urn: str) -> HttpResponse:
     open_ids = list(school_alerts_list(school=school, today=today).values_list("pk", flat=True))
     form = AlertBulkForm(request.POST, alert_ids=open_ids, staff=staff, actions=_bulk_actions(request.user))
     if not form.is_valid():
-        return _alerts_page(request, school, bulk_form=form, errors=_bulk_errors(form), query=query)
+        return _alerts_page(request, school, bulk_form=form, query=query)
     action, ids = form.cleaned_data["action"], form.cleaned_data["alert"]
     alerts = list(school_alerts_list(school=school, today=today).filter(pk__in=ids))
     assignee = get_user_model().objects.select_related("staff").get(pk=form.cleaned_data["assign_to"]) \
@@ -219,7 +222,7 @@ def school_alerts_bulk(request: HttpRequest, urn: str) -> HttpResponse:
     refusal = _refusal_before(action, alerts)
     if refusal:
         form.add_error(None, refusal)
-        return _alerts_page(request, school, bulk_form=form, errors=_bulk_errors(form), query=query)
+        return _alerts_page(request, school, bulk_form=form, query=query)
     if not form.cleaned_data["confirmed"]:
         audit_list(request, "alerts.bulk_confirm", school=school, count=len(alerts), detail=action)
         return render(request, "cases/alerts_bulk_confirm.html", {
@@ -238,7 +241,7 @@ def school_alerts_bulk(request: HttpRequest, urn: str) -> HttpResponse:
             message = f"{len(done)} alert{'s' if len(done) != 1 else ''} given to {_name(assignee)}"
     except DomainError as error:
         form.add_error(None, str(error))
-        return _alerts_page(request, school, bulk_form=form, errors=_bulk_errors(form), query=query)
+        return _alerts_page(request, school, bulk_form=form, query=query)
     messages.success(request, message)
     return redirect(reverse("school_alerts", kwargs={"urn": school.urn}) + (f"?{query}" if query else ""))
 

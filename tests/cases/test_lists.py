@@ -394,7 +394,7 @@ def test_a_bulk_action_with_no_alert_selected_is_an_error_and_changes_nothing(cl
     response = _bulk(client, school, action="resolve")
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
-    assert '<a href="#alerts-table">Select at least one alert</a>' in html
+    assert f'<a href="#alert-{world["alerts"]["dan"].pk}">Select at least one alert</a>' in html
     assert not Alert.objects.filter(resolved_at__isnull=False).exists()
 
 
