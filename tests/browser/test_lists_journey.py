@@ -90,3 +90,46 @@ def test_dsl_filters_the_caseload_by_stage_exports_it_and_deals_with_two_alerts(
     assert Alert.objects.filter(pk__in=chosen, resolved_by=dsl).count() == 2
     assert Case.objects.filter(state=CaseState.ON_HOLD).count() == 1
     shoot(page, "lists-4-alerts-done")
+
+
+def test_dsl_gives_a_case_to_the_attendance_officer(live_server, page, shoot, demo_school):
+    from cases.models import CaseEvent, EventKind, Role
+    from tests import factories
+
+    dsl = demo_school["dsl"]
+    officer = factories.UserFactory(username="attendance", first_name="Kiran", last_name="Patel")
+    factories.StaffProfileFactory(user=officer, role=Role.ATTENDANCE_OFFICER, position="Attendance Officer",
+                                  school=demo_school["school"])
+    case = case_open(pupil=demo_school["featured"], by=dsl, reason="Persistent absence")
+
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    owner = page.get_by_test_id("case-owner")
+    expect(owner).to_contain_text("Sarah Whitfield")
+    owner.get_by_role("link", name=re.compile("Change")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change who owns the case")
+
+    # The mistake: no one chosen.
+    page.get_by_label("Who owns this case?").select_option("")
+    page.get_by_role("button", name="Save the owner").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose who owns this case")
+    summary.get_by_role("link", name="Choose who owns this case").click()
+    expect(page.get_by_label("Who owns this case?")).to_be_focused()
+    case.refresh_from_db()
+    assert case.owner == dsl
+    shoot(page, "lists-5-owner-error")
+
+    page.get_by_label("Who owns this case?").select_option(label="Kiran Patel (Attendance Officer)")
+    page.get_by_role("button", name="Save the owner").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Kiran Patel now owns this case")
+    expect(page.get_by_test_id("case-owner")).to_contain_text("Kiran Patel, Attendance Officer")
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.OWNER, by=dsl).count() == 1
+
+    # The caseload shows and filters by the new owner.
+    page.get_by_role("link", name="Caseload", exact=True).click()
+    page.get_by_test_id("filters").get_by_label("Case owner").select_option(label="Kiran Patel (Attendance Officer)")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_test_id("result-count")).to_have_text("1 case matches the filters")
+    expect(page.get_by_test_id("case-table").get_by_test_id("owner")).to_have_text("Kiran Patel")
