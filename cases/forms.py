@@ -232,8 +232,8 @@ class ListFilterForm(forms.Form):
     def filters(self) -> dict:
         """Keyword arguments for the list's selector from whatever part of the query was valid."""
         cleaned = self.cleaned()
-        found = {name: cleaned.get(name) or self.fields[name].initial or ("" if not isinstance(
-            self.fields[name], forms.BooleanField) else False) for name in self.fields}
+        found = {name: cleaned.get(name) or (False if isinstance(field, forms.BooleanField) else "")
+                 for name, field in self.fields.items()}
         found["search"] = found.pop("q")
         found["sort"] = cleaned.get("sort") or self.DEFAULT_SORT
         return found
@@ -298,8 +298,10 @@ class AlertBulkForm(forms.Form):
     action = forms.ChoiceField(
         label="What do you want to do with the selected alerts?", choices=ALERT_BULK_ACTIONS,
         widget=forms.RadioSelect, error_messages={"required": "Choose what to do with the selected alerts"})
-    assign_to = forms.TypedChoiceField(label="Member of staff", required=False, coerce=int, choices=(),
-                                       empty_value=None)
+    assign_to = forms.TypedChoiceField(
+        label="Member of staff", required=False, coerce=int, choices=(), empty_value=None,
+        error_messages={"invalid_choice": "Choose a member of staff from the list: alerts go to someone at this "
+                                          "school who works with pupils' records"})
     confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args, alert_ids=(), staff: list[tuple[int, str]] = (), actions=None, **kwargs):
