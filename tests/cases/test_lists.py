@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from cases.errors import DomainError
 from cases.models import (
     Alert,
     AlertKind,
@@ -607,3 +608,20 @@ def test_each_lists_query_count_is_the_same_for_two_rows_and_twelve(client, dsl,
     _grow(school, dsl, 10)
     with django_assert_num_queries(len(small.captured_queries)):
         assert read() >= 12
+
+
+def test_two_alerts_of_one_pupil_open_no_case_and_say_why(school, dsl, world):
+    second = Alert.objects.create(pupil=world["pupils"]["dan"], school=school, kind=AlertKind.STALE_N,
+                                  dedup_key="2025", raised_on=TODAY, detail="1 N")
+    with pytest.raises(AlertsRefused, match="More than one alert was chosen for Dan Dale"):
+        alerts_open_cases(alerts=[world["alerts"]["dan"], second], by=dsl, school=school)
+    assert not Case.objects.filter(pupil=world["pupils"]["dan"]).exclude(state=CaseState.CLOSED).exists()
+
+
+def test_a_closed_case_keeps_its_owner(dsl, attendance_officer, world):
+    case = world["cases"]["ava"]
+    case_close(case=case, by=dsl, outcome="improved", reason="Better")
+    with pytest.raises(DomainError, match="closed"):
+        case_assign_owner(case=case, owner=attendance_officer, by=dsl)
+    case.refresh_from_db()
+    assert case.owner == dsl
