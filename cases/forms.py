@@ -34,6 +34,8 @@ SORT_CHOICES = [
     ("name", "Name (A to Z)"),
     ("attendance", "Attendance (lowest first)"),
     ("-attendance", "Attendance (highest first)"),
+    ("year", "Year group (youngest first)"),
+    ("-year", "Year group (oldest first)"),
 ]
 
 
@@ -189,3 +191,140 @@ class AuditFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+# --- the working lists: caseload and alerts (issue 12) -------------------------------------------------------
+
+LIST_SEN_CHOICES = [
+    ("", "Any"),
+    ("any", "SEN support or EHC plan"),
+    (SenStatus.SEN_SUPPORT.value, "SEN support (K)"),
+    (SenStatus.EHC_PLAN.value, "EHC plan (E)"),
+    (SenStatus.NONE.value, "No special educational needs"),
+]
+
+
+class ListFilterForm(forms.Form):
+    """The GET filters every list shares. Unknown values are dropped rather than failing the whole page, so a
+    link kept from before (or a hand-edited URL) still shows a list."""
+
+    SORTS: dict = {}
+    DEFAULT_SORT = "name"
+    # Fields that only order or page the list: they do not make it "filtered".
+    NOT_FILTERS = frozenset({"sort"})
+
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
+    year_group = forms.ChoiceField(label="Year group", required=False, choices=[("", "Any")] + YearGroup.choices)
+    sen = forms.ChoiceField(label="SEND", required=False, choices=LIST_SEN_CHOICES)
+    fsm = forms.BooleanField(label="Free school meals only", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(key, label) for key, (label, _) in self.SORTS.items()]
+
+    def cleaned(self) -> dict:
+        if self.is_bound:
+            self.is_valid()
+        cleaned = dict(getattr(self, "cleaned_data", {}))
+        for name in self.errors:  # a bad value is ignored, the rest of the query still applies
+            cleaned.pop(name, None)
+        return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments for the list's selector from whatever part of the query was valid."""
+        cleaned = self.cleaned()
+        found = {name: cleaned.get(name) or (False if isinstance(field, forms.BooleanField) else "")
+                 for name, field in self.fields.items()}
+        found["search"] = found.pop("q")
+        found["sort"] = cleaned.get("sort") or self.DEFAULT_SORT
+        return found
+
+    def is_filtered(self) -> bool:
+        return any(value for name, value in self.filters().items() if name not in self.NOT_FILTERS)
+
+
+class CaseloadFilterForm(ListFilterForm):
+    stage = forms.ChoiceField(label="Stage", required=False)
+    owner = forms.ChoiceField(label="Case owner", required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    field_order = ["q", "stage", "owner", "year_group", "sen", "fsm", "overdue", "sort"]
+
+    def __init__(self, *args, owners: list[tuple[int, str]] = (), **kwargs):
+        from cases.models import OPEN_STATES
+        from cases.selectors.lists import CASE_OVERDUE_DEFINITION, CASELOAD_SORTS
+
+        self.SORTS = CASELOAD_SORTS
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", "Any")] + [(s.value, s.label) for s in OPEN_STATES]
+        self.fields["owner"].choices = [("", "Anyone"), ("none", "Nobody")] + [(str(pk), n) for pk, n in owners]
+        self.fields["overdue"].help_text = CASE_OVERDUE_DEFINITION
+
+
+class AlertFilterForm(ListFilterForm):
+    DEFAULT_SORT = "-raised"
+
+    kind = forms.ChoiceField(label="Alert", required=False)
+    assigned = forms.ChoiceField(label="Given to", required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    field_order = ["q", "kind", "assigned", "year_group", "sen", "fsm", "overdue", "sort"]
+
+    def __init__(self, *args, staff: list[tuple[int, str]] = (), **kwargs):
+        from cases.models import AlertKind
+        from cases.selectors.lists import ALERT_OVERDUE_DEFINITION, ALERT_SORTS
+
+        self.SORTS = ALERT_SORTS
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any")] + AlertKind.choices
+        self.fields["assigned"].choices = [("", "Anyone or nobody"), ("none", "Nobody yet")] + [
+            (str(pk), n) for pk, n in staff]
+        self.fields["overdue"].help_text = ALERT_OVERDUE_DEFINITION
+
+
+ALERT_BULK_ACTIONS = [
+    ("open_cases", "Open cases (one for each pupil)"),
+    ("resolve", "Mark as dealt with"),
+    ("assign", "Give to a member of staff"),
+]
+
+
+class AlertBulkForm(forms.Form):
+    """The alerts chosen on the list and what to do with them; ``confirmed`` is set by the confirmation page."""
+
+    alert = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": "Select at least one alert",
+                                                "invalid_choice": "One of the alerts chosen is no longer open: "
+                                                                  "choose again"})
+    action = forms.ChoiceField(
+        label="What do you want to do with the selected alerts?", choices=ALERT_BULK_ACTIONS,
+        widget=forms.RadioSelect, error_messages={"required": "Choose what to do with the selected alerts"})
+    assign_to = forms.TypedChoiceField(
+        label="Member of staff", required=False, coerce=int, choices=(), empty_value=None,
+        error_messages={"invalid_choice": "Choose a member of staff from the list: alerts go to someone at this "
+                                          "school who works with pupils' records"})
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args, alert_ids=(), staff: list[tuple[int, str]] = (), actions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alert"].choices = [(pk, pk) for pk in alert_ids]
+        self.fields["assign_to"].choices = [("", "Choose a member of staff")] + list(staff)
+        if actions is not None:
+            self.fields["action"].choices = [c for c in ALERT_BULK_ACTIONS if c[0] in actions]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "assign" and not cleaned.get("assign_to"):
+            self.add_error("assign_to", "Choose the member of staff to give the alerts to")
+        return cleaned
+
+
+class CaseOwnerForm(forms.Form):
+    owner = forms.TypedChoiceField(label="Who owns this case?", coerce=int, choices=(),
+                                   error_messages={"required": "Choose who owns this case",
+                                                   "invalid_choice": "Choose a member of staff from the list"})
+
+    def __init__(self, *args, staff: list[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Choose a member of staff")] + list(staff)

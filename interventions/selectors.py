@@ -138,21 +138,46 @@ def adjustment_register_school_for_user(*, user, urn: str) -> School:
     return school
 
 
-def adjustment_register(
-    *, school: School, today: date, status: str = "", area: str = "", overdue: bool = False
-) -> QuerySet[ReasonableAdjustment]:
-    """Every adjustment of the school's pupils, with the pupil joined, in one query.
+# The register's "overdue", shown beside its filter.
+ADJUSTMENT_OVERDUE_DEFINITION = "Overdue: the review date has passed and the adjustment has not ended."
 
-    Overdue: the review date has passed and the adjustment has not ended.
+
+def _adjustment_sorts():
+    from django.db.models import F
+
+    from cases.selectors.lists import year_order
+
+    name = ("pupil__surname", "pupil__forename", "pupil__upn")
+    return {
+        "review": ("Review date (earliest first)", ("review_on", *name, "pk")),
+        "name": ("Name (A to Z)", (*name, "review_on", "pk")),
+        "year": ("Year group (youngest first)", (year_order("pupil__"), *name, "review_on", "pk")),
+        "attendance": ("Attendance (lowest first)",
+                       (F("pupil__snapshot__attendance_pct").asc(nulls_last=True), *name, "pk")),
+        "-starts": ("Start date (newest first)", ("-starts_on", *name, "pk")),
+    }
+
+
+def adjustment_register(
+    *, school: School, today: date, status: str = "", area: str = "", overdue: bool = False, search: str = "",
+    year_group: str = "", sen: str = "", fsm: bool = False, sort: str = "review",
+) -> QuerySet[ReasonableAdjustment]:
+    """Every adjustment of the school's pupils, with the pupil and snapshot joined, in one query.
+
+    Overdue: ADJUSTMENT_OVERDUE_DEFINITION.
     """
-    adjustments = ReasonableAdjustment.objects.filter(pupil__school=school).select_related("pupil")
+    from cases.selectors.lists import pupil_q
+
+    adjustments = ReasonableAdjustment.objects.filter(pupil__school=school).select_related("pupil__snapshot")
+    adjustments = adjustments.filter(pupil_q("pupil__", search=search, year_group=year_group, sen=sen, fsm=fsm))
     if status:
         adjustments = adjustments.filter(status=status)
     if area:
         adjustments = adjustments.filter(area=area)
     if overdue:
         adjustments = adjustments.filter(Q(review_on__lt=today) & ~Q(status=AdjustmentStatus.ENDED))
-    return adjustments.order_by("review_on", "pupil__surname", "pupil__forename", "pk")
+    sorts = _adjustment_sorts()
+    return adjustments.order_by(*sorts.get(sort, sorts["review"])[1])
 
 
 # --- the LA's side: notifications waiting for an acknowledgement ---------------------------------------

@@ -47,6 +47,7 @@ urlpatterns = [
     path(PUPIL + "leave-requests/<int:pk>/decision/", views.leave_request_decide, name="leave_request_decide"),
     # The SENCo's register of adjustments across the school
     path("schools/<str:urn>/adjustments/", views.adjustment_register, name="adjustment_register"),
+    path("schools/<str:urn>/adjustments/export.csv", views.adjustment_register_csv, name="adjustment_register_csv"),
     # The LA officer: notifications from the LA's schools that wait for an acknowledgement
     path("la/<str:code>/notifications/", la_views.la_notifications, name="la_notifications"),
     path("la/<str:code>/notifications/<int:pk>/acknowledge/", la_views.la_notification_acknowledge,

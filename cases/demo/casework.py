@@ -28,6 +28,7 @@ from cases.models import (
     School,
 )
 from cases.services import (
+    case_assign_owner,
     case_close,
     case_hold,
     case_note_add,
@@ -105,6 +106,7 @@ class Staff:
     senco: object | None
     head: object | None
     la_officer: object | None = None
+    attendance: object | None = None  # the attendance officer, who owns some of the cases (issue 12)
 
 
 def _at(on: date, hour: int = 10) -> datetime:
@@ -320,6 +322,8 @@ def _penalty_notices(case: Case, staff: Staff, as_of: date, nti: NoticeToImprove
         clock.stamp(min(as_of, notice.full_by + timedelta(days=1)))
 
 
+# Every third case is carried by the attendance officer, the rest by the DSL who opened them.
+OWNED_BY_ATTENDANCE_OFFICER = 3
 # Days before the as-of date each kind of case began, so its story fits before today.
 STARTS = {"pn": (84, 86), "nti": (50, 55)}
 # Days from the start of a case to each step: most cases, and the one that reaches an unpaid penalty notice.
@@ -350,6 +354,8 @@ def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind:
             alert = alerts[pupil.pk]
             case = case_open(pupil=pupil, by=staff.dsl, reason=f"{alert.get_kind_display()}: {alert.detail}",
                              alert=alert)
+            if staff.attendance is not None and made % OWNED_BY_ATTENDANCE_OFFICER == 1:
+                case_assign_owner(case=case, owner=staff.attendance, by=staff.dsl)
             low, high = STARTS.get(stage, (35, 48))
             start = as_of - timedelta(days=rng.randint(low, high))
             # The story begins when the scan first raised the alert the case was opened from.

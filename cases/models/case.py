@@ -70,6 +70,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     held_from = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
     opened_at = models.DateTimeField()
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The member of the school's staff who carries the case day to day (the person who opened it unless
+    # reassigned through case_assign_owner). Empty only if that person's account was deleted.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_cases")
     opening_reason = models.TextField()
     source_alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     stage_entered_at = models.DateTimeField()
@@ -182,6 +186,7 @@ class EventKind(models.TextChoices):
     LETTER = "letter", "Letter"
     NOTICE = "notice", "Notice"
     CONSIDERATION = "consideration", "Penalty notice considerations"
+    OWNER = "owner", "Case owner changed"
 
 
 class CaseEvent(models.Model):

@@ -108,6 +108,9 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Who at the school is to look at it (alert_assign); empty until someone is given it.
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="assigned_alerts")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pupil", "kind", "dedup_key"], name="alert_once")]

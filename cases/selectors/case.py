@@ -23,7 +23,7 @@ def case_for_user(*, user, pk: int):
 
     profile = _school_staff_profile(user)
     try:
-        case = Case.objects.select_related("pupil__school__local_authority", "opened_by").get(
+        case = Case.objects.select_related("pupil__school__local_authority", "opened_by", "owner__staff").get(
             pk=pk, school_id=profile.school_id
         )
     except Case.DoesNotExist:

@@ -63,13 +63,11 @@ def _min_subquery(queryset, field: str):
     return Subquery(queryset.order_by().values("case").annotate(m=Min(field)).values("m")[:1], output_field=output)
 
 
-def caseload(*, school: School, today: date) -> Caseload:
-    """The DSL's caseload: open cases by stage with their next deadline, what is overdue, and open alerts
-    of pupils with no open case. A fixed number of queries, however many cases."""
-    from django.db.models import DateField, Exists, Min
-    from django.utils import timezone
+def annotate_deadlines(cases):
+    """Each case's earliest open action, live plan and contract review, planned meeting, improvement period
+    end and the pupil's adjustment review, as subqueries: no query per case."""
+    from django.db.models import DateField, Min
 
-    from cases.models import OPEN_STATES, Case, CaseState
     from interventions.models import (
         Action,
         AdjustmentStatus,
@@ -82,49 +80,74 @@ def caseload(*, school: School, today: date) -> Caseload:
     from meetings.models import Meeting, MeetingStatus
     from notices.models import NoticeOutcome, NoticeToImprove
 
-    live_plans = ~Q(status=SupportPlanStatus.CLOSED)
-    live_contracts = Q(status__in=[ContractStatus.OFFERED, ContractStatus.SIGNED])
-    live_adjustments = ~Q(status=AdjustmentStatus.ENDED)
     adjustment_review = Subquery(
-        ReasonableAdjustment.objects.filter(live_adjustments, pupil=OuterRef("pupil")).order_by()
+        ReasonableAdjustment.objects.filter(~Q(status=AdjustmentStatus.ENDED), pupil=OuterRef("pupil")).order_by()
         .values("pupil").annotate(m=Min("review_on")).values("m")[:1],
         output_field=DateField(),
     )
+    return cases.annotate(
+        next_action=_min_subquery(Action.objects.filter(case=OuterRef("pk"), completed_on__isnull=True), "due_on"),
+        next_plan_review=_min_subquery(
+            SupportPlan.objects.filter(~Q(status=SupportPlanStatus.CLOSED), case=OuterRef("pk")), "review_on"),
+        next_contract_review=_min_subquery(
+            AttendanceContract.objects.filter(case=OuterRef("pk"),
+                                              status__in=[ContractStatus.OFFERED, ContractStatus.SIGNED]),
+            "review_on"),
+        next_meeting=_min_subquery(
+            Meeting.objects.filter(case=OuterRef("pk"), status=MeetingStatus.PLANNED), "starts_at"),
+        next_nti_end=_min_subquery(
+            NoticeToImprove.objects.filter(case=OuterRef("pk"), outcome=NoticeOutcome.PENDING),
+            "improvement_period_ends_on"),
+        next_adjustment_review=adjustment_review,
+    )
+
+
+def caseload_row(case, *, today: date) -> CaseloadRow:
+    """A case annotated by annotate_deadlines, with its days at the stage and its next deadline."""
+    from django.utils import timezone
+
+    meeting_on = timezone.localtime(case.next_meeting).date() if case.next_meeting else None
+    candidates = [
+        Deadline(on, label) for on, label in (
+            (case.next_action, "Action due"),
+            (case.next_plan_review, "Support plan review"),
+            (case.next_contract_review, "Attendance contract review"),
+            (case.next_adjustment_review, "Adjustment review"),
+            (meeting_on, "Meeting"),
+            (case.next_nti_end, "Improvement period ends"),
+        ) if on is not None
+    ]
+    return CaseloadRow(
+        case=case,
+        days_in_stage=(today - timezone.localtime(case.stage_entered_at).date()).days,
+        next_deadline=min(candidates, key=lambda d: d.on) if candidates else None,
+    )
+
+
+def caseload(*, school: School, today: date) -> Caseload:
+    """The DSL's caseload: open cases by stage with their next deadline, what is overdue, and open alerts
+    of pupils with no open case. A fixed number of queries, however many cases."""
+    from django.db.models import Exists
+
+    from cases.models import OPEN_STATES, Case, CaseState
+    from interventions.models import (
+        Action,
+        AdjustmentStatus,
+        AttendanceContract,
+        ContractStatus,
+        ReasonableAdjustment,
+        SupportPlan,
+        SupportPlanStatus,
+    )
+
+    live_plans = ~Q(status=SupportPlanStatus.CLOSED)
+    live_contracts = Q(status__in=[ContractStatus.OFFERED, ContractStatus.SIGNED])
+    live_adjustments = ~Q(status=AdjustmentStatus.ENDED)
     cases = list(
-        Case.objects.filter(school=school, state__in=OPEN_STATES)
-        .select_related("pupil")
-        .annotate(
-            next_action=_min_subquery(Action.objects.filter(case=OuterRef("pk"), completed_on__isnull=True), "due_on"),
-            next_plan_review=_min_subquery(SupportPlan.objects.filter(live_plans, case=OuterRef("pk")), "review_on"),
-            next_contract_review=_min_subquery(
-                AttendanceContract.objects.filter(live_contracts, case=OuterRef("pk")), "review_on"),
-            next_meeting=_min_subquery(
-                Meeting.objects.filter(case=OuterRef("pk"), status=MeetingStatus.PLANNED), "starts_at"),
-            next_nti_end=_min_subquery(
-                NoticeToImprove.objects.filter(case=OuterRef("pk"), outcome=NoticeOutcome.PENDING),
-                "improvement_period_ends_on"),
-            next_adjustment_review=adjustment_review,
-        )
+        annotate_deadlines(Case.objects.filter(school=school, state__in=OPEN_STATES).select_related("pupil"))
         .order_by("pupil__surname", "pupil__forename", "pk")
     )
-    rows = []
-    for case in cases:
-        meeting_on = timezone.localtime(case.next_meeting).date() if case.next_meeting else None
-        candidates = [
-            Deadline(on, label) for on, label in (
-                (case.next_action, "Action due"),
-                (case.next_plan_review, "Support plan review"),
-                (case.next_contract_review, "Attendance contract review"),
-                (case.next_adjustment_review, "Adjustment review"),
-                (meeting_on, "Meeting"),
-                (case.next_nti_end, "Improvement period ends"),
-            ) if on is not None
-        ]
-        rows.append(CaseloadRow(
-            case=case,
-            days_in_stage=(today - timezone.localtime(case.stage_entered_at).date()).days,
-            next_deadline=min(candidates, key=lambda d: d.on) if candidates else None,
-        ))
+    rows = [caseload_row(case, today=today) for case in cases]
     counts = dict.fromkeys(OPEN_STATES, 0)
     for case in cases:
         counts[case.state] += 1

@@ -11,6 +11,7 @@ from django.http import Http404
 from cases import rules
 from cases.models import Alert, Pupil, School, SenStatus
 from cases.selectors.access import _school_staff_profile
+from cases.selectors.lists import year_order
 
 PUPIL_FLAG_FILTERS: dict[str, Q] = {
     "persistent": Q(snapshot__persistent_absence=True),
@@ -36,6 +37,8 @@ PUPIL_ORDERINGS = {
     "name": ("surname", "forename", "upn"),
     "attendance": (F("snapshot__attendance_pct").asc(nulls_last=True), "surname", "forename", "upn"),
     "-attendance": (F("snapshot__attendance_pct").desc(nulls_last=True), "surname", "forename", "upn"),
+    "year": (year_order(), "surname", "forename", "upn"),
+    "-year": (year_order().desc(), "surname", "forename", "upn"),
 }
 
 

@@ -1,10 +1,19 @@
 """Every write of the cases app: keyword-only, atomic, audited, on the chronology."""
 
-from cases.services.alerts import AlertAlreadyResolved, alert_resolve
+from cases.services.alerts import (
+    AlertAlreadyResolved,
+    AlertsRefused,
+    alert_resolve,
+    alerts_assign,
+    alerts_open_cases,
+    alerts_resolve,
+)
 from cases.services.case import (
     CaseAlreadyOpen,
     CaseChangedMeanwhile,
+    OwnerNotAllowed,
     TransitionRefused,
+    case_assign_owner,
     case_available_actions,
     case_close,
     case_hold,
@@ -25,7 +34,13 @@ __all__ = [
     "CaseAlreadyOpen",
     "CaseChangedMeanwhile",
     "TransitionRefused",
+    "AlertsRefused",
+    "OwnerNotAllowed",
     "alert_resolve",
+    "alerts_assign",
+    "alerts_open_cases",
+    "alerts_resolve",
+    "case_assign_owner",
     "case_available_actions",
     "case_close",
     "case_event_record",

@@ -123,6 +123,7 @@ def case_open(*, pupil: Pupil, by, reason: str, alert: Alert | None = None) -> C
                 school=pupil.school,
                 opened_at=now,
                 opened_by=by,
+                owner=by,
                 opening_reason=reason.strip(),
                 source_alert=alert,
                 stage_entered_at=now,
@@ -337,4 +338,43 @@ def pn_consideration_authorise(*, consideration: PenaltyNoticeConsideration, by)
     locked.save(update_fields=["authorised_by", "authorised_at"])
     case_event_record(case=case, kind=EventKind.CONSIDERATION, summary="Penalty notice request authorised by the headteacher", by=by)
     audit(user=by, action="case.pn_authorise", pupil=case.pupil, detail=f"case {case.pk}")
+    return locked
+
+
+class OwnerNotAllowed(DomainError):
+    """The person chosen cannot carry this case."""
+
+
+def may_own_case(user, case: Case) -> bool:
+    """A case is carried by a member of its school's staff whose role reads case files."""
+    from cases.permissions import CASE_READERS
+
+    profile = getattr(user, "staff", None)
+    return (user is not None and user.is_active and profile is not None
+            and profile.role in CASE_READERS and profile.school_id == case.school_id)
+
+
+@transaction.atomic
+def case_assign_owner(*, case: Case, owner, by) -> Case:
+    """Gives the case to ``owner`` (a member of the case's school who reads case files), on the chronology."""
+    require(can_move_case(by, case), "change who owns a case")
+    locked = _lock(case, None)
+    if not locked.is_open:
+        raise DomainError("This case is closed: its owner can no longer be changed.")
+    if not may_own_case(owner, locked):
+        raise OwnerNotAllowed(
+            f"{owner.get_full_name() or owner.get_username()} cannot own this case: a case owner must work at "
+            f"{locked.school.name} in a role that reads case files."
+        )
+    if locked.owner_id == owner.pk:
+        raise DomainError(f"{owner.get_full_name() or owner.get_username()} already owns this case.")
+    before = locked.owner
+    locked.owner = owner
+    locked.save(update_fields=["owner"])
+    name = owner.get_full_name() or owner.get_username()
+    was = (before.get_full_name() or before.get_username()) if before is not None else "nobody"
+    case_event_record(case=locked, kind=EventKind.OWNER, by=by,
+                      summary=f"Case owner changed from {was} to {name}")
+    audit(user=by, action="case.assign_owner", pupil=locked.pupil, detail=f"case {locked.pk}: owner {name}")
+    case.owner = owner
     return locked

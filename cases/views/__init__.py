@@ -8,6 +8,15 @@ from cases.views.case import (
     pn_consideration_authorise_view,
     pn_consideration_view,
 )
+from cases.views.lists import (
+    case_owner_view,
+    school_alerts,
+    school_alerts_bulk,
+    school_alerts_csv,
+    school_caseload,
+    school_caseload_csv,
+    school_pupils_csv,
+)
 from cases.views.oversight import la_audit, school_audit, school_figures_view
 from cases.views.register import register_amend, register_stale_n, register_stale_n_apply
 from cases.views.reports import la_report, school_report
@@ -16,8 +25,6 @@ from cases.views.workspace import (
     home,
     la_overview,
     pupil_detail,
-    school_alerts,
-    school_caseload,
     school_pupils,
 )
 
@@ -28,6 +35,11 @@ __all__ = [
     "school_audit",
     "school_figures_view",
     "alert_resolve_view",
+    "case_owner_view",
+    "school_alerts_bulk",
+    "school_alerts_csv",
+    "school_caseload_csv",
+    "school_pupils_csv",
     "case_detail",
     "case_note_view",
     "case_open_view",

@@ -18,7 +18,6 @@ from cases.errors import DomainError
 from cases.forms import PupilFilterForm
 from cases.models import Role
 from cases.permissions import (
-    CASE_MOVERS,
     can_amend_register,
     can_move_case,
     can_refer_child_missing_education,
@@ -72,27 +71,6 @@ def school_pupils(request: HttpRequest, urn: str) -> HttpResponse:
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "summary": selectors.school_summary(school=school),
-        },
-    )
-
-
-@login_required
-@require_GET
-def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
-    school = selectors.school_for_user(user=request.user, urn=urn)
-    page = Paginator(selectors.open_alerts_for_school(school=school), ALERTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    audit_list(request, "alerts.list", school=school, count=page.paginator.count)
-    return render(
-        request,
-        "cases/school_alerts.html",
-        {
-            "school": school,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "can_open_cases": request.user.staff.role in CASE_MOVERS,
-            "open_case_pupils": selectors.open_case_pupil_ids(school=school),
         },
     )
 
@@ -182,23 +160,5 @@ def la_overview(request: HttpRequest, code: str) -> HttpResponse:
                 "threshold_met": sum(r.threshold_met for r in rows),
                 "open_alerts": sum(r.open_alerts for r in rows),
             },
-        },
-    )
-
-
-@login_required
-@require_GET
-def school_caseload(request: HttpRequest, urn: str) -> HttpResponse:
-    school = selectors.caseload_school_for_user(user=request.user, urn=urn)
-    today = timezone.localdate()
-    audit_list(request, "caseload.view", school=school)
-    return render(
-        request,
-        "cases/caseload.html",
-        {
-            "school": school,
-            "today": today,
-            "caseload": selectors.caseload(school=school, today=today),
-            "can_open_cases": request.user.staff.role in CASE_MOVERS,
         },
     )

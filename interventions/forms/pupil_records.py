@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cases.forms import ListFilterForm
 from cases.models import Pupil
 from interventions import selectors
 from interventions.forms._fields import _not_in_future, _required, date_field, long_text_field, text_field
@@ -193,18 +194,18 @@ class LeaveDecisionForm(forms.Form):
 # --- the SENCo's register ---------------------------------------------------------------------------------
 
 
-class AdjustmentRegisterFilterForm(forms.Form):
+class AdjustmentRegisterFilterForm(ListFilterForm):
+    DEFAULT_SORT = "review"
+
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + AdjustmentStatus.choices)
     area = forms.ChoiceField(label="Area", required=False, choices=[("", "Any")] + AdjustmentArea.choices)
     overdue = forms.BooleanField(label="Review overdue only", required=False)
 
-    def filters(self) -> dict:
-        """Keyword arguments for selectors.adjustment_register from whatever part of the query was valid."""
-        if self.is_bound:
-            self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {
-            "status": cleaned.get("status", ""),
-            "area": cleaned.get("area", ""),
-            "overdue": bool(cleaned.get("overdue")),
-        }
+    field_order = ["q", "status", "area", "year_group", "sen", "fsm", "overdue", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        from interventions.selectors import ADJUSTMENT_OVERDUE_DEFINITION, _adjustment_sorts
+
+        self.SORTS = _adjustment_sorts()
+        super().__init__(*args, **kwargs)
+        self.fields["overdue"].help_text = ADJUSTMENT_OVERDUE_DEFINITION

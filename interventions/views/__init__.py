@@ -27,6 +27,7 @@ from interventions.views.pupil_records import pupil_interventions
 from interventions.views.send import (
     adjustment_create,
     adjustment_register,
+    adjustment_register_csv,
     adjustment_review_create,
     adjustment_update,
     ehc_notification_create,
@@ -47,6 +48,7 @@ __all__ = [
     "action_complete",
     "adjustment_create",
     "adjustment_register",
+    "adjustment_register_csv",
     "adjustment_review_create",
     "adjustment_update",
     "cme_referral_create",

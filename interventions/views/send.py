@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.audit import audit
+from cases.audit import audit, audit_list
+from cases.csv_export import Column, csv_response
 from cases.permissions import can_record_adjustment
 from interventions import forms, selectors, services
+from interventions.models import AdjustmentStatus
 from interventions.views._common import (
     _form_page,
     _posted,
@@ -87,16 +90,50 @@ def ehc_notification_create(request: HttpRequest, upn: str) -> HttpResponse:
 # --- the SENCo's register -----------------------------------------------------------------------------------
 
 
+ADJUSTMENTS_PER_PAGE = 50
+
+
 @login_required
 @require_GET
 def adjustment_register(request: HttpRequest, urn: str) -> HttpResponse:
     school = selectors.adjustment_register_school_for_user(user=request.user, urn=urn)
     today = timezone.localdate()
     form = forms.AdjustmentRegisterFilterForm(request.GET or None)
-    filters = form.filters()
-    adjustments = list(selectors.adjustment_register(school=school, today=today, **filters))
-    audit(request=request, action="adjustments.register.view", school=school, detail=f"{len(adjustments)} rows")
+    page = Paginator(selectors.adjustment_register(school=school, today=today, **form.filters()),
+                     ADJUSTMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    audit(request=request, action="adjustments.register.view", school=school, detail=f"{page.paginator.count} rows")
     return render(request, "interventions/adjustment_register.html", {
-        "school": school, "form": form, "today": today, "adjustments": adjustments,
-        "is_filtered": any(filters.values()),
+        "school": school, "form": form, "today": today, "page": page, "adjustments": page.object_list,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "is_filtered": form.is_filtered(),
     })
+
+
+ADJUSTMENT_COLUMNS = [
+    Column("upn", "pupil.upn"),
+    Column("surname", "pupil.surname"),
+    Column("forename", "pupil.forename"),
+    Column("year_group", "pupil.year_group"),
+    Column("sen_status", "pupil.sen_status"),
+    Column("fsm", "pupil.fsm"),
+    Column("area"),
+    Column("description"),
+    Column("barrier"),
+    Column("agreed_with"),
+    Column("starts_on"),
+    Column("review_on"),
+    Column("status"),
+    Column("review_overdue", lambda a: a.status != AdjustmentStatus.ENDED and a.review_on < timezone.localdate()),
+]
+
+
+@login_required
+@require_GET
+def adjustment_register_csv(request: HttpRequest, urn: str):
+    school = selectors.adjustment_register_school_for_user(user=request.user, urn=urn)
+    today = timezone.localdate()
+    adjustments = selectors.adjustment_register(
+        school=school, today=today, **forms.AdjustmentRegisterFilterForm(request.GET or None).filters())
+    audit_list(request, "adjustments.register.export", school=school, count=adjustments.count())
+    return csv_response(filename=f"adjustments-{school.urn}-{today.isoformat()}.csv", columns=ADJUSTMENT_COLUMNS,
+                        rows=adjustments.iterator(chunk_size=500))

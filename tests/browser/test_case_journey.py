@@ -32,7 +32,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     page.get_by_role("link", name="Alerts", exact=True).click()
     shoot(page, "case-1b-alerts", full_page=False)
     row = page.get_by_test_id("alert-table").locator("tbody tr", has_text="Hughes, Amelia").first
-    detail = row.locator("td").nth(2).locator(".govuk-body-s").inner_text()
+    detail = row.locator("td").nth(3).locator(".govuk-body-s").first.inner_text()
     row.get_by_role("button", name=re.compile("Open a case")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Open an attendance case")
     expect(page.get_by_test_id("source-alert")).to_contain_text(detail)

@@ -71,7 +71,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     expect(page.get_by_role("heading", level=1)).to_have_text("Reasonable adjustments")
     expect(page.get_by_role("link", name="Adjustments", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_test_id("signed-in-as")).to_contain_text("SENCo, Meadow Lane Primary School")
-    expect(page.get_by_test_id("result-count")).to_have_text("1 adjustment")
+    expect(page.get_by_test_id("result-count")).to_have_text("1 adjustment matches")
     register = page.get_by_test_id("adjustment-table")
     row = register.locator(f"tr[data-adjustment='{earlier.pk}']")
     expect(row).to_contain_text(f"{ehc_pupil.surname}, {ehc_pupil.forename}")
@@ -152,7 +152,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
 
     # The register now holds both, earliest review first; the overdue filter leaves Amelia's out.
     page.get_by_role("link", name="Adjustments", exact=True).click()
-    expect(page.get_by_test_id("result-count")).to_have_text("2 adjustments")
+    expect(page.get_by_test_id("result-count")).to_have_text("2 adjustments match")
     rows = register.locator("tbody tr")
     expect(rows.nth(0)).to_have_attribute("data-adjustment", str(earlier.pk))
     expect(rows.nth(1)).to_contain_text("Hughes, Amelia")
@@ -163,7 +163,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     shoot(page, "send-4-register-two")
     page.get_by_label("Review overdue only").check()
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_test_id("result-count")).to_have_text("1 adjustment matching the filters")
+    expect(page.get_by_test_id("result-count")).to_have_text("1 adjustment matches the filters")
     expect(register).not_to_contain_text("Hughes, Amelia")
     page.get_by_role("link", name="Clear filters").click()
 

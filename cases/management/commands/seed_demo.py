@@ -314,7 +314,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             made = seed_casework(
                 school=schools[demo.SCHOOLS[0].urn],
-                staff=Staff(dsl=users["dsl"], senco=users["senco"], head=users["head"], la_officer=users["la_officer"]),
+                staff=Staff(dsl=users["dsl"], senco=users["senco"], head=users["head"], la_officer=users["la_officer"],
+                            attendance=users["attendance"]),
                 as_of=as_of, seed=seed, kind="secondary",
             )
             made += seed_casework(
