@@ -187,3 +187,22 @@ class AuditFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class PnDeclineForm(forms.Form):
+    """The headteacher's reasons for declining a penalty notice request: the DSL reads them on the case."""
+
+    reason = forms.CharField(
+        label="Why are you declining the penalty notice request?",
+        help_text="The DSL reads your reasons on the case and its chronology.",
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Give the reasons for declining: the DSL reads them on the case.",
+                        **text_error_messages("The reasons", facts.LONG_TEXT_MAX)},
+    )
+
+
+class NewsReadForm(forms.Form):
+    """Marks one piece of news on "My work" as read: its kind and the record it is about."""
+
+    kind = forms.CharField(max_length=50)
+    object_id = forms.IntegerField(min_value=1, max_value=2**31 - 1)

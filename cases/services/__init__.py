@@ -13,6 +13,7 @@ from cases.services.case import (
     case_resume,
     case_transition,
     pn_consideration_authorise,
+    pn_consideration_decline,
     pn_consideration_record,
 )
 from cases.services.chronology import case_event_record
@@ -32,5 +33,6 @@ __all__ = [
     "case_resume",
     "case_transition",
     "pn_consideration_authorise",
+    "pn_consideration_decline",
     "pn_consideration_record",
 ]

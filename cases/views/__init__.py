@@ -5,8 +5,13 @@ from cases.views.case import (
     case_note_view,
     case_open_view,
     case_step,
-    pn_consideration_authorise_view,
     pn_consideration_view,
+)
+from cases.views.my_work import (
+    my_work_news_read,
+    my_work_view,
+    pn_consideration_authorise_view,
+    pn_consideration_decline_view,
 )
 from cases.views.oversight import la_audit, school_audit, school_figures_view
 from cases.views.workspace import (
@@ -20,6 +25,9 @@ from cases.views.workspace import (
 )
 
 __all__ = [
+    "my_work_news_read",
+    "my_work_view",
+    "pn_consideration_decline_view",
     "la_audit",
     "school_audit",
     "school_figures_view",
