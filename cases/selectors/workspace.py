@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from cases import rules
-from cases.models import Alert, Pupil, School, SenStatus
+from cases.models import Alert, AlertKind, Pupil, School, SenStatus
 from cases.selectors.access import _school_staff_profile
 
 PUPIL_FLAG_FILTERS: dict[str, Q] = {
@@ -108,12 +108,12 @@ def school_summary(*, school: School) -> SchoolSummary:
     return SchoolSummary(**row)
 
 
-def open_alerts_for_school(*, school: School) -> QuerySet[Alert]:
-    return (
-        Alert.objects.filter(school=school, resolved_at__isnull=True)
-        .select_related("pupil")
-        .order_by("-raised_on", "-created_at", "-id")
-    )
+def open_alerts_for_school(*, school: School, kind: str = "") -> QuerySet[Alert]:
+    """The school's open alerts, newest first; ``kind`` keeps one kind of alert (an unknown kind keeps all)."""
+    alerts = Alert.objects.filter(school=school, resolved_at__isnull=True)
+    if kind in AlertKind.values:
+        alerts = alerts.filter(kind=kind)
+    return alerts.select_related("pupil").order_by("-raised_on", "-created_at", "-id")
 
 
 def open_alert_for_user(*, user, pk: int) -> Alert:

@@ -16,7 +16,7 @@ from cases import roles, rules, selectors
 from cases.audit import audit, audit_list
 from cases.errors import DomainError
 from cases.forms import PupilFilterForm
-from cases.models import Role
+from cases.models import AlertKind, Role
 from cases.permissions import (
     CASE_MOVERS,
     can_move_case,
@@ -81,7 +81,8 @@ def school_pupils(request: HttpRequest, urn: str) -> HttpResponse:
 @require_GET
 def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
     school = selectors.school_for_user(user=request.user, urn=urn)
-    page = Paginator(selectors.open_alerts_for_school(school=school), ALERTS_PER_PAGE).get_page(
+    kind = request.GET.get("kind", "")  # "My work" links to the stale N alerts
+    page = Paginator(selectors.open_alerts_for_school(school=school, kind=kind), ALERTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     audit_list(request, "alerts.list", school=school, count=page.paginator.count)
@@ -91,6 +92,7 @@ def school_alerts(request: HttpRequest, urn: str) -> HttpResponse:
         {
             "school": school,
             "page": page,
+            "kind_label": AlertKind(kind).label if kind in AlertKind.values else "",
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "can_open_cases": request.user.staff.role in CASE_MOVERS,
             "open_case_pupils": selectors.open_case_pupil_ids(school=school),

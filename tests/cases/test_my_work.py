@@ -305,8 +305,12 @@ def test_the_attendance_officer_sees_stale_n_codes_with_a_link_to_those_alerts(c
     html = _html(client.get(reverse("my_work")))
     stale = _section(html, "stale_n")
     assert "Amelia Hughes" in stale and "2 sessions still coded N" in stale and "Zebedee" not in html
-    assert reverse("school_alerts", kwargs={"urn": school.urn}) + "?kind=stale_n" in stale
+    link = reverse("school_alerts", kwargs={"urn": school.urn}) + "?kind=stale_n"
+    assert link in stale
     assert _count(html) == 1
+    alerts = _html(client.get(link))
+    assert "2 sessions still coded N" in alerts and "Attendance 84%" not in alerts
+    assert "Showing only: N code not resolved" in alerts
 
 
 def test_the_la_officer_sees_her_inbox_figures_with_links(client, la_officer, la):
