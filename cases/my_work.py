@@ -48,6 +48,7 @@ class WorkSection:
     intro: str = ""
     link: tuple[str, str] | None = None  # (words, url) to the full list
     news: bool = False
+    truncated: bool = False  # the items are the first of ``count``: the link gives the rest
 
 
 @dataclass(frozen=True)

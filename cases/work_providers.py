@@ -125,7 +125,7 @@ def _stale_n_section(*, user, profile, today) -> WorkSection:
     # Another branch builds the page to resolve stale N codes in bulk (``register_stale_n``): this link points
     # there once it is merged; until then, to the school's stale N alerts.
     link = ("See the stale N alerts", reverse("school_alerts", kwargs={"urn": profile.school.urn}) + "?kind=stale_n")
-    return WorkSection("stale_n", "N codes not resolved", items, count, link=link,
+    return WorkSection("stale_n", "N codes not resolved", items, count, link=link, truncated=count > len(items),
                        intro="Sessions still marked N (reason not yet provided) after "
                              f"{my_work_figures()['n_resolve_school_days']} school days: find the reason and "
                              "amend the register.")

@@ -175,10 +175,9 @@ def test_a_returned_referral_emails_the_school_once_even_when_the_task_runs_agai
 def test_nothing_is_sent_for_work_that_was_rolled_back(pn_case, dsl, mailoutbox, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            _record(pn_case, dsl)
-            raise RuntimeError("the page failed after the service")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        _record(pn_case, dsl)
+        raise RuntimeError("the page failed after the service")
     assert mailoutbox == []
 
 

@@ -17,7 +17,6 @@ from cases.models import (
     AlertKind,
     AuditEvent,
     CaseEvent,
-    CaseState,
     EventKind,
     PenaltyNoticeConsideration,
     Role,
