@@ -88,8 +88,8 @@ def _authorise_section(*, user, profile, today) -> WorkSection:
                              "your reasons.")
 
 
-def _authorise_count(*, user, profile, today) -> int:
-    return considerations_waiting(school=profile.school).count()
+def _authorise_count(*, user, profile, today) -> list[QuerySet]:
+    return [considerations_waiting(school=profile.school)]
 
 
 def _answers_section(*, user, profile, today) -> WorkSection:
@@ -108,9 +108,8 @@ def _answers_section(*, user, profile, today) -> WorkSection:
     return WorkSection("pn_answers", "The headteacher's answers", items, len(items), news=True)
 
 
-def _answers_count(*, user, profile, today) -> int:
-    return sum(considerations_answered(school=profile.school, user=user, today=today, declined=d).count()
-               for d in (True, False))
+def _answers_count(*, user, profile, today) -> list[QuerySet]:
+    return [considerations_answered(school=profile.school, user=user, today=today, declined=d) for d in (True, False)]
 
 
 def _stale_n_section(*, user, profile, today) -> WorkSection:
@@ -137,8 +136,8 @@ def my_work_figures() -> dict:
     return figures()["figures"]
 
 
-def _stale_n_count(*, user, profile, today) -> int:
-    return stale_n_alerts(school=profile.school).count()
+def _stale_n_count(*, user, profile, today) -> list[QuerySet]:
+    return [stale_n_alerts(school=profile.school)]
 
 
 def _at_school(capability: str):

@@ -80,8 +80,8 @@ def _leave_section(*, user, profile, today) -> WorkSection:
                        intro="Grant or refuse each request, with your reasons: the parents are sent the decision.")
 
 
-def _leave_count(*, user, profile, today) -> int:
-    return leave_requests_waiting(school=profile.school).count()
+def _leave_count(*, user, profile, today) -> list[QuerySet]:
+    return [leave_requests_waiting(school=profile.school)]
 
 
 def _actions_section(*, user, profile, today) -> WorkSection:
@@ -100,8 +100,8 @@ def _actions_section(*, user, profile, today) -> WorkSection:
     return WorkSection("actions_overdue", "Agreed actions overdue", items, len(items))
 
 
-def _actions_count(*, user, profile, today) -> int:
-    return actions_overdue(school=profile.school, today=today).count()
+def _actions_count(*, user, profile, today) -> list[QuerySet]:
+    return [actions_overdue(school=profile.school, today=today)]
 
 
 def _reviews_section(*, user, profile, today) -> WorkSection:
@@ -121,9 +121,9 @@ def _reviews_section(*, user, profile, today) -> WorkSection:
     return WorkSection("reviews_due", "Support plan and contract reviews due", items, len(items))
 
 
-def _reviews_count(*, user, profile, today) -> int:
-    return (plan_reviews_due(school=profile.school, today=today).count()
-            + contract_reviews_due(school=profile.school, today=today).count())
+def _reviews_count(*, user, profile, today) -> list[QuerySet]:
+    return [plan_reviews_due(school=profile.school, today=today),
+            contract_reviews_due(school=profile.school, today=today)]
 
 
 def _adjustments_section(*, user, profile, today) -> WorkSection:
@@ -142,8 +142,8 @@ def _adjustments_section(*, user, profile, today) -> WorkSection:
     return WorkSection("adjustment_reviews", "Reasonable adjustment reviews due", items, len(items), link=link)
 
 
-def _adjustments_count(*, user, profile, today) -> int:
-    return adjustment_reviews_due(school=profile.school, today=today).count()
+def _adjustments_count(*, user, profile, today) -> list[QuerySet]:
+    return [adjustment_reviews_due(school=profile.school, today=today)]
 
 
 # --- emails ------------------------------------------------------------------------------------------------

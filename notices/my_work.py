@@ -93,8 +93,8 @@ def _questions_section(*, user, profile, today) -> WorkSection:
                              "it decides once you answer.")
 
 
-def _questions_count(*, user, profile, today) -> int:
-    return questions_waiting(school=profile.school).count()
+def _questions_count(*, user, profile, today) -> list[QuerySet]:
+    return [questions_waiting(school=profile.school)]
 
 
 def _news_section(*, user, profile, today) -> WorkSection:
@@ -150,9 +150,8 @@ def _notice_url(notice: PenaltyNotice) -> str:
     return reverse("pupil_detail", kwargs={"upn": notice.pupil.upn})
 
 
-def _news_count(*, user, profile, today) -> int:
-    return sum(queryset.count() for queryset in news_from_the_la(school=profile.school, user=user,
-                                                                today=today).values())
+def _news_count(*, user, profile, today) -> list[QuerySet]:
+    return list(news_from_the_la(school=profile.school, user=user, today=today).values())
 
 
 # --- the LA's side ---------------------------------------------------------------------------------------

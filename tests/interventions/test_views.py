@@ -456,7 +456,8 @@ def test_register_query_count_does_not_grow_with_rows(client, school, senco, dja
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(_register(school))
     assert len(_rows(response)) == 6
-    register_queries = [q["sql"] for q in one.captured_queries if "interventions_reasonableadjustment" in q["sql"]]
+    register_queries = [q["sql"] for q in one.captured_queries if "interventions_reasonableadjustment" in q["sql"]
+                        and "AS counted" not in q["sql"]]  # the header's count of "My work" is its own query
     assert len(register_queries) == 1 and "cases_pupil" in register_queries[0]
 
 
