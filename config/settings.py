@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
         # Early, so the LA officer's list is ready when the office opens.
         "schedule": crontab(hour=6, minute=0),
     },
+    "adjustment-reviews-due-email": {
+        "task": "interventions.tasks.adjustment_reviews_due_email",
+        # Each morning, the SENCo and the DSL hear of the adjustment reviews that fall due that day.
+        "schedule": crontab(hour=7, minute=0),
+    },
     "la-service-level-sweep": {
         "task": "interventions.tasks.la_service_level_sweep",
         # Before the office opens: what waited past the LA's service level is flagged on the officer's list.

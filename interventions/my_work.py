@@ -163,6 +163,34 @@ def _leave_email(pk: int) -> Announcement | None:
     )
 
 
+def schools_with_adjustment_reviews_falling_due(*, today: date) -> list[int]:
+    """The schools with a live reasonable adjustment whose review falls due ``today`` (the nightly email)."""
+    return sorted(set(ReasonableAdjustment.objects.filter(review_on=today).exclude(status=AdjustmentStatus.ENDED)
+                      .values_list("pupil__school_id", flat=True)))
+
+
+def _adjustment_reviews_email(school_id: int) -> Announcement | None:
+    from django.utils import timezone
+
+    from cases.models import School
+
+    school = School.objects.filter(pk=school_id).first()
+    today = timezone.localdate()
+    if school is None:
+        return None
+    due = ReasonableAdjustment.objects.filter(pupil__school=school, review_on=today).exclude(
+        status=AdjustmentStatus.ENDED).count()
+    if not due:
+        return None
+    return Announcement(
+        recipient_ids=school_staff_with(school_id=school.pk, capability=roles.RECORD_ADJUSTMENT),
+        subject="Reasonable adjustment reviews are due",
+        lines=[f"{school.name}: {due} reasonable adjustment review{'s' if due != 1 else ''} "
+               f"fall{'' if due != 1 else 's'} due today."],
+        path=reverse("my_work"), stamp=today.isoformat(),
+    )
+
+
 def register() -> None:
     my_work.register(Provider("leave", "Leave of absence to decide", 20, _at_school(roles.DECIDE_LEAVE),
                               _leave_section, _leave_count))
@@ -176,3 +204,8 @@ def register() -> None:
         "leave_request_waiting", "A request for leave of absence waits for my decision",
         _at_school(roles.DECIDE_LEAVE)))
     my_work.register_email_event(EmailEvent("leave_request_waiting", "leave_request_waiting", _leave_email))
+    my_work.register_email_choice(EmailChoice(
+        "adjustment_reviews_due", "Reasonable adjustment reviews fall due (one email a day at most)",
+        _at_school(roles.RECORD_ADJUSTMENT)))
+    my_work.register_email_event(EmailEvent("adjustment_reviews_due", "adjustment_reviews_due",
+                                            _adjustment_reviews_email))

@@ -181,6 +181,26 @@ def test_nothing_is_sent_for_work_that_was_rolled_back(pn_case, dsl, mailoutbox,
     assert mailoutbox == []
 
 
+def test_adjustment_reviews_falling_due_today_email_the_school_once_a_day(
+        pupil, senco, dsl, headteacher, mailoutbox, settings, django_capture_on_commit_callbacks):
+    from interventions.models import AdjustmentArea, ReasonableAdjustment
+    from interventions.tasks import adjustment_reviews_due_email
+
+    assert settings.CELERY_BEAT_SCHEDULE["adjustment-reviews-due-email"]["task"] == adjustment_reviews_due_email.name
+    for review_on in (NOW.date(), NOW.date() + dt.timedelta(days=1)):
+        ReasonableAdjustment.objects.create(pupil=pupil, area=AdjustmentArea.choices[0][0], description="Quiet room",
+                                            barrier="Noise", agreed_with="Parents", starts_on=NOW.date(),
+                                            review_on=review_on, recorded_by=senco, recorded_at=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert adjustment_reviews_due_email.delay().get() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["dsl@example.org", "senco@example.org"]
+    assert "1 reasonable adjustment review falls due today" in mailoutbox[0].body
+    _assert_no_details(mailoutbox[0], pupil)
+    with django_capture_on_commit_callbacks(execute=True):
+        adjustment_reviews_due_email.delay()  # the same day again: nobody is emailed twice
+    assert len(mailoutbox) == 2
+
+
 # --- the backends ------------------------------------------------------------------------------------------
 
 
