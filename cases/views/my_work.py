@@ -58,13 +58,13 @@ def _consideration_for_head(request: HttpRequest, pk: int, consideration_pk: int
     return consideration
 
 
-def _answer_page(request, consideration, template: str, *, form=None, errors=(), status: int = 200) -> HttpResponse:
+def _answer_page(request, consideration, template: str, *, form=None, errors=()) -> HttpResponse:
     case = consideration.case
     audit(request=request, action="case.view", pupil=case.pupil, detail=f"case {case.pk}: pn considerations")
     return render(request, template, {
         "case": case, "pupil": case.pupil, "consideration": consideration, "form": form, "errors": list(errors),
         "case_url": reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading",
-    }, status=status)
+    })
 
 
 @login_required
@@ -98,5 +98,4 @@ def pn_consideration_decline_view(request: HttpRequest, pk: int, consideration_p
         else:
             messages.success(request, "Penalty notice request declined: the DSL has been told your reasons")
             return redirect("my_work")
-    return _answer_page(request, consideration, "cases/pn_decline.html", form=form,
-                        status=200)
+    return _answer_page(request, consideration, "cases/pn_decline.html", form=form)
