@@ -16,6 +16,12 @@ class AccountsConfig(AppConfig):
 
         user_locked_out.connect(audit_lockout, dispatch_uid="accounts.audit_lockout")
 
+        # The emails of "My work" (cases.my_work.announce) go through this app's Celery task, which takes ids.
+        from accounts.tasks import send_work_email
+        from cases import my_work
+
+        my_work.set_dispatcher(lambda event, object_id: send_work_email.delay(event, object_id))
+
 
 class SuperuserAdminConfig(admin_apps.AdminConfig):
     """The Django admin, as ``accounts.admin_site.SuperuserAdminSite``: for superusers only."""

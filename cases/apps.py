@@ -9,3 +9,8 @@ class CasesConfig(AppConfig):
         # checks of saved rows for ``check_records`` (cases.record_checks).
         import cases.audit  # noqa: F401
         import cases.casework_checks  # noqa: F401
+
+        # Its part of "My work" and the emails saying something arrived (cases.my_work).
+        from cases import work_providers
+
+        work_providers.register()

@@ -14,6 +14,24 @@ def staff(request: HttpRequest) -> dict:
     return {"staff_profile": profile, "can": dict.fromkeys(grant.capabilities, True) if grant else {}}
 
 
+def my_work_count(request: HttpRequest) -> dict:
+    """The header's count of what waits for the person ("My work"), computed only when a page shows it, in a
+    fixed number of queries (each provider of cases.my_work counts in one or two)."""
+    from django.utils import timezone
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "staff", None) is None:
+        return {"my_work_count": 0}
+
+    def count() -> int:
+        from cases import my_work
+
+        return my_work.waiting_count(user=user, today=timezone.localdate())
+
+    return {"my_work_count": SimpleLazyObject(count)}
+
+
 def figures(request: HttpRequest | None = None) -> dict:
     """The statutory figures pages and letters quote, from the one place they are defined."""
     from cases import rules

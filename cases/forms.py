@@ -328,3 +328,22 @@ class CaseOwnerForm(forms.Form):
     def __init__(self, *args, staff: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "Choose a member of staff")] + list(staff)
+
+
+class PnDeclineForm(forms.Form):
+    """The headteacher's reasons for declining a penalty notice request: the DSL reads them on the case."""
+
+    reason = forms.CharField(
+        label="Why are you declining the penalty notice request?",
+        help_text="The DSL reads your reasons on the case and its chronology.",
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=facts.LONG_TEXT_MAX,
+        error_messages={"required": "Give the reasons for declining: the DSL reads them on the case.",
+                        **text_error_messages("The reasons", facts.LONG_TEXT_MAX)},
+    )
+
+
+class NewsReadForm(forms.Form):
+    """Marks one piece of news on "My work" as read: its kind and the record it is about."""
+
+    kind = forms.CharField(max_length=50)
+    object_id = forms.IntegerField(min_value=1, max_value=2**31 - 1)

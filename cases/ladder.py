@@ -308,7 +308,12 @@ def _penalty_notice(case: Case, today: date) -> Check:
             f"Considerations recorded on {long_date(consideration.recorded_at)}, "
             f"including the Equality Act 2010: {consideration.equality_act_consideration[:120]}"
         )
-        if consideration.authorised_by_id is None:
+        if consideration.declined_at is not None:
+            missing.append(
+                f"The headteacher declined the penalty notice request on {long_date(consideration.declined_at)}: "
+                f"{consideration.decline_reason[:200]}. Record new considerations if the case is to go on."
+            )
+        elif consideration.authorised_by_id is None:
             missing.append("The headteacher must authorise the penalty notice request.")
         else:
             evidence.append(

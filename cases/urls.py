@@ -30,4 +30,8 @@ urlpatterns = [
     path("cases/<int:pk>/penalty-notice-considerations/", views.pn_consideration_view, name="pn_consideration_record"),
     path("cases/<int:pk>/penalty-notice-considerations/<int:consideration_pk>/authorise/",
          views.pn_consideration_authorise_view, name="pn_consideration_authorise"),
+    path("cases/<int:pk>/penalty-notice-considerations/<int:consideration_pk>/decline/",
+         views.pn_consideration_decline_view, name="pn_consideration_decline"),
+    path("my-work/", views.my_work_view, name="my_work"),
+    path("my-work/news-read/", views.my_work_news_read, name="my_work_news_read"),
 ]

@@ -96,3 +96,36 @@ def admin_path(name: str, *, embedded: bool) -> str | None:
             f"{name} may hold only letters, digits, '-', '_' and single '/', not {raw!r}"
         )
     return value + "/"
+
+
+NOTIFY_BACKEND = "accounts.email_backends.NotifyEmailBackend"
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def email_backend(*, explicit: str, notify_api_key: str, notify_template_id: str, smtp_host: str) -> str:
+    """Which email backend: EMAIL_BACKEND when named; GOV.UK Notify when its key and template are set; SMTP when
+    EMAIL_HOST is set; else the console (the embedded default prints emails to the server's output).
+
+    Half a Notify configuration is an error at start-up rather than emails silently going nowhere."""
+    if bool(notify_api_key) != bool(notify_template_id):
+        raise ImproperlyConfigured(
+            "GOV_UK_NOTIFY_API_KEY and GOV_UK_NOTIFY_TEMPLATE_ID go together: set both to send through GOV.UK "
+            "Notify, or neither"
+        )
+    if explicit:
+        return explicit
+    if notify_api_key:
+        return NOTIFY_BACKEND
+    if smtp_host:
+        return SMTP_BACKEND
+    return CONSOLE_BACKEND
+
+
+def env_site_url(name: str, default: str) -> str:
+    """The product's address as emails link to it: http(s)://host[:port], no path, query or fragment."""
+    raw = os.environ.get(name, default).strip().rstrip("/")
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.path or parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(f"{name} must be like https://attendance.example.org, not {raw!r}")
+    return raw

@@ -8,7 +8,17 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import admin_path, database_from_url, env_bool, env_int, env_list, env_positive_int, env_str
+from config.env import (
+    admin_path,
+    database_from_url,
+    email_backend,
+    env_bool,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_site_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.staff",
+                "cases.context_processors.my_work_count",
                 "cases.context_processors.figures",
             ],
         },
@@ -210,7 +221,23 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (cases.my_work: "something arrived", a link and never a pupil's details): the console on the embedded
+# default; SMTP when EMAIL_HOST is set; GOV.UK Notify when its API key and a template id are set (the template
+# holds ((subject)) and ((body))); or any backend EMAIL_BACKEND names.
+GOV_UK_NOTIFY_API_KEY = env_str("GOV_UK_NOTIFY_API_KEY")
+GOV_UK_NOTIFY_TEMPLATE_ID = env_str("GOV_UK_NOTIFY_TEMPLATE_ID")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_BACKEND = email_backend(explicit=env_str("EMAIL_BACKEND"), notify_api_key=GOV_UK_NOTIFY_API_KEY,
+                              notify_template_id=GOV_UK_NOTIFY_TEMPLATE_ID, smtp_host=EMAIL_HOST)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance-casework@localhost")
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery: eager in-process unless a broker is named, so the demo and tests need no service.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
@@ -249,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.penalty_notices_unpaid_sweep",
         # Early, so the LA officer's list is ready when the office opens.
         "schedule": crontab(hour=6, minute=0),
+    },
+    "adjustment-reviews-due-email": {
+        "task": "interventions.tasks.adjustment_reviews_due_email",
+        # Each morning, the SENCo and the DSL hear of the adjustment reviews that fall due that day.
+        "schedule": crontab(hour=7, minute=0),
     },
     "la-service-level-sweep": {
         "task": "interventions.tasks.la_service_level_sweep",

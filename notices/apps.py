@@ -7,6 +7,9 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Celery autodiscovers only notices.tasks; the letter batch task lives in notices.letters.tasks.
         # Registers this app's checks of saved rows for ``check_records`` (cases.record_checks).
-        # Also adds the notices-by-outcome tables to the LA's attendance report (cases.report_sections).
-        from notices import record_checks, reports  # noqa: F401
+        # Its part of "My work" and the emails saying something arrived (cases.my_work); the notices-by-outcome
+        # tables of the LA's attendance report (cases.report_sections).
+        from notices import my_work, record_checks, reports  # noqa: F401
         from notices.letters import tasks  # noqa: F401
+
+        my_work.register()

@@ -118,7 +118,7 @@ def test_a_refused_attempt_is_audited_with_who_what_and_how(client, request, sch
 
 
 @pytest.mark.parametrize("path", ["/schools/123456/pupils/?q=Hug", "/schools/123456/alerts/",
-                                  "/schools/123456/caseload/", "/schools/123456/register/stale-n/?q=Hug"])
+                                  "/schools/123456/caseload/", "/schools/123456/register/stale-n/?q=Hug", "/my-work/"])
 def test_lists_and_searches_are_audited(client, dsl, pupil, path):
     client.force_login(dsl)
     assert client.get(path).status_code == 200

@@ -37,7 +37,8 @@ ROUTES = sorted((name, _path(route)) for name, route in _routes(get_resolver().u
 def test_the_walk_finds_the_products_routes():
     names = {name for name, _ in ROUTES}
     assert {"home", "case_detail", "penalty_notices:la_payment", "referrals:la_decide", "letters:batch_pdf",
-            "meetings:contact_record"} <= names
+            "meetings:contact_record", "my_work", "my_work_news_read", "pn_consideration_decline",
+            "accounts:email_preferences"} <= names
     assert len(ROUTES) > 80
 
 
@@ -101,6 +102,7 @@ def _kwargs_for(name: str, params: list[str], records: dict) -> dict:
     by_name = {type(record).__name__: record for record in records.values() if record is not None}
     subject = {
         "alert_resolve": "Alert", "pn_consideration_authorise": "PenaltyNoticeConsideration",
+        "pn_consideration_decline": "PenaltyNoticeConsideration",
         "interventions:support_plan": "SupportPlan", "interventions:action": "Action",
         "interventions:contract_party": "ContractParty", "interventions:contract": "AttendanceContract",
         "interventions:early_help": "EarlyHelp", "interventions:adjustment": "ReasonableAdjustment",

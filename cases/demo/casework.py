@@ -370,6 +370,9 @@ def seed_casework(*, school: School, staff: Staff, as_of: date, seed: int, kind:
 
         made += seed_la_review(school=school, staff=staff, as_of=as_of, seed=seed,
                                candidates=[(pupil, alerts[pupil.pk]) for pupil in threshold])
+        from cases.demo.my_work import seed_my_work  # considerations for the headteacher ("My work")
+
+        seed_my_work(school=school, staff=staff)
     return made
 
 

@@ -14,7 +14,7 @@ def owners_are_who_opened(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_audit_rows_permanent'),
+        ('cases', '0013_pn_consideration_decline_and_news_read'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

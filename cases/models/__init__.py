@@ -11,6 +11,7 @@ from cases.models.case import (
     EventKind,
     PenaltyNoticeConsideration,
 )
+from cases.models.my_work import WorkNewsRead
 from cases.models.offence import Offence
 from cases.models.organisations import (
     LA_CODE_VALIDATOR,
@@ -36,6 +37,7 @@ from cases.models.register import (
 )
 
 __all__ = [
+    "WorkNewsRead",
     "TermDate",
     "LADDER",
     "OPEN_STATES",

@@ -228,9 +228,31 @@ class PenaltyNoticeConsideration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     authorised_at = models.DateTimeField(null=True, blank=True)
+    # The headteacher may decline instead, with reasons; a declined consideration is never authorised: the
+    # DSL records new considerations if the case is to go on.
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="consideration_authorised_or_declined_not_both",
+                condition=Q(authorised_at__isnull=True) | Q(declined_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Penalty notice considerations for {self.case} ({self.recorded_at:%Y-%m-%d})"
+
+    @property
+    def is_declined(self) -> bool:
+        return self.declined_at is not None
+
+    @property
+    def is_waiting(self) -> bool:
+        """Waiting for the headteacher: neither authorised nor declined."""
+        return self.authorised_by_id is None and self.declined_at is None

@@ -44,7 +44,6 @@ from cases.selectors.workspace import (
     SEN_FILTERS,
     SchoolSummary,
     open_alert_for_user,
-    open_alerts_for_school,
     school_summary,
     workspace_pupils,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "local_authority_for_user",
     "open_alert_for_user",
     "open_alerts_for_pupil",
-    "open_alerts_for_school",
     "open_case_of_pupil",
     "open_case_pupil_ids",
     "pn_consideration_for_user",

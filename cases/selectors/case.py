@@ -133,7 +133,7 @@ def case_records(*, case) -> CaseRecords:
         ),
         notices_to_improve=list(case.notices_to_improve.prefetch_related("parents").order_by("-issued_on")),
         considerations=list(
-            case.pn_considerations.select_related("recorded_by", "authorised_by").order_by("-recorded_at")
+            case.pn_considerations.select_related("recorded_by", "authorised_by", "declined_by").order_by("-recorded_at")
         ),
         open_actions=list(Action.objects.filter(case=case, completed_on__isnull=True).order_by("due_on", "id")),
     )

@@ -111,14 +111,6 @@ def school_summary(*, school: School) -> SchoolSummary:
     return SchoolSummary(**row)
 
 
-def open_alerts_for_school(*, school: School) -> QuerySet[Alert]:
-    return (
-        Alert.objects.filter(school=school, resolved_at__isnull=True)
-        .select_related("pupil")
-        .order_by("-raised_on", "-created_at", "-id")
-    )
-
-
 def open_alert_for_user(*, user, pk: int) -> Alert:
     """An open alert of the user's own school (a resolved or foreign one is 404)."""
     profile = _school_staff_profile(user)

@@ -22,6 +22,7 @@ from cases.services.case import (
     case_resume,
     case_transition,
     pn_consideration_authorise,
+    pn_consideration_decline,
     pn_consideration_record,
 )
 from cases.services.chronology import case_event_record
@@ -52,5 +53,6 @@ __all__ = [
     "mark_amend",
     "marks_amend",
     "pn_consideration_authorise",
+    "pn_consideration_decline",
     "pn_consideration_record",
 ]

@@ -26,6 +26,7 @@ from cases.models import (
     PenaltyNoticeConsideration,
     Pupil,
 )
+from cases.my_work import announce
 from cases.permissions import (
     can_authorise_penalty_notice,
     can_close_on_la_decision,
@@ -323,6 +324,7 @@ def pn_consideration_record(
     case_event_record(case=case, kind=EventKind.CONSIDERATION, summary="Penalty notice considerations recorded",
                       by=by, evidence=[wording, f"Equality Act 2010: {consideration.equality_act_consideration}"])
     audit(user=by, action="case.pn_considerations", pupil=case.pupil, detail=f"case {case.pk}")
+    announce("pn_consideration_waiting", consideration.pk)
     return consideration
 
 
@@ -334,6 +336,11 @@ def pn_consideration_authorise(*, consideration: PenaltyNoticeConsideration, by)
     locked = PenaltyNoticeConsideration.objects.select_for_update().get(pk=consideration.pk)
     if locked.authorised_by_id is not None:
         raise DomainError("This request was already authorised.")
+    if locked.declined_at is not None:
+        raise DomainError(
+            f"This request was declined on {long_date(locked.declined_at)}: it cannot be authorised. "
+            "The DSL records new considerations if the case is to go on."
+        )
     locked.authorised_by, locked.authorised_at = by, _now()
     locked.save(update_fields=["authorised_by", "authorised_at"])
     case_event_record(case=case, kind=EventKind.CONSIDERATION, summary="Penalty notice request authorised by the headteacher", by=by)
@@ -377,4 +384,31 @@ def case_assign_owner(*, case: Case, owner, by) -> Case:
                       summary=f"Case owner changed from {was} to {name}")
     audit(user=by, action="case.assign_owner", pupil=locked.pupil, detail=f"case {locked.pk}: owner {name}")
     case.owner = owner
+    return locked
+
+
+@transaction.atomic
+def pn_consideration_decline(*, consideration: PenaltyNoticeConsideration, by, reason: str) -> PenaltyNoticeConsideration:
+    """The headteacher declines the request for a penalty notice, with reasons the DSL reads on the case.
+
+    A declined consideration is never authorised afterwards: the ladder and the request to the LA treat it
+    as not authorised, and the DSL records new considerations if the case is to go on.
+    """
+    case = consideration.case
+    require(can_authorise_penalty_notice(by, case.pupil), "decline a penalty notice request")
+    reason = reason.strip()
+    if not reason:
+        raise facts.ImpossibleFact("Give the reasons for declining: the DSL reads them on the case.", field="reason")
+    facts.text(reason, what="The reasons for declining", field="reason")
+    locked = PenaltyNoticeConsideration.objects.select_for_update().get(pk=consideration.pk)
+    if locked.declined_at is not None:
+        raise DomainError("This request was already declined.")
+    if locked.authorised_by_id is not None:
+        raise DomainError("This request was already authorised: it can no longer be declined.")
+    locked.declined_by, locked.declined_at, locked.decline_reason = by, _now(), reason
+    locked.save(update_fields=["declined_by", "declined_at", "decline_reason"])
+    case_event_record(case=case, kind=EventKind.CONSIDERATION, by=by, reason=reason,
+                      summary="Penalty notice request declined by the headteacher")
+    audit(user=by, action="case.pn_decline", pupil=case.pupil, detail=f"case {case.pk}")
+    announce("pn_consideration_declined", locked.pk)
     return locked

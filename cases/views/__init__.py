@@ -5,7 +5,6 @@ from cases.views.case import (
     case_note_view,
     case_open_view,
     case_step,
-    pn_consideration_authorise_view,
     pn_consideration_view,
 )
 from cases.views.lists import (
@@ -16,6 +15,12 @@ from cases.views.lists import (
     school_caseload,
     school_caseload_csv,
     school_pupils_csv,
+)
+from cases.views.my_work import (
+    my_work_news_read,
+    my_work_view,
+    pn_consideration_authorise_view,
+    pn_consideration_decline_view,
 )
 from cases.views.oversight import la_audit, school_audit, school_figures_view
 from cases.views.register import register_amend, register_stale_n, register_stale_n_apply
@@ -29,6 +34,9 @@ from cases.views.workspace import (
 )
 
 __all__ = [
+    "my_work_news_read",
+    "my_work_view",
+    "pn_consideration_decline_view",
     "la_audit",
     "la_report",
     "school_report",

@@ -34,7 +34,6 @@ from cases.services import (
     case_open,
     case_resume,
     case_transition,
-    pn_consideration_authorise,
     pn_consideration_record,
 )
 from cases.services.offence import case_stored_offence, offence_lines, offence_sentence
@@ -268,18 +267,3 @@ def pn_consideration_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Penalty notice considerations recorded: the headteacher can now authorise them")
             return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")
     return _case_page(request, case, errors=_form_errors(form, "pn"), consideration_form=form)
-
-
-@login_required
-@require_POST
-def pn_consideration_authorise_view(request: HttpRequest, pk: int, consideration_pk: int) -> HttpResponse:
-    consideration = selectors.pn_consideration_for_user(user=request.user, case_pk=pk, pk=consideration_pk)
-    case = consideration.case
-    if not can_authorise_penalty_notice(request.user, case.pupil):
-        raise PermissionDenied("Only the headteacher can authorise a penalty notice request.")
-    try:
-        pn_consideration_authorise(consideration=consideration, by=request.user)
-    except DomainError as error:
-        return _case_page(request, case, errors=[("penalty-notice-heading", str(error))])
-    messages.success(request, "Penalty notice request authorised")
-    return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")

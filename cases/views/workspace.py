@@ -39,8 +39,8 @@ CASELOAD_HOME_ROLES = frozenset({Role.DSL, Role.ATTENDANCE_OFFICER})
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Sends the DSL and the attendance officer to their caseload, the SENCo to the register of adjustments,
-    a governor to the school's figures, other school staff to the school's pupils, and LA staff to their LA's
-    overview."""
+    a governor to the school's figures, the headteacher to "My work", other school staff to the school's pupils,
+    and LA staff to their LA's overview."""
     profile = selectors.staff_profile(user=request.user)
     if profile.is_school_staff and not roles.has(profile.role, roles.VIEW_PUPIL_NAMES):
         return redirect("school_figures", urn=profile.school.urn)
@@ -50,6 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("school_caseload", urn=profile.school.urn)
     if profile.role == Role.SENCO:
         return redirect("interventions:adjustment_register", urn=profile.school.urn)
+    if roles.has(profile.role, roles.AUTHORISE_PN):
+        # The headteacher's day is decisions others wait for: authorisations and leave.
+        return redirect("my_work")
     return redirect("school_pupils", urn=profile.school.urn)
 
 

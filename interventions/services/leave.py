@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import facts
 from cases.models import EventKind, Parent, ParentalRelationship, Pupil, School, TermDate
+from cases.my_work import announce
 from cases.permissions import can_decide_leave, can_record_support, require
 from cases.working_days import is_working_day
 from interventions.models import LeaveDecision, LeaveOfAbsenceRequest
@@ -73,6 +74,7 @@ def leave_request_record(
         f"(received {long_date(received_on)})",
         reason=leave.reason, evidence=[f"leave_request:{leave.pk}"],
     )
+    announce("leave_request_waiting", leave.pk)
     return leave
 
 

@@ -79,11 +79,11 @@ def test_signed_in_user_without_a_staff_role_is_refused(client, school, pupil):
 
 # The DSL and the attendance officer start on their caseload instead (tests/cases/test_case_views.py),
 # the SENCo on the register of adjustments.
-def test_the_headteacher_starts_on_the_school_workspace(client, school, headteacher):
+def test_the_headteacher_starts_on_my_work(client, school, headteacher):
     client.force_login(headteacher)
     response = client.get("/")
     assert response.status_code == 302
-    assert response.url == _workspace(school)
+    assert response.url == "/my-work/"
     page = client.get(response.url)
     assert page.status_code == 200
     assert b"Meadow Lane Primary School" in page.content
@@ -242,8 +242,8 @@ def test_workspace_query_count_does_not_grow_with_the_pupils(client, dsl, school
         _alert(pupil, kind=AlertKind.STALE_N, key=f"2025-10-{n % 28 + 1:02d}")
     client.force_login(dsl)
     # 6 for the page, 3 for saving the session on every request (the idle timeout: SESSION_SAVE_EVERY_REQUEST),
-    # 1 for the audit row of the list read. None of them grows with the pupils.
-    with django_assert_max_num_queries(10):
+    # 1 for the audit row of the list read, 1 for the header's count of "My work". None of them grows with the pupils.
+    with django_assert_max_num_queries(11):
         response = client.get(_workspace(school), {"sort": "attendance"})
     assert len(_upns(response)) == 50
     assert response.content.decode().count('govuk-table__cell--numeric">2</td>') == 50

@@ -457,7 +457,8 @@ def test_register_query_count_does_not_grow_with_rows(client, school, senco, dja
         response = client.get(_register(school))
     assert len(_rows(response)) == 6
     register_queries = [q["sql"] for q in one.captured_queries if "interventions_reasonableadjustment" in q["sql"]
-                        and "COUNT(*)" not in q["sql"]]  # the page's count is one more query, whatever the rows
+                        # the page's count and the header's count of "My work": one query each, whatever the rows
+                        and "COUNT(*)" not in q["sql"] and "AS counted" not in q["sql"]]
     assert len(register_queries) == 1 and "cases_pupil" in register_queries[0]
 
 

@@ -21,6 +21,7 @@ from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseOutcome, CaseState, EventKind, ParentalRelationship
 from cases.models import Offence as OffenceRecord
+from cases.my_work import announce
 from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
 from cases.services.case import case_close, case_transition, transition_sources
 from cases.services.chronology import case_event_record
@@ -218,6 +219,7 @@ def referral_start(*, case: Case, by, reason: str) -> ProsecutionReferral:
     )
     audit(user=by, action="referral.start", pupil=case.pupil,
           detail=f"referral {referral.pk}: bundle letter {bundle.pk} sha256 {bundle.sha256[:12]}")
+    announce("referral_arrived", referral.pk)
     return referral
 
 
@@ -298,6 +300,7 @@ def referral_decide(*, referral: ProsecutionReferral, by, decision: str, reasons
               detail=f"referral {referral.pk}" + "".join(f"; parent {p.pk} {o}" for p, o in chosen))
         activation.start(None)
         activation.execute()  # the flow's decision gate routes on referral.decision
+    announce("referral_decided", referral.pk)
     return referral
 
 
@@ -416,6 +419,7 @@ def referral_record_outcome(
               detail=f"referral {referral.pk}: {hearing_result or referral.decision}, {conclusion}")
         activation.start(None)
         activation.execute()  # the flow's conclusion gate routes on referral.conclusion
+    announce("referral_outcome", referral.pk)
     return referral
 
 

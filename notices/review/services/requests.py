@@ -15,6 +15,7 @@ from cases import facts
 from cases.audit import audit
 from cases.errors import DomainError
 from cases.models import Case, CaseState, EventKind, Parent
+from cases.my_work import announce
 from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
@@ -106,6 +107,11 @@ def pn_request_start(*, case: Case, by, parents: list[Parent], reason: str) -> P
             "The case must be at the penalty notice stage first: request a penalty notice on the case page."
         )
     consideration = case.pn_considerations.order_by("-recorded_at").first()
+    if consideration is not None and consideration.declined_at is not None:
+        raise RequestRefused(
+            "The headteacher declined the latest penalty notice considerations: record new considerations "
+            "for the headteacher to authorise before a request goes to the local authority."
+        )
     if consideration is None or consideration.authorised_by_id is None:
         raise RequestRefused(
             "The headteacher must authorise the penalty notice request (the latest penalty notice "
@@ -133,6 +139,7 @@ def pn_request_start(*, case: Case, by, parents: list[Parent], reason: str) -> P
                   f"Authorised by the headteacher on {consideration.authorised_at:%d %B %Y}"],
     )
     audit(user=by, action="pn_request.start", pupil=case.pupil, detail=f"request {request.pk}")
+    announce("pn_request_arrived", request.pk)
     return request
 
 
@@ -224,6 +231,7 @@ def pn_request_decide(*, request: PenaltyNoticeRequest, by, decision: str, reaso
         audit(user=by, action=f"pn_request.{decision}", pupil=request.case.pupil, detail=f"request {request.pk}")
         activation.start(None)
         activation.execute()  # the flow's decision gate routes on request.decision
+    announce("pn_request_decided", request.pk)
     return request
 
 
