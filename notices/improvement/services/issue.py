@@ -166,10 +166,13 @@ def notice_to_improve_issue(
     further_support: str,
     reason: str,
     service_method: str = ServiceMethod.POST,
+    support_references: Iterable[str] = (),
 ) -> NoticeToImprove:
     """Issues a notice to improve: moves the case to that stage if it is not there yet, records the notice
     with the offence period it covers, and makes one letter per chosen parent, dated and served (by
-    ``service_method``, post unless handed over) on the date of issue, from which the improvement period runs."""
+    ``service_method``, post unless handed over) on the date of issue, from which the improvement period runs.
+    ``support_references`` cite the records the support so far was drawn from ("meeting:12"): the chronology
+    links them, and the letters keep the text as it was at issue."""
     pupil = case.pupil
     require(can_move_case(by, pupil), "issue a notice to improve")
     today = timezone.localdate()
@@ -257,6 +260,7 @@ def notice_to_improve_issue(
             f"Grounds for an earlier penalty notice: {notice.early_penalty_grounds}",
             f"Support provided so far: {support_so_far.strip()}",
             f"Further support offered: {further_support.strip()}",
+            *support_references,
             *[f"letter:{letter.pk}" for letter in letters],
         ],
     )
