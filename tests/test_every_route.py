@@ -37,6 +37,7 @@ ROUTES = sorted((name, _path(route)) for name, route in _routes(get_resolver().u
 def test_the_walk_finds_the_products_routes():
     names = {name for name, _ in ROUTES}
     assert {"home", "case_detail", "penalty_notices:la_payment", "referrals:la_decide", "letters:batch_pdf"} <= names
+    assert {"case_chronology", "case_meetings", "case_support", "case_notices", "case_documents"} <= names
     assert len(ROUTES) > 80
 
 

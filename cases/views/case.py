@@ -19,6 +19,7 @@ from cases.audit import audit
 from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
 from cases.form_fields import add_refusal
+from cases.formatting import long_date
 from cases.forms import CaseNoteForm, CaseOpenForm, CaseStepForm, PnConsiderationForm
 from cases.models import CaseOutcome, CaseState, EventKind
 from cases.permissions import (
@@ -208,6 +209,20 @@ STEPS_WITH_A_PAGE = {
 }
 
 
+def _request_at_the_stage(case) -> ladder.Check:
+    """At the stage the ladder's step is taken: a (further) request needs only the headteacher's authority on
+    the latest considerations, as pn_request_start does."""
+    consideration = case.pn_considerations.order_by("-recorded_at").first()
+    if consideration is None:
+        return ladder.Check("request_penalty_notice", ("Record the penalty notice considerations first.",), ())
+    if consideration.authorised_by_id is None:
+        return ladder.Check("request_penalty_notice",
+                            ("The headteacher must authorise the latest penalty notice considerations.",), ())
+    return ladder.Check("request_penalty_notice", (), (
+        f"Considerations recorded on {long_date(consideration.recorded_at)}, authorised by the headteacher on "
+        f"{long_date(consideration.authorised_at)}",))
+
+
 def _ladder_steps(case, user) -> list[LadderStep]:
     """The ladder box: each step up from here once, and at the stage a step that still waits for its record
     (a notice to improve not issued yet, no request or referral with the LA), taken on its own page."""
@@ -225,7 +240,7 @@ def _ladder_steps(case, user) -> list[LadderStep]:
     if case.state == CaseState.NOTICE_TO_IMPROVE and not case.notices_to_improve.exists():
         waiting = ("issue_notice_to_improve", None)
     elif case.state == CaseState.PENALTY_NOTICE and not case.pn_requests.filter(finished__isnull=True).exists():
-        waiting = ("request_penalty_notice", ladder.check(case, "request_penalty_notice"))
+        waiting = ("request_penalty_notice", _request_at_the_stage(case))
     elif (case.state == CaseState.PROSECUTION_REFERRAL
           and not case.prosecution_referrals.filter(finished__isnull=True).exists()):
         waiting = ("refer_for_prosecution", None)

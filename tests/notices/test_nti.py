@@ -442,7 +442,7 @@ def _form(case, mother, **changes):
         "ends_day": ends.day, "ends_month": ends.month, "ends_year": ends.year,
         "support_so_far": SUPPORT_SO_FAR, "further_support": FURTHER_SUPPORT,
         "sufficient_improvement": SUFFICIENT, "early_penalty_grounds": EARLY_GROUNDS,
-        "reason": "Threshold met and support not taken up",
+        "reason": "Threshold met and support not taken up", "confirm": "yes",
     }
     data.update(changes)
     return data
@@ -467,7 +467,7 @@ def test_the_issue_page_lists_the_offences_and_issues_the_notice(client, case, d
     assert "Fri 7 Nov 2025" in page.content.decode()
     response = client.post(_issue_url(case), _form(case, mother))
     assert response.status_code == 302
-    assert response.url == reverse("case_detail", args=[case.pk]) + "#notices-heading"
+    assert response.url == reverse("case_notices", args=[case.pk]) + "#notices-heading"
     assert NoticeToImprove.objects.get().parents.get() == mother
     assert Case.objects.get(pk=case.pk).state == CaseState.NOTICE_TO_IMPROVE
 
@@ -521,7 +521,7 @@ def test_the_outcome_page_refuses_before_the_end_and_records_after(client, notic
     assert NoticeToImprove.objects.get().outcome == NoticeOutcome.PENDING
     with time_machine.travel(dt.datetime(2025, 12, 18, 12, tzinfo=dt.UTC), tick=False):
         client.force_login(dsl)  # the session of three weeks ago has expired
-        case_page = client.get(reverse("case_detail", args=[notice.case_id])).content.decode()
+        case_page = client.get(reverse("case_notices", args=[notice.case_id])).content.decode()
         assert f'href="{url}"' in case_page
         assert "Record the outcome" in case_page
         assert "Select whether attendance improved sufficiently" in client.post(url, {"note": "x"}).content.decode()
@@ -552,7 +552,7 @@ def test_the_early_ground_page_records_the_ground_with_the_sessions_ticked(clien
     notice.refresh_from_db()
     assert notice.early_ground_invoked == "Holiday 27-28 November"
     assert [s["date"] for s in notice.early_ground_sessions] == ["2025-11-27", "2025-11-28"]
-    case_page = client.get(reverse("case_detail", args=[notice.case_id])).content.decode()
+    case_page = client.get(reverse("case_notices", args=[notice.case_id])).content.decode()
     assert "Register sessions it rests on: Thursday 27 November 2025 AM (G); Friday 28 November 2025 AM (O)" in case_page
 
 

@@ -88,7 +88,7 @@ def _as(client, user):
 
 def _start(client, dsl, case, parents, reason="Please issue to both parents"):
     return _as(client, dsl).post(reverse("pn_requests:new", kwargs={"case_pk": case.pk}),
-                                 {"parents": [str(p.pk) for p in parents], "reason": reason})
+                                 {"parents": [str(p.pk) for p in parents], "reason": reason, "confirm": "yes"})
 
 
 def _la_url(name, request, code="873"):
@@ -267,7 +267,7 @@ def test_when_the_la_issues_the_school_has_nothing_left_to_issue(client, dsl, la
     page = _as(client, dsl).get(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}))
     assert page.context["to_issue"] == []
     assert b'data-testid="pn-request-to-issue"' not in page.content
-    assert b'data-testid="pn-issue-link"' not in client.get(reverse("case_detail", args=[pn_case.pk])).content
+    assert b'data-testid="pn-issue-link"' not in client.get(reverse("case_notices", args=[pn_case.pk])).content
 
 
 def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issues_each_notice(
@@ -291,13 +291,13 @@ def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issu
     issue_urls = [reverse("penalty_notices:issue", kwargs={"case_pk": pn_case.pk, "pk": n.pk}) for n in notices]
     for url in issue_urls:
         assert url.encode() in page.content
-    case_page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    case_page = client.get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert "the school issues each notice" in case_page
     assert all(url in case_page for url in issue_urls)
 
     today = timezone.localdate()
     form = {"issued_day": today.day, "issued_month": today.month, "issued_year": today.year, "posted": "yes",
-            "terms_on": today.isoformat()}
+            "terms_on": today.isoformat(), "confirm": "yes"}
     for url in issue_urls:
         assert client.post(url, form).status_code == 302
     assert {n.state for n in PenaltyNotice.objects.filter(case=pn_case)} == {PenaltyNoticeState.ISSUED}
@@ -393,7 +393,7 @@ def test_both_sides_are_told_who_issues_the_notices_on_approval(
     client, dsl, la_officer, la, pn_case, authorised, mother, issued_by, school_says, la_says
 ):
     factories.CodeOfConductFactory(local_authority=la, pn_issued_by=issued_by)
-    case_page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    case_page = _as(client, dsl).get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert school_says in case_page
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
@@ -408,9 +408,10 @@ def test_while_a_request_is_open_the_case_page_links_to_it_instead_of_offering_a
     assert new_request.encode() in _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
-    page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    page = client.get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert 'data-testid="pn-request-open"' in page and new_request not in page
     assert reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}) in page
+    assert new_request not in client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
     _as(client, la_officer).post(_la_url("la_assign", request))
     _decide(client, la_officer, request, "reject", "Attendance has improved since")
     page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()

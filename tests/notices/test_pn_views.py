@@ -115,7 +115,7 @@ def test_a_third_notice_is_refused_on_the_pages_with_the_reason(client, pn_case,
     assert "Issue the notice and make the letter" not in issue_page
 
     response = client.post(_notice_url(third, "issue"),
-                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()})
+                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 200
     assert "A third penalty notice cannot be issued" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=third.pk).state == PenaltyNoticeState.LA_CONSULTED
@@ -150,7 +150,7 @@ def test_dsl_drafts_consults_and_issues_through_the_pages(client, pn_case, mothe
     assert "Terms if issued on 26 November 2026" in issue_page
     assert "£80.00 if paid within 21 days" in issue_page
     response = client.post(_notice_url(notice, "issue"),
-                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()})
+                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.state == PenaltyNoticeState.ISSUED
@@ -160,7 +160,7 @@ def test_dsl_drafts_consults_and_issues_through_the_pages(client, pn_case, mothe
     letter = Letter.objects.get(subject_key=f"penalty_notice:{notice.pk}")
     assert (letter.parent, letter.recipient, letter.case) == (mother, f"parent:{mother.pk}", pn_case)
 
-    case_page = client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content.decode()
+    case_page = client.get(reverse("case_notices", kwargs={"pk": pn_case.pk})).content.decode()
     assert notice.reference in case_page and "Issued" in case_page
     notice_page = client.get(_notice_url(notice)).content.decode()
     assert reverse("notices:letter_pdf", args=[letter.pk]) in notice_page
@@ -170,7 +170,7 @@ def test_a_different_date_of_issue_shows_its_terms_before_issuing(client, pn_cas
     notice = _consulted(pn_case, mother, dsl)
     client.force_login(dsl)
     earlier = dt.date(2026, 11, 20)
-    form = {**_date("issued", earlier), "posted": "no", "terms_on": TODAY.isoformat()}
+    form = {**_date("issued", earlier), "posted": "no", "terms_on": TODAY.isoformat(), "confirm": "yes"}
     page = client.post(_notice_url(notice, "issue"), form)
     assert page.status_code == 200
     assert "Terms if issued on 20 November 2026" in page.content.decode()
@@ -551,7 +551,7 @@ def test_the_issue_form_survives_an_absurd_year_and_issues_nothing(client, pn_ca
     notice = _consulted(pn_case, mother, dsl)
     client.force_login(dsl)
     response = client.post(_notice_url(notice, "issue"), {**_date("issued", TODAY), "issued_year": ABSURD_YEAR,
-                                                          "posted": "yes", "terms_on": TODAY.isoformat()})
+                                                          "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 200 and "Year must include 4 numbers" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
 

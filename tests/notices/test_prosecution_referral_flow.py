@@ -83,7 +83,8 @@ def _as(client, user):
 
 
 def _refer(client, dsl, case, reason="Notice unpaid; no engagement with support"):
-    return _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": case.pk}), {"reason": reason})
+    return _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": case.pk}),
+                                 {"reason": reason, "confirm": "yes"})
 
 
 def _la_url(name, referral, code="873"):
@@ -107,7 +108,7 @@ def test_prosecution_under_s444_1_refers_the_unpaid_notice_records_the_hearing_a
     client, dsl, la_officer, pn_case, unpaid, paid
 ):
     case_page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
-    assert b'data-testid="referral-form"' in case_page.content  # the ladder allows it: an unpaid notice
+    assert b'data-testid="step-link-refer_for_prosecution"' in case_page.content  # the ladder allows it: unpaid
 
     assert _refer(client, dsl, pn_case).status_code == 302
     referral = ProsecutionReferral.objects.get(case=pn_case)
@@ -191,7 +192,8 @@ def test_a_case_returned_to_the_school_keeps_its_stage_and_the_advice_is_on_the_
     page = _as(client, dsl).get(reverse("referrals:school_detail", kwargs={"case_pk": pn_case.pk, "pk": referral.pk}))
     assert advice.encode() in page.content and b"education supervision order" in page.content
     # Returned, the school may refer again later.
-    assert b'data-testid="referral-form"' in client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content
+    assert b'data-testid="step-link-refer_for_prosecution"' in client.get(
+        reverse("case_detail", kwargs={"pk": pn_case.pk})).content
 
 
 def test_no_further_action_closes_the_case_with_the_decision_as_reason(client, dsl, la_officer, pn_case, unpaid):
@@ -241,7 +243,7 @@ def test_another_las_officer_can_neither_see_nor_act_on_the_referral_nor_downloa
 
 def test_no_referral_when_the_ladder_does_not_allow_it(client, dsl, pn_case):
     page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
-    assert b'data-testid="referral-form"' not in page.content
+    assert b'data-testid="step-link-refer_for_prosecution"' not in page.content
     response = _refer(client, dsl, pn_case)
     assert response.status_code == 400
     assert "Refer for prosecution is not possible yet" in response.content.decode()
@@ -302,7 +304,7 @@ def test_inbox_school_filter_applies_to_referrals(client, dsl, la_officer, la, p
 
 def test_the_ladder_step_points_to_the_referral_and_never_moves_the_case_without_one(client, dsl, pn_case, unpaid):
     page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
-    assert 'data-testid="refer-with-bundle"' in page
+    assert 'data-testid="step-link-refer_for_prosecution"' in page
     response = client.post(reverse("case_step", args=[pn_case.pk]), {
         "transition": "refer_for_prosecution", "reason": "Unpaid", "expected_state": pn_case.state,
     })
