@@ -640,3 +640,66 @@ def test_a_notice_to_improve_is_not_posted_to_a_parent_without_an_address(case, 
     notice = _issue(case, dsl, [mother, father], service_method="hand")
     assert set(Letter.objects.filter(subject_key=f"nti:{notice.pk}").values_list("service_method", flat=True)) == {
         "hand"}
+
+
+# --- the confirmation, and the support so far drawn from the case's records -------------------------------
+
+
+def test_the_issue_page_asks_for_confirmation_and_changes_nothing_until_confirmed(client, case, dsl, mother):
+    client.force_login(dsl)
+    page = client.post(_issue_url(case), _form(case, mother, confirm="")).content.decode()
+    assert "Check before you issue the notice to improve" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert "The case moves from “Formal support (attendance contract)” to the notice to improve stage." in consequences
+    assert "with a letter to each of Jane Hughes" in consequences and "until 17 December 2025" in consequences
+    assert 'data-testid="confirm-rests-on"' in page  # the ladder's evidence
+    assert not NoticeToImprove.objects.exists() and not Letter.objects.exists()
+    assert Case.objects.get(pk=case.pk).state == CaseState.FORMAL_SUPPORT
+
+    changed = client.post(_issue_url(case), _form(case, mother, confirm="", change="yes")).content.decode()
+    assert "<h1 class=\"govuk-heading-l\">Issue a notice to improve</h1>" in changed and SUFFICIENT in changed
+    assert not NoticeToImprove.objects.exists()
+
+    assert client.post(_issue_url(case), _form(case, mother)).status_code == 302  # confirm=yes
+    assert NoticeToImprove.objects.count() == 1
+
+
+def test_the_support_so_far_is_ticked_from_the_records_and_fixed_in_the_letter_at_issue(client, case, dsl, mother):
+    plan = SupportPlan.objects.get(case=case)
+    client.force_login(dsl)
+    page = client.get(_issue_url(case)).content.decode()
+    record = f"support_plan:{plan.pk}"
+    assert f'value="{record}"' in page and "Support plan agreed on 7 October 2025: Mornings" in page
+
+    refused = client.post(_issue_url(case), _form(case, mother, support_so_far="")).content.decode()
+    assert "Select the support provided so far, or describe it below" in refused
+    assert not NoticeToImprove.objects.exists()
+
+    stranger = client.post(_issue_url(case), _form(case, mother, support_so_far="", support_records=["meeting:999"]))
+    assert "Select only support recorded on this case" in stranger.content.decode()
+
+    confirm = client.post(_issue_url(case), _form(case, mother, support_so_far="", support_records=[record],
+                                                  confirm="")).content.decode()
+    assert "- Support plan agreed on 7 October 2025: Mornings" in confirm
+
+    response = client.post(_issue_url(case), _form(case, mother, support_so_far="Lifts offered by the school",
+                                                   support_records=[record]))
+    assert response.status_code == 302
+    letter = Letter.objects.get(case=case)
+    assert letter.context["support_so_far"] == "- Support plan agreed on 7 October 2025: Mornings\nLifts offered by the school"
+    # Fixed at issue: a later change to the plan does not change what the letter says.
+    SupportPlan.objects.filter(pk=plan.pk).update(barriers="Something else")
+    letter.refresh_from_db()
+    assert "Mornings" in letter.context["support_so_far"]
+    issued = CaseEvent.objects.get(case=case, summary__startswith="Notice to improve issued")
+    assert record in issued.evidence  # cited, so the chronology links the plan
+    chronology = client.get(reverse("case_chronology", args=[case.pk])).content.decode()
+    assert reverse("interventions:support_plan_detail", args=[case.pk, plan.pk]) in chronology
+
+
+def test_the_ladder_box_is_the_one_place_that_offers_the_notice(client, case, dsl):
+    client.force_login(dsl)
+    overview = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    notices = client.get(reverse("case_notices", args=[case.pk])).content.decode()
+    assert overview.count(f'href="{_issue_url(case)}"') == 1
+    assert f'href="{_issue_url(case)}"' not in notices

@@ -510,3 +510,38 @@ def test_the_la_manager_is_offered_to_give_work_but_not_to_take_it(
         assert "Assign to me" not in page
     assert "Assign to me" in _as(client, la_officer).get(_la_url("la_detail", request)).content.decode()
     assert "Assign to me" in client.get("/la/873/requests/").content.decode()
+
+
+# --- one entry per action, and the confirmation before the request goes ------------------------------------
+
+
+def test_request_a_penalty_notice_is_offered_once_in_the_ladder_box_and_nowhere_else(client, dsl, pn_case, authorised):
+    new_request = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+    _as(client, dsl)
+    pages = {name: client.get(reverse(name, args=[pn_case.pk])).content.decode()
+             for name in ("case_detail", "case_chronology", "case_meetings", "case_support", "case_notices",
+                          "case_documents")}
+    assert pages["case_detail"].count(f'href="{new_request}"') == 1
+    assert pages["case_detail"].count("Request a penalty notice") == 2  # the entry's heading and its button
+    assert all(new_request not in html for name, html in pages.items() if name != "case_detail")
+    assert all(f'action="{new_request}"' not in html for html in pages.values())  # no second form anywhere
+
+
+def test_the_request_asks_for_confirmation_and_sends_nothing_until_confirmed(client, dsl, pn_case, authorised,
+                                                                            mother, father):
+    url = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+    form = {"parents": [str(mother.pk), str(father.pk)], "reason": "Please issue to both parents"}
+    page = _as(client, dsl).post(url, form).content.decode()
+    assert "Check before you request penalty notices" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert f"naming {father}, {mother}" in consequences or f"naming {mother}, {father}" in consequences
+    assert "issues and posts a notice to each parent named" in consequences
+    assert 'name="parents" value="%d"' % mother.pk in page and 'name="parents" value="%d"' % father.pk in page
+    assert not PenaltyNoticeRequest.objects.exists()
+
+    changed = client.post(url, {**form, "change": "yes"}).content.decode()
+    assert "Please issue to both parents</textarea>" in changed and not PenaltyNoticeRequest.objects.exists()
+
+    response = client.post(url, {**form, "confirm": "yes"})
+    assert response.status_code == 302
+    assert set(PenaltyNoticeRequest.objects.get().parents.all()) == {mother, father}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -571,3 +572,19 @@ def test_withdrawal_grounds_have_the_free_text_limit(client, pn_case, mother, ds
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
     withdrawn = penalty_notice_withdraw(notice=notice, by=la_officer, reason="x" * LONG_TEXT_MAX)
     assert (withdrawn.state, withdrawn.withdrawn_on) == (PenaltyNoticeState.WITHDRAWN, TODAY)
+
+
+def test_issuing_asks_for_confirmation_with_the_terms_and_issues_nothing_until_confirmed(client, pn_case, mother, dsl):
+    notice = _consulted(pn_case, mother, dsl)
+    client.force_login(dsl)
+    form = {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()}
+    page = client.post(_notice_url(notice, "issue"), form).content.decode()
+    assert "Check before you issue the penalty notice" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert f"{notice.reference} is issued to {mother} on 26 November 2026, by post" in consequences
+    assert "£80.00 if paid within 21 days" in consequences
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
+    assert not Letter.objects.filter(subject_key=f"penalty_notice:{notice.pk}").exists()
+
+    assert client.post(_notice_url(notice, "issue"), {**form, "confirm": "yes"}).status_code == 302
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED

@@ -6,6 +6,7 @@ returns it to the school with advice. A paid penalty notice is never referred; a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -427,3 +428,19 @@ def test_an_acquittal_carries_no_fine(client, dsl, la_officer, pn_case, unpaid):
     with pytest.raises(ImpossibleFact, match="Only a parent convicted at the hearing can be fined"):
         referral_record_outcome(referral=referral, by=la_officer, conclusion="close", hearing_date=dt.date(2026, 11, 26),
                                 hearing_result="acquitted", fine_amount=Decimal("100"), parenting_order=False)
+
+
+def test_the_referral_asks_for_confirmation_and_refers_nothing_until_confirmed(client, dsl, pn_case, unpaid):
+    url = reverse("referrals:new", kwargs={"case_pk": pn_case.pk})
+    page = _as(client, dsl).post(url, {"reason": "Notice unpaid"}).content.decode()
+    assert "Check before you refer the case for prosecution" in page
+    assert "The case moves from “Penalty notice” to the prosecution referral stage." in page
+    assert "with a new evidence bundle, made now" in page
+    rests_on = re.search(r'data-testid="confirm-rests-on"(.*?)</ul>', page, re.S).group(1)
+    assert unpaid.reference in rests_on  # the ground: the notice unpaid after 28 days
+    assert not ProsecutionReferral.objects.exists() and pn_case.letters.count() == 0
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PENALTY_NOTICE
+
+    assert _refer(client, dsl, pn_case, reason="Notice unpaid").status_code == 302
+    assert ProsecutionReferral.objects.count() == 1
