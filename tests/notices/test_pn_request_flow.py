@@ -536,7 +536,7 @@ def test_the_request_asks_for_confirmation_and_sends_nothing_until_confirmed(cli
     consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
     assert f"naming {father}, {mother}" in consequences or f"naming {mother}, {father}" in consequences
     assert "issues and posts a notice to each parent named" in consequences
-    assert 'name="parents" value="%d"' % mother.pk in page and 'name="parents" value="%d"' % father.pk in page
+    assert f'name="parents" value="{mother.pk}"' in page and f'name="parents" value="{father.pk}"' in page
     assert not PenaltyNoticeRequest.objects.exists()
 
     changed = client.post(url, {**form, "change": "yes"}).content.decode()
