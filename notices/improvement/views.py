@@ -98,11 +98,18 @@ def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
     )
     check = ladder.check(case, "issue_notice_to_improve") if case.state != CaseState.NOTICE_TO_IMPROVE else None
     if request.method == "POST" and form.is_valid() and not changing(request):
+        try:
+            # The period is refused before the confirmation, beside its field, rather than after it.
+            services.improvement_period_check(form.cleaned_data["issued_on"],
+                                              form.cleaned_data["improvement_period_ends_on"])
+        except services.ImprovementPeriodRefused as error:
+            form.add_error("ends_day", str(error))
+    if request.method == "POST" and form.is_valid() and not changing(request):
         chosen = form.chosen_support()
         support_so_far = support_text(chosen, form.cleaned_data["support_so_far"])
         if not confirmed(request):
-            return confirmation_page(request, case=case, confirmation=_nti_confirmation(case, form, support_so_far, check),
-                                     action_url=reverse("notices:nti_issue", args=[case.pk]))
+            return confirmation_page(request, case=case, action_url=reverse("notices:nti_issue", args=[case.pk]),
+                                     confirmation=_nti_confirmation(case, form, support_so_far, check))
         try:
             notice = services.notice_to_improve_issue(
                 case=case,

@@ -38,7 +38,8 @@ def improvement_period_limits(issued_on: date) -> tuple[date, date]:
     )
 
 
-def _check_improvement_period(issued_on: date, ends_on: date) -> None:
+def improvement_period_check(issued_on: date, ends_on: date) -> None:
+    """Refuses a period outside 3 to 6 weeks from the date of issue (also asked before the confirmation)."""
     earliest, latest = improvement_period_limits(issued_on)
     if not earliest <= ends_on <= latest:
         raise ImprovementPeriodRefused(
@@ -178,7 +179,7 @@ def notice_to_improve_issue(
     today = timezone.localdate()
     # A notice is recorded once it is issued: never dated after today.
     facts.happened(issued_on, what="The date of issue", today=today, field="issued_on")
-    _check_improvement_period(issued_on, improvement_period_ends_on)
+    improvement_period_check(issued_on, improvement_period_ends_on)
     texts = {
         "support_so_far": support_so_far, "further_support": further_support,
         "sufficient_improvement": sufficient_improvement, "early_penalty_grounds": early_penalty_grounds,
