@@ -182,7 +182,7 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"Notice to improve issued, with a letter to each parent: the improvement period ends on {_long(period_ends)}"
     )
-    expect(page.get_by_test_id("case-stage")).to_have_text("Notice to improve")
+    expect(page.get_by_test_id("case-stage-caption")).to_have_text("Notice to improve")
     notices = page.get_by_role("region", name="Notices to improve")
     expect(notices).to_contain_text(f"{today:%-d %B %Y} to Rachel Hughes")
     expect(notices).to_contain_text(f"Until {_long(period_ends)}")

@@ -187,6 +187,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     page.get_by_label("Conclusion").fill("Right and enough for now: Amelia came in on the bus every day this week")
     page.get_by_role("button", name="Record review").click()
     expect(_banner(page)).to_contain_text("Review of the adjustments recorded")
+    open_case_section(page, "Chronology")
     expect(chronology.locator("li[data-kind='adjustment']").first).to_contain_text(
         "Reasonable adjustments reviewed on"
     )
