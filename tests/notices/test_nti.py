@@ -703,3 +703,13 @@ def test_the_ladder_box_is_the_one_place_that_offers_the_notice(client, case, ds
     notices = client.get(reverse("case_notices", args=[case.pk])).content.decode()
     assert overview.count(f'href="{_issue_url(case)}"') == 1
     assert f'href="{_issue_url(case)}"' not in notices
+
+
+def test_a_period_outside_the_limits_is_refused_beside_its_field_before_any_confirmation(client, case, dsl, mother):
+    ends = TODAY + dt.timedelta(weeks=7)
+    client.force_login(dsl)
+    page = client.post(_issue_url(case), _form(case, mother, confirm="", ends_day=ends.day, ends_month=ends.month,
+                                               ends_year=ends.year)).content.decode()
+    assert "Check before you issue" not in page
+    assert "The improvement period must be between 3 and 6 weeks" in page and 'href="#id_ends_day"' in page
+    assert not NoticeToImprove.objects.exists()
