@@ -209,6 +209,15 @@ STEPS_WITH_A_PAGE = {
 }
 
 
+def _still_with_the_la(processes, what: str) -> ladder.Check | None:
+    """A request or referral still open with the LA: another waits until it is decided (said, not offered)."""
+    open_one = processes.filter(finished__isnull=True).order_by("-created").first()
+    if open_one is None:
+        return None
+    return ladder.Check("", (f"The {what} of {long_date(open_one.created)} is with the local authority: another "
+                             "can be made once it has been decided.",), ())
+
+
 def _request_at_the_stage(case) -> ladder.Check:
     """At the stage the ladder's step is taken: a (further) request needs only the headteacher's authority on
     the latest considerations, as pn_request_start does."""
@@ -239,11 +248,11 @@ def _ladder_steps(case, user) -> list[LadderStep]:
     waiting = None
     if case.state == CaseState.NOTICE_TO_IMPROVE and not case.notices_to_improve.exists():
         waiting = ("issue_notice_to_improve", None)
-    elif case.state == CaseState.PENALTY_NOTICE and not case.pn_requests.filter(finished__isnull=True).exists():
-        waiting = ("request_penalty_notice", _request_at_the_stage(case))
-    elif (case.state == CaseState.PROSECUTION_REFERRAL
-          and not case.prosecution_referrals.filter(finished__isnull=True).exists()):
-        waiting = ("refer_for_prosecution", None)
+    elif case.state == CaseState.PENALTY_NOTICE:
+        waiting = ("request_penalty_notice", _still_with_the_la(case.pn_requests, "request")
+                   or _request_at_the_stage(case))
+    elif case.state == CaseState.PROSECUTION_REFERRAL:
+        waiting = ("refer_for_prosecution", _still_with_the_la(case.prosecution_referrals, "referral"))
     if waiting:
         name, check = waiting
         page = STEPS_WITH_A_PAGE[name]
