@@ -195,17 +195,28 @@ class LadderStep:
     url_text: str = ""
 
 
-# The steps that are taken on their own page, with what they need there; the case moves with them.
+@dataclass(frozen=True)
+class StepPage:
+    """Where a step of the ladder is taken when it needs more than a reason: its page, and what happens there."""
+
+    url_name: str
+    label: str
+    explains: str
+
+
+# The steps taken on their own page; the case moves with the record they make.
 STEPS_WITH_A_PAGE = {
-    "issue_notice_to_improve": ("notices:nti_issue", "Issue a notice to improve",
-                                "The notice, its letters to the parents and the improvement period are made on the "
-                                "next page; the case moves to this stage when it is issued."),
-    "request_penalty_notice": ("pn_requests:new", "Request a penalty notice",
-                               "Name the parents and say why on the next page; the case moves to this stage when "
-                               "the request goes to the local authority."),
-    "refer_for_prosecution": ("referrals:new", "Refer the case to the local authority",
-                              "The referral goes with a fresh evidence bundle, and the case moves to this stage "
-                              "when it is sent."),
+    "issue_notice_to_improve": StepPage(
+        "notices:nti_issue", "Issue a notice to improve",
+        "The notice, its letters to the parents and the improvement period are made on the next page; the case "
+        "moves to this stage when it is issued."),
+    "request_penalty_notice": StepPage(
+        "pn_requests:new", "Request a penalty notice",
+        "Name the parents and say why on the next page; the case moves to this stage when the request goes to "
+        "the local authority."),
+    "refer_for_prosecution": StepPage(
+        "referrals:new", "Refer the case to the local authority",
+        "The referral goes with a fresh evidence bundle, and the case moves to this stage when it is sent."),
 }
 
 
@@ -240,24 +251,27 @@ def _ladder_steps(case, user) -> list[LadderStep]:
     steps = []
     for a in case_available_actions(case=case, user=user):
         page = STEPS_WITH_A_PAGE.get(a.transition)
-        url = reverse(page[0], args=[case.pk]) if page else ""
-        steps.append(LadderStep(a.transition, page[1] if page else a.label, a.allowed, a.missing, a.evidence,
-                                url, page[2] if page else ""))
+        if page is None:
+            steps.append(LadderStep(a.transition, a.label, a.allowed, a.missing, a.evidence))
+        else:
+            steps.append(LadderStep(a.transition, page.label, a.allowed, a.missing, a.evidence,
+                                    reverse(page.url_name, args=[case.pk]), page.explains))
     if not can_move_case(user, case.pupil):
         return steps
     waiting = None
     if case.state == CaseState.NOTICE_TO_IMPROVE and not case.notices_to_improve.exists():
-        waiting = ("issue_notice_to_improve", None)
+        waiting = ("issue_notice_to_improve", ladder.Check("issue_notice_to_improve", (), ()))
     elif case.state == CaseState.PENALTY_NOTICE:
         waiting = ("request_penalty_notice", _still_with_the_la(case.pn_requests, "request")
                    or _request_at_the_stage(case))
     elif case.state == CaseState.PROSECUTION_REFERRAL:
-        waiting = ("refer_for_prosecution", _still_with_the_la(case.prosecution_referrals, "referral"))
+        waiting = ("refer_for_prosecution", _still_with_the_la(case.prosecution_referrals, "referral")
+                   or ladder.Check("refer_for_prosecution", (), ()))
     if waiting:
         name, check = waiting
         page = STEPS_WITH_A_PAGE[name]
-        steps.insert(0, LadderStep(name, page[1], check is None or check.allowed, check.missing if check else (),
-                                   check.evidence if check else (), reverse(page[0], args=[case.pk]),
+        steps.insert(0, LadderStep(name, page.label, check.allowed, check.missing, check.evidence,
+                                   reverse(page.url_name, args=[case.pk]),
                                    "Taken on its own page; the case is already at this stage."))
     return steps
 
