@@ -34,7 +34,7 @@ def _require_writer(user, pupil) -> None:
 
 
 def _to_case(case):
-    return redirect("case_detail", case.pk)
+    return redirect("case_meetings", case.pk)
 
 
 @login_required

@@ -39,6 +39,7 @@ def test_the_walk_finds_the_products_routes():
     assert {"home", "case_detail", "penalty_notices:la_payment", "referrals:la_decide", "letters:batch_pdf",
             "meetings:contact_record", "my_work", "my_work_news_read", "pn_consideration_decline",
             "accounts:email_preferences"} <= names
+    assert {"case_chronology", "case_meetings", "case_support", "case_notices", "case_documents"} <= names
     assert len(ROUTES) > 80
 
 

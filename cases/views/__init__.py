@@ -1,10 +1,15 @@
 """The casework screens. Thin: a scoped selector finds the objects, a service does any write."""
 
 from cases.views.case import (
+    case_chronology,
     case_detail,
+    case_documents,
+    case_meetings,
     case_note_view,
+    case_notices,
     case_open_view,
     case_step,
+    case_support,
     pn_consideration_view,
 )
 from cases.views.lists import (
@@ -48,7 +53,12 @@ __all__ = [
     "school_alerts_csv",
     "school_caseload_csv",
     "school_pupils_csv",
+    "case_chronology",
     "case_detail",
+    "case_documents",
+    "case_meetings",
+    "case_notices",
+    "case_support",
     "case_note_view",
     "case_open_view",
     "case_step",

@@ -14,10 +14,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import selectors
+from cases import ladder, selectors
 from cases.audit import audit
+from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
 from cases.form_fields import add_refusal
+from cases.formatting import long_date
 from cases.forms import CaseNoteForm, CaseOpenForm, CaseStepForm, PnConsiderationForm
 from cases.models import CaseOutcome, CaseState, EventKind
 from cases.permissions import (
@@ -92,21 +94,28 @@ def _form_errors(form, prefix: str) -> list[tuple[str, str]]:
     return found
 
 
-# The other apps cite their records on the chronology as "<kind>:<id>"; the page shows them as links.
+# The other apps cite their records on the chronology as "<kind>:<id>"; the page shows them as links, to the
+# record's own page or to the section of the case page that lists it.
 EVIDENCE_REFERENCE = re.compile(r"^(?P<kind>[a-z_]+):(?P<pk>\d+)$")
+
+
+def _in_section(url_name: str, anchor: str):
+    return lambda case, pk: reverse(url_name, kwargs={"pk": case.pk}) + anchor
+
+
 EVIDENCE_LINKS = {
     "meeting": ("Meeting record", lambda case, pk: reverse("meetings:detail", args=[pk])),
     "contact": ("Contact record", lambda case, pk: "#contacts-heading"),
     "support_plan": ("Support plan", lambda case, pk: reverse("interventions:support_plan_detail", args=[case.pk, pk])),
     "contract": ("Attendance contract", lambda case, pk: reverse("interventions:contract_detail", args=[case.pk, pk])),
     "letter": ("Letter (PDF)", lambda case, pk: reverse("notices:letter_pdf", args=[pk])),
-    "action": ("Agreed action", lambda case, pk: "#support-heading"),
-    "early_help": ("Early help record", lambda case, pk: "#early-help-heading"),
-    "part_time": ("Part-time timetable", lambda case, pk: "#part-time-heading"),
-    "la_notification": ("Notification to the LA", lambda case, pk: "#notifications-heading"),
-    "adjustment": ("Reasonable adjustment", lambda case, pk: "#adjustments-heading"),
-    "adjustment_review": ("Review of the adjustments", lambda case, pk: "#adjustments-heading"),
-    "contract_party": ("Parent's response to the contract", lambda case, pk: "#contracts-heading"),
+    "action": ("Agreed action", _in_section("case_support", "#support-heading")),
+    "early_help": ("Early help record", _in_section("case_support", "#early-help-heading")),
+    "part_time": ("Part-time timetable", _in_section("case_support", "#part-time-heading")),
+    "la_notification": ("Notification to the LA", _in_section("case_support", "#notifications-heading")),
+    "adjustment": ("Reasonable adjustment", _in_section("case_support", "#adjustments-heading")),
+    "adjustment_review": ("Review of the adjustments", _in_section("case_support", "#adjustments-heading")),
+    "contract_party": ("Parent's response to the contract", _in_section("case_support", "#contracts-heading")),
     "pn_request": ("Penalty notice request",
                    lambda case, pk: reverse("pn_requests:school_detail", args=[case.pk, pk])),
     "prosecution_referral": ("Prosecution referral",
@@ -148,60 +157,214 @@ def _stored_offence(case) -> dict | None:
             "lines": offence_lines(offence)}
 
 
-def _case_page(request: HttpRequest, case, *, errors=(), step_form=None, note_form=None, consideration_form=None,
-               status: int = 200) -> HttpResponse:
+@dataclass(frozen=True)
+class Section:
+    """One tab of the case page: its key, its URL name and its title."""
+
+    key: str
+    url_name: str
+    title: str
+
+
+SECTIONS = (
+    Section("overview", "case_detail", "Overview"),
+    Section("chronology", "case_chronology", "Chronology"),
+    Section("meetings", "case_meetings", "Meetings"),
+    Section("support", "case_support", "Support"),
+    Section("notices", "case_notices", "Notices and referrals"),
+    Section("documents", "case_documents", "Letters and documents"),
+)
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+def case_section_url(case, section: str, anchor: str = "") -> str:
+    return reverse(SECTION_BY_KEY[section].url_name, kwargs={"pk": case.pk}) + anchor
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One entry of "Actions available now": a step taken here (a reason and a button), or on its own page
+    (``url``: the notice to improve, the request to the LA, the referral), each with what it rests on or lacks."""
+
+    transition: str
+    label: str
+    allowed: bool
+    missing: tuple[str, ...]
+    evidence: tuple[str, ...]
+    url: str = ""
+    url_text: str = ""
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """Where a step of the ladder is taken when it needs more than a reason: its page, and what happens there."""
+
+    url_name: str
+    label: str
+    explains: str
+
+
+# The steps taken on their own page; the case moves with the record they make.
+STEPS_WITH_A_PAGE = {
+    "issue_notice_to_improve": StepPage(
+        "notices:nti_issue", "Issue a notice to improve",
+        "The notice, its letters to the parents and the improvement period are made on the next page; the case "
+        "moves to this stage when it is issued."),
+    "request_penalty_notice": StepPage(
+        "pn_requests:new", "Request a penalty notice",
+        "Name the parents and say why on the next page; the case moves to this stage when the request goes to "
+        "the local authority."),
+    "refer_for_prosecution": StepPage(
+        "referrals:new", "Refer the case to the local authority",
+        "The referral goes with a fresh evidence bundle, and the case moves to this stage when it is sent."),
+}
+
+
+def _still_with_the_la(processes, what: str) -> ladder.Check | None:
+    """A request or referral still open with the LA: another waits until it is decided (said, not offered)."""
+    open_one = processes.filter(finished__isnull=True).order_by("-created").first()
+    if open_one is None:
+        return None
+    return ladder.Check("", (f"The {what} of {long_date(open_one.created)} is with the local authority: another "
+                             "can be made once it has been decided.",), ())
+
+
+def _request_at_the_stage(case) -> ladder.Check:
+    """At the stage the ladder's step is taken: a (further) request needs only the headteacher's authority on
+    the latest considerations, as pn_request_start does."""
+    consideration = case.pn_considerations.order_by("-recorded_at").first()
+    if consideration is None:
+        return ladder.Check("request_penalty_notice", ("Record the penalty notice considerations first.",), ())
+    if consideration.authorised_by_id is None:
+        return ladder.Check("request_penalty_notice",
+                            ("The headteacher must authorise the latest penalty notice considerations.",), ())
+    return ladder.Check("request_penalty_notice", (), (
+        f"Considerations recorded on {long_date(consideration.recorded_at)}, authorised by the headteacher on "
+        f"{long_date(consideration.authorised_at)}",))
+
+
+def _ladder_steps(case, user) -> list[LadderStep]:
+    """The ladder box: each step up from here once, and at the stage a step that still waits for its record
+    (a notice to improve not issued yet, no request or referral with the LA), taken on its own page."""
+    if not case.is_open:
+        return []
+    steps = []
+    for a in case_available_actions(case=case, user=user):
+        page = STEPS_WITH_A_PAGE.get(a.transition)
+        if page is None:
+            steps.append(LadderStep(a.transition, a.label, a.allowed, a.missing, a.evidence))
+        else:
+            steps.append(LadderStep(a.transition, page.label, a.allowed, a.missing, a.evidence,
+                                    reverse(page.url_name, args=[case.pk]), page.explains))
+    if not can_move_case(user, case.pupil):
+        return steps
+    waiting = None
+    if case.state == CaseState.NOTICE_TO_IMPROVE and not case.notices_to_improve.exists():
+        waiting = ("issue_notice_to_improve", ladder.Check("issue_notice_to_improve", (), ()))
+    elif case.state == CaseState.PENALTY_NOTICE:
+        waiting = ("request_penalty_notice", _still_with_the_la(case.pn_requests, "request")
+                   or _request_at_the_stage(case))
+    elif case.state == CaseState.PROSECUTION_REFERRAL:
+        waiting = ("refer_for_prosecution", _still_with_the_la(case.prosecution_referrals, "referral")
+                   or ladder.Check("refer_for_prosecution", (), ()))
+    if waiting:
+        name, check = waiting
+        page = STEPS_WITH_A_PAGE[name]
+        steps.insert(0, LadderStep(name, page.label, check.allowed, check.missing, check.evidence,
+                                   reverse(page.url_name, args=[case.pk]),
+                                   "Taken on its own page; the case is already at this stage."))
+    return steps
+
+
+def _case_page(request: HttpRequest, case, *, section: str = "overview", errors=(), step_form=None, note_form=None,
+               consideration_form=None, status: int = 200) -> HttpResponse:
+    """One section of the case page, read through the scoped selector by the caller and audited here."""
     today = timezone.localdate()
-    kind = request.GET.get("kind", "")
-    if kind not in EventKind.values:
-        kind = ""
-    records = selectors.case_records(case=case)
     pupil = case.pupil
-    audit(request=request, action="case.view", pupil=pupil, detail=f"case {case.pk}")
-    deadline = selectors.case_next_deadline(records, today=today)
-    events = list(selectors.case_chronology(case=case, kind=kind))
-    for event in events:
-        event.evidence_items = _evidence_items(case, event.evidence)
-    step = step_form.data.get("transition") if step_form is not None else ""
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "case": case,
-            "pupil": pupil,
-            "snapshot": selectors.pupil_snapshot(pupil),
-            "today": today,
+    audit(request=request, action="case.view", pupil=pupil, detail=f"case {case.pk}: {section}")
+    context = {
+        "case": case,
+        "pupil": pupil,
+        "section": section,
+        "section_title": SECTION_BY_KEY[section].title,
+        "sections": SECTIONS,
+        "today": today,
+        "errors": list(errors),
+        "can_move": can_move_case(request.user, pupil),
+        "can_record_support": can_record_support(request.user, pupil),
+        "can_record_adjustment": can_record_adjustment(request.user, pupil),
+        "can_authorise": can_authorise_penalty_notice(request.user, pupil),
+    }
+    if section == "chronology":
+        kind = request.GET.get("kind", "")
+        if kind not in EventKind.values:
+            kind = ""
+        events = list(selectors.case_chronology(case=case, kind=kind))
+        for event in events:
+            event.evidence_items = _evidence_items(case, event.evidence)
+        context |= {"events": events, "kind": kind, "kinds": EventKind.choices,
+                    "note_form": note_form or CaseNoteForm()}
+    else:
+        context["records"] = records = selectors.case_records(case=case)
+    if section == "overview":
+        deadline = selectors.case_next_deadline(records, today=today)
+        step = step_form.data.get("transition") if step_form is not None else ""
+        context |= {
             "days_in_stage": (today - timezone.localtime(case.stage_entered_at).date()).days,
             "next_deadline": deadline,
             "deadline_overdue": deadline is not None and deadline.on < today,
-            "availabilities": case_available_actions(case=case, user=request.user) if case.is_open else [],
-            "events": events,
+            "availabilities": _ladder_steps(case, request.user),
             "stored_offence": _stored_offence(case),
-            "kind": kind,
-            "kinds": EventKind.choices,
-            "records": records,
-            "errors": list(errors),
             "step": step,
             "step_form": step_form,
-            "note_form": note_form or CaseNoteForm(),
-            "consideration_form": consideration_form or PnConsiderationForm(),
             "outcomes": CaseOutcome.choices,
-            "can_move": can_move_case(request.user, pupil),
-            "can_record_support": can_record_support(request.user, pupil),
-            "can_record_adjustment": can_record_adjustment(request.user, pupil),
-            "can_authorise": can_authorise_penalty_notice(request.user, pupil),
-            "ladder_states": [CaseState.CONCERN, CaseState.TARGETED_SUPPORT, CaseState.FORMAL_SUPPORT,
-                              CaseState.NOTICE_TO_IMPROVE, CaseState.PENALTY_NOTICE,
-                              CaseState.PROSECUTION_REFERRAL],
-        },
-        status=status,
+        }
+    elif section == "notices":
+        context["consideration_form"] = consideration_form or PnConsiderationForm()
+    return render(request, f"cases/case/{section}.html", context, status=status)
+
+
+def _section_view(section: str):
+    @login_required
+    @require_GET
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        case = selectors.case_for_user(user=request.user, pk=pk)
+        return _case_page(request, case, section=section)
+
+    view.__name__ = view.__qualname__ = f"case_{section}"
+    view.__doc__ = f"The case page's “{SECTION_BY_KEY[section].title}” section."
+    return view
+
+
+case_detail = _section_view("overview")
+case_chronology = _section_view("chronology")
+case_meetings = _section_view("meetings")
+case_support = _section_view("support")
+case_notices = _section_view("notices")
+case_documents = _section_view("documents")
+
+
+def _close_confirmation(case, form: CaseStepForm) -> Confirmation:
+    outcome = CaseOutcome(form.cleaned_data["outcome"])
+    open_work = []
+    if case.pn_requests.filter(finished__isnull=True).exists():
+        open_work.append("A penalty notice request is still with the local authority: closing the case does not "
+                         "withdraw it.")
+    if case.prosecution_referrals.filter(finished__isnull=True).exists():
+        open_work.append("A prosecution referral is still with the local authority: closing the case does not "
+                         "withdraw it.")
+    return Confirmation(
+        heading="Check before you close the case",
+        button="Confirm and close the case",
+        consequences=[
+            f"The case closes at “{case.get_state_display()}” with the outcome “{outcome.label}”.",
+            "No further step can be taken on it: a new concern opens a new case.",
+            "The reason goes on the case's chronology with your name.",
+            *open_work,
+        ],
+        answers=[("Outcome", outcome.label), ("Reason", form.cleaned_data["reason"])],
+        cancel_url=case_section_url(case, "overview", "#actions-heading"),
     )
-
-
-@login_required
-@require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_for_user(user=request.user, pk=pk)
-    return _case_page(request, case)
 
 
 @login_required
@@ -215,6 +378,11 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case, errors=_step_errors(form), step_form=form)
     transition, reason = form.cleaned_data["transition"], form.cleaned_data["reason"]
+    if transition == "close" and changing(request):
+        return _case_page(request, case, step_form=form)
+    if transition == "close" and not confirmed(request):
+        return confirmation_page(request, case=case, action_url=reverse("case_step", args=[case.pk]),
+                                 confirmation=_close_confirmation(case, form))
     common = {"case": case, "by": request.user, "reason": reason, "expected_state": form.cleaned_data["expected_state"]}
     try:
         if transition == "put_on_hold":
@@ -247,8 +415,8 @@ def case_note_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_refusal(form, error)
         else:
             messages.success(request, f"{event.get_kind_display()} added to the chronology")
-            return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#chronology-heading")
-    return _case_page(request, case, errors=_form_errors(form, "note"), note_form=form)
+            return redirect(case_section_url(case, "chronology", "#chronology-heading"))
+    return _case_page(request, case, section="chronology", errors=_form_errors(form, "note"), note_form=form)
 
 
 @login_required
@@ -265,5 +433,5 @@ def pn_consideration_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_refusal(form, error)
         else:
             messages.success(request, "Penalty notice considerations recorded: the headteacher can now authorise them")
-            return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")
-    return _case_page(request, case, errors=_form_errors(form, "pn"), consideration_form=form)
+            return redirect(case_section_url(case, "notices", "#penalty-notice-heading"))
+    return _case_page(request, case, section="notices", errors=_form_errors(form, "pn"), consideration_form=form)

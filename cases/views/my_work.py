@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +21,7 @@ from cases.forms import NewsReadForm, PnDeclineForm
 from cases.permissions import can_authorise_penalty_notice
 from cases.services import pn_consideration_authorise, pn_consideration_decline
 from cases.services.my_work import work_news_mark_read
+from cases.views.case import case_section_url
 
 
 @login_required
@@ -63,7 +63,7 @@ def _answer_page(request, consideration, template: str, *, form=None, errors=())
     audit(request=request, action="case.view", pupil=case.pupil, detail=f"case {case.pk}: pn considerations")
     return render(request, template, {
         "case": case, "pupil": case.pupil, "consideration": consideration, "form": form, "errors": list(errors),
-        "case_url": reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading",
+        "case_url": case_section_url(case, "notices", "#penalty-notice-heading"),
     })
 
 
@@ -81,7 +81,7 @@ def pn_consideration_authorise_view(request: HttpRequest, pk: int, consideration
         return _answer_page(request, consideration, "cases/pn_authorise_confirm.html",
                             errors=[("authorise-button", str(error))])
     messages.success(request, "Penalty notice request authorised")
-    return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#penalty-notice-heading")
+    return redirect(case_section_url(case, "notices", "#penalty-notice-heading"))
 
 
 @login_required

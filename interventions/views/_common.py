@@ -34,7 +34,7 @@ def _refuse_unless(allowed: bool, what: str) -> None:
 
 
 def _case_url(case: Case) -> str:
-    return reverse("case_detail", args=[case.pk])
+    return reverse("case_support", args=[case.pk])
 
 
 def _pupil_return_url(pupil: Pupil) -> str:

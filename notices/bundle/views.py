@@ -31,7 +31,7 @@ class EvidenceBundleForm(forms.Form):
 
 
 def _to_bundle_section(case):
-    return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#evidence-bundle-heading")
+    return redirect(reverse("case_documents", kwargs={"pk": case.pk}) + "#evidence-bundle-heading")
 
 
 @login_required

@@ -37,7 +37,13 @@ class NoticeToImproveForm(DatePartsMixin, forms.Form):
     ends_day = _date_part("Day")
     ends_month = _date_part("Month")
     ends_year = _date_part("Year")
-    support_so_far = _text("Support provided so far", "Enter the support provided so far")
+    support_records = forms.MultipleChoiceField(
+        label="Support provided so far",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # clean() asks for a record or a line of text
+        error_messages={"invalid_choice": "Select only support recorded on this case"},
+    )
+    support_so_far = long_text("Other support provided so far (optional)")
     further_support = _text(
         "Further support offered", "Enter the further support offered, or the support not yet taken up"
     )
@@ -50,8 +56,10 @@ class NoticeToImproveForm(DatePartsMixin, forms.Form):
     )
     reason = _text("Why a notice to improve now", "Enter why a notice to improve is being issued now")
 
-    def __init__(self, *args, parent_links, **kwargs):
+    def __init__(self, *args, parent_links, support=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.support = list(support)
+        self.fields["support_records"].choices = [(record.key, record.sentence) for record in self.support]
         self.parent_links = list(parent_links)
         self.fields["parents"].choices = [
             (str(link.parent_id), f"{link.parent.forename} {link.parent.surname} ({link.relationship})")
@@ -68,7 +76,15 @@ class NoticeToImproveForm(DatePartsMixin, forms.Form):
             except facts.ImpossibleFact as error:
                 self.add_error("issued_day", str(error))
         cleaned["improvement_period_ends_on"] = self.date_from_parts("ends", "the last day of the improvement period")
+        chosen = self.chosen_support()
+        if not chosen and not cleaned.get("support_so_far", "").strip() and "support_records" not in self.errors:
+            self.add_error("support_records", "Select the support provided so far, or describe it below")
         return cleaned
+
+    def chosen_support(self):
+        """The recorded support the DSL ticked, in the order the case lists it."""
+        wanted = set(self.cleaned_data.get("support_records", []))
+        return [record for record in self.support if record.key in wanted]
 
     def selected_parents(self):
         wanted = set(self.cleaned_data.get("parents", []))

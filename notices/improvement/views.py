@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cases import ladder, rules
+from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
 from cases.formatting import long_date
 from cases.models import CaseState
@@ -27,6 +28,7 @@ from notices.improvement.forms import (
     NoticeToImproveForm,
     NoticeToImproveOutcomeForm,
 )
+from notices.improvement.support import recorded_support, support_text
 from notices.models import NoticeToImprove
 
 # --- notices to improve --------------------------------------------------------------------------------
@@ -48,21 +50,66 @@ def _notice_for_user(user, pk: int) -> NoticeToImprove:
 
 
 def _to_case_notices(case):
-    return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#notices-heading")
+    return redirect(reverse("case_notices", kwargs={"pk": case.pk}) + "#notices-heading")
+
+
+def _nti_confirmation(case, form: NoticeToImproveForm, support_so_far: str, check) -> Confirmation:
+    parents = ", ".join(str(parent) for parent in form.selected_parents())
+    data = form.cleaned_data
+    consequences = [
+        f"A notice to improve is issued on {long_date(data['issued_on'])}, with a letter to each of {parents}, "
+        "served by post on that date.",
+        f"The improvement period runs until {long_date(data['improvement_period_ends_on'])}; its outcome is "
+        "recorded after it ends.",
+        "The sessions it covers are stored with it and never count toward a later threshold.",
+    ]
+    if case.state != CaseState.NOTICE_TO_IMPROVE:
+        consequences.insert(0, f"The case moves from “{case.get_state_display()}” to the notice to improve stage.")
+    return Confirmation(
+        heading="Check before you issue the notice to improve",
+        button="Confirm and issue the notice",
+        consequences=consequences,
+        rests_on=list(check.evidence) if check else [],
+        answers=[
+            ("Parents or carers", parents),
+            ("Support provided so far", support_so_far),
+            ("Further support offered", data["further_support"]),
+            ("Sufficient improvement means", data["sufficient_improvement"]),
+            ("Grounds for an earlier penalty notice", data["early_penalty_grounds"]),
+            ("Why a notice to improve now", data["reason"]),
+        ],
+        warning="The letters are made at once and kept as issued: they cannot be changed afterwards.",
+        cancel_url=reverse("case_detail", args=[case.pk]) + "#actions-heading",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """The notice to improve: its support so far drawn from the case's records, confirmed before it is issued."""
     case = case_for_user(user=request.user, pk=case_pk)
     _require_nti_mover(request.user, case.pupil)
     today = timezone.localdate()
     form = NoticeToImproveForm(
         request.POST or None,
         parent_links=services.eligible_parent_links(pupil=case.pupil),
+        support=recorded_support(case=case),
         initial={"issued_day": today.day, "issued_month": today.month, "issued_year": today.year},
     )
-    if request.method == "POST" and form.is_valid():
+    check = ladder.check(case, "issue_notice_to_improve") if case.state != CaseState.NOTICE_TO_IMPROVE else None
+    if request.method == "POST" and form.is_valid() and not changing(request):
+        try:
+            # The period is refused before the confirmation, beside its field, rather than after it.
+            services.improvement_period_check(form.cleaned_data["issued_on"],
+                                              form.cleaned_data["improvement_period_ends_on"])
+        except services.ImprovementPeriodRefused as error:
+            form.add_error("ends_day", str(error))
+    if request.method == "POST" and form.is_valid() and not changing(request):
+        chosen = form.chosen_support()
+        support_so_far = support_text(chosen, form.cleaned_data["support_so_far"])
+        if not confirmed(request):
+            return confirmation_page(request, case=case, action_url=reverse("notices:nti_issue", args=[case.pk]),
+                                     confirmation=_nti_confirmation(case, form, support_so_far, check))
         try:
             notice = services.notice_to_improve_issue(
                 case=case,
@@ -72,15 +119,16 @@ def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
                 improvement_period_ends_on=form.cleaned_data["improvement_period_ends_on"],
                 sufficient_improvement=form.cleaned_data["sufficient_improvement"],
                 early_penalty_grounds=form.cleaned_data["early_penalty_grounds"],
-                support_so_far=form.cleaned_data["support_so_far"],
+                support_so_far=support_so_far,
                 further_support=form.cleaned_data["further_support"],
                 reason=form.cleaned_data["reason"],
+                support_references=[record.key for record in chosen],
             )
         except services.ImprovementPeriodRefused as error:
             # Said next to the last day of the period, and the error summary links there (GOV.UK pattern).
             form.add_error("ends_day", str(error))
         except DomainError as error:
-            show_refusal(form, error, {"issued_on": "issued_day"})
+            show_refusal(form, error, {"issued_on": "issued_day", "support_so_far": "support_records"})
         else:
             messages.success(
                 request,
@@ -88,7 +136,6 @@ def notice_to_improve_issue(request: HttpRequest, case_pk: int) -> HttpResponse:
                 f"{long_date(notice.improvement_period_ends_on)}",
             )
             return _to_case_notices(case)
-    check = ladder.check(case, "issue_notice_to_improve") if case.state != CaseState.NOTICE_TO_IMPROVE else None
     earliest, latest = services.improvement_period_limits(today)
     return render(
         request,

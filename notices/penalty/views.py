@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import rules
 from cases.audit import audit, audit_list
+from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
+from cases.formatting import long_date
 from cases.models import CaseState
 from cases.permissions import can_move_case
 from cases.selectors import case_for_user, local_authority_for_user
@@ -179,6 +181,27 @@ def penalty_notice_consult_view(request: HttpRequest, case_pk: int, pk: int) -> 
     return _case_notice_page(request, notice, consult_form=form)
 
 
+def _issue_confirmation(notice, form, terms) -> Confirmation:
+    issued_on = form.cleaned_data["issued_on"]
+    amounts = (f"£{terms.reduced_amount} if paid within {terms.reduced_days} days of receipt, otherwise "
+               f"£{terms.full_amount} within {terms.full_days} days" if terms.reduced_amount
+               else f"£{terms.full_amount} within {terms.full_days} days of receipt (no reduced rate)")
+    posted = form.cleaned_data["posted"] == "yes"
+    return Confirmation(
+        heading="Check before you issue the penalty notice",
+        button="Confirm and issue the notice",
+        consequences=[
+            f"Penalty notice {notice.reference} is issued to {notice.parent} on {long_date(issued_on)}"
+            f"{', by post' if posted else ', handed over'}, and its letter is made.",
+            f"{notice.parent} owes {amounts}.",
+            "Only the local authority can withdraw it once it is issued.",
+        ],
+        rests_on=[terms.reason] if terms.reason else [],
+        answers=[("Date of issue", long_date(issued_on)), ("Given", "By post" if posted else "Handed over")],
+        cancel_url=reverse("penalty_notices:case_notice", kwargs={"case_pk": notice.case_id, "pk": notice.pk}),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def penalty_notice_issue_view(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
@@ -198,7 +221,12 @@ def penalty_notice_issue_view(request: HttpRequest, case_pk: int, pk: int) -> Ht
         if form.cleaned_data.get("terms_on") != issued_on:
             # The terms follow the date of issue: show the ones for the date entered before issuing.
             messages.info(request, "The terms below are for the date of issue you entered: check them, then issue")
-        else:
+        elif not changing(request) and not confirmed(request):
+            return confirmation_page(request, case=notice.case, action_url=reverse(
+                "penalty_notices:issue", kwargs={"case_pk": notice.case_id, "pk": notice.pk}),
+                confirmation=_issue_confirmation(notice, form, penalty_notice_terms_for(
+                    pupil=notice.pupil, parent=notice.parent, on=issued_on)))
+        elif confirmed(request):
             try:
                 letter = penalty_notice_issue_with_letter(
                     notice=notice, by=request.user, issued_on=issued_on, posted=form.cleaned_data["posted"] == "yes"

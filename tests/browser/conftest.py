@@ -263,3 +263,12 @@ def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     complete_second_factor(page, username)
+
+
+def open_case_section(page, title: str) -> None:
+    """Opens a section of the case page (Overview, Chronology, Meetings, Support, Notices and referrals,
+    Letters and documents) from its sub-navigation."""
+    page.get_by_test_id("case-sections").get_by_role("link", name=title, exact=True).click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("case-sections").locator("[aria-current=page]")).to_have_text(title)

@@ -334,6 +334,8 @@ def _seed_demo(monkeypatch) -> tuple[dict, dict, list[tuple]]:
     one_a_stage = {c.state: c for c in reversed(cases)}.values()
     extras = ([(("case_detail",), {Case: c}) for c in cases]
               + [(("pupil_detail", "interventions:pupil_interventions"), {Case: c}) for c in one_a_stage]
+              + [(("case_chronology", "case_meetings", "case_support", "case_notices", "case_documents"), {Case: c})
+                 for c in one_a_stage]
               + [(("meetings:detail",), {Meeting: planned})])
     return records, in_state, extras
 
@@ -437,6 +439,7 @@ def test_every_screen_of_every_role_passes_the_accessibility_checks(live_server,
     assert {"case_detail", "case_open", "pupil_detail", "school_caseload", "meetings:detail", "meetings:record",
             "penalty_notices:draft", "interventions:support_plan_detail"} <= set(checked["dsl"]), checked["dsl"]
     assert checked["dsl"].count("case_detail") > 10
+    assert checked["dsl"].count("case_notices") > 3 and checked["dsl"].count("case_chronology") > 3
     assert {"interventions:adjustment_register", "interventions:adjustment_create"} <= set(checked["senco"])
     assert {"case_detail", "school_caseload", "interventions:leave_request_decide"} <= set(checked["head"])
     assert {"la_overview", "pn_requests:la_inbox", "pn_requests:la_detail", "referrals:la_detail",

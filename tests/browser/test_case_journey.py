@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, CaseState
-from tests.browser.conftest import FEATURED_UPN, sign_in
+from tests.browser.conftest import FEATURED_UPN, open_case_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +58,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=7))
 
     # Plan an attendance meeting (yesterday, so it can be recorded as held) through the meetings pages.
+    open_case_section(page, "Meetings")
     page.get_by_role("link", name="Plan a meeting").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan a meeting")
     page.get_by_label("Attendance meeting", exact=True).check()
@@ -85,6 +86,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     expect(page.get_by_test_id("meetings")).to_contain_text("Attended")
 
     # Agree a support plan through the interventions pages.
+    open_case_section(page, "Support")
     page.get_by_role("link", name="New support plan").click()
     page.get_by_label("Barriers to attendance").fill("Anxiety about the school bus")
     page.get_by_label("Review date").fill((today + timedelta(days=42)).isoformat())
@@ -99,6 +101,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     expect(page.get_by_test_id("support-plans")).to_contain_text("Agreed with the family")
 
     # Targeted support is now possible, resting on the meeting and the plan.
+    open_case_section(page, "Overview")
     step = page.get_by_test_id("step-start_targeted_support")
     expect(step).to_contain_text("Attendance meeting held on")
     expect(step).to_contain_text("Support plan agreed on")
@@ -112,6 +115,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     )
 
     # Offer an attendance contract.
+    open_case_section(page, "Support")
     page.get_by_role("link", name="New attendance contract").click()
     page.get_by_label(re.compile("Rachel Hughes")).check()
     page.get_by_label("What the school and the LA commit to").fill("A learning mentor at the gate on Mondays")
@@ -126,6 +130,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     expect(page.get_by_test_id("contracts")).to_contain_text("Offered to parents")
 
     # Formal support, resting on the contract offered.
+    open_case_section(page, "Overview")
     step = page.get_by_test_id("step-start_formal_support")
     expect(step).to_contain_text("Attendance contract offered to parents")
     _reason(page, "start_formal_support", "Contract offered to mum")
@@ -133,6 +138,7 @@ def test_dsl_opens_a_case_from_an_alert_and_climbs_the_ladder_with_evidence(live
     expect(page.get_by_test_id("case-stage")).to_have_text("Formal support (attendance contract)")
 
     # The chronology tells the story, newest first.
+    open_case_section(page, "Chronology")
     chronology = page.get_by_test_id("chronology")
     expect(chronology).to_contain_text("Targeted support → Formal support (attendance contract)")
     expect(chronology).to_contain_text("Concern → Targeted support")

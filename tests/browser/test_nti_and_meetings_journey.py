@@ -28,7 +28,7 @@ from meetings.services import OtherAttendee, meeting_plan, meeting_record
 from notices.models import Letter, NoticeOutcome, NoticeToImprove
 from notices.tasks import notices_to_improve_review_due
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_case_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,9 +107,11 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
 
     sign_in(page, live_server, "dsl")
     _open_case_from_caseload(page, "Hughes, Amelia")
-    notices = page.get_by_role("region", name="Notices to improve")
-    expect(notices).to_contain_text("No notice to improve.")
-    notices.get_by_role("button", name="Issue a notice to improve").click()
+    open_case_section(page, "Notices and referrals")
+    expect(page.get_by_role("region", name="Notices to improve")).to_contain_text("No notice to improve.")
+    # The one place to issue it is the ladder box of the overview.
+    open_case_section(page, "Overview")
+    page.get_by_test_id("step-issue_notice_to_improve").get_by_role("button", name="Issue a notice to improve").click()
 
     # The issue page: what the notice rests on, and the unauthorised sessions it covers.
     expect(page.get_by_role("heading", level=1)).to_have_text("Issue a notice to improve")
@@ -135,12 +137,14 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     # Seven weeks is too long: refused, said next to the date, and nothing saved.
     page.get_by_label("Rachel Hughes (mother)").check()
     _fill_date(ends, today + timedelta(weeks=7))
-    page.get_by_label("Support provided so far").fill("Support plan agreed with a learning mentor at the gate.")
+    # The support so far is ticked from the case's records, not typed again.
+    page.get_by_label(re.compile("^Support plan agreed on")).check()
+    page.get_by_label(re.compile("^Action of the support plan: Meet Amelia at the gate")).check()
     page.get_by_label("Further support offered").fill("A place at breakfast club; a referral to Early Help.")
     page.get_by_label("What sufficient improvement means for this pupil").fill(SUFFICIENT)
     page.get_by_label("Grounds for a penalty notice before the period ends").fill(EARLY_GROUNDS)
     page.get_by_label("Why a notice to improve now").fill("Threshold met and support not taken up")
-    page.get_by_role("button", name="Issue the notice and create the letters").click()
+    page.get_by_role("button", name="Continue").click()
 
     expect(page).to_have_title(re.compile("^Error: Issue a notice to improve"))
     summary = page.locator(".govuk-error-summary")
@@ -157,6 +161,7 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     # What was typed is kept.
     expect(page.get_by_label("Rachel Hughes (mother)")).to_be_checked()
     expect(page.get_by_label("Grounds for a penalty notice before the period ends")).to_have_value(EARLY_GROUNDS)
+    expect(page.get_by_label(re.compile("^Support plan agreed on"))).to_be_checked()
     shoot(page, "nti-2-issue-refused")
     assert not NoticeToImprove.objects.exists()
     assert not Letter.objects.filter(subject_key__startswith="nti:").exists()
@@ -165,27 +170,36 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     # Four weeks: issued, with the letter on the case.
     period_ends = today + timedelta(weeks=4)
     _fill_date(ends, period_ends)
-    page.get_by_role("button", name="Issue the notice and create the letters").click()
+    page.get_by_role("button", name="Continue").click()
+    # The confirmation: what will happen and what the notice rests on, before anything is made.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you issue the notice to improve")
+    expect(page.get_by_test_id("confirm-consequences")).to_contain_text("to the notice to improve stage")
+    expect(page.get_by_test_id("confirm-answers")).to_contain_text("Meet Amelia at the gate each Monday")
+    shoot(page, "nti-2b-confirm")
+    assert not NoticeToImprove.objects.exists()
+    page.get_by_role("button", name="Confirm and issue the notice").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amelia Hughes")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"Notice to improve issued, with a letter to each parent: the improvement period ends on {_long(period_ends)}"
     )
-    expect(page.get_by_test_id("case-stage")).to_have_text("Notice to improve")
+    expect(page.get_by_test_id("case-stage-caption")).to_have_text("Notice to improve")
     notices = page.get_by_role("region", name="Notices to improve")
     expect(notices).to_contain_text(f"{today:%-d %B %Y} to Rachel Hughes")
     expect(notices).to_contain_text(f"Until {_long(period_ends)}")
     expect(notices.locator(".govuk-tag")).to_have_text("Improvement period running")
     expect(notices.get_by_role("link", name=re.compile("Record the outcome"))).to_have_count(0)
+    notices.scroll_into_view_if_needed()
+    shoot(page, "nti-3-issued", full_page=False)
+    open_case_section(page, "Letters and documents")
     letter_row = page.get_by_test_id("letters").locator("tr", has_text="Notice to improve")
     expect(letter_row).to_contain_text("Rachel Hughes")
     with page.expect_download() as download:
         letter_row.get_by_role("link", name=re.compile("Download PDF")).click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    open_case_section(page, "Chronology")
     chronology = page.get_by_test_id("chronology")
     expect(chronology).to_contain_text("Formal support (attendance contract) → Notice to improve")
     expect(chronology).to_contain_text(f"Notice to improve issued to Rachel Hughes: improvement period until {_long(period_ends)}")
-    notices.scroll_into_view_if_needed()
-    shoot(page, "nti-3-issued", full_page=False)
     notice = NoticeToImprove.objects.get()
     assert (notice.issued_on, notice.improvement_period_ends_on) == (today, period_ends)
     assert [p.forename for p in notice.parents.all()] == ["Rachel"]
@@ -201,6 +215,7 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     _travel(clock, monday)
     sign_in(page, live_server, "dsl")  # weeks later: yesterday's session has expired
     _open_case_from_caseload(page, "Hughes, Amelia")
+    open_case_section(page, "Notices and referrals")
     page.get_by_role("link", name="Record that a stated ground for an earlier penalty notice has arisen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a ground for an earlier penalty notice")
     expect(page.get_by_test_id("stated-grounds")).to_have_text(EARLY_GROUNDS)
@@ -225,6 +240,7 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
         "Recorded that a stated ground for an earlier penalty notice has arisen")
     expect(page.get_by_role("link", name="Record that a stated ground for an earlier penalty notice has arisen")) \
         .to_have_count(0)
+    open_case_section(page, "Chronology")
     entry = page.get_by_test_id("chronology").locator("li", has_text="a stated ground for an earlier penalty notice")
     expect(entry).to_contain_text(ground)
     expect(entry).to_contain_text(f"Grounds the notice stated: {EARLY_GROUNDS}")
@@ -239,8 +255,10 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
     notices_to_improve_review_due()
     sign_in(page, live_server, "dsl")
     _open_case_from_caseload(page, "Hughes, Amelia")
+    open_case_section(page, "Chronology")
     expect(page.get_by_test_id("chronology")).to_contain_text(
         f"Improvement period ended on {_long(period_ends)}: record the outcome")
+    open_case_section(page, "Notices and referrals")
     page.get_by_role("region", name="Notices to improve").get_by_role("link", name=re.compile("Record the outcome")).click()
 
     # The outcome page: 40 sessions in the period, the 4 of the holiday missed.
@@ -259,6 +277,7 @@ def test_dsl_issues_a_notice_to_improve_records_an_early_ground_and_then_the_out
         "Outcome of the notice to improve recorded: not sufficient improvement")
     expect(page.get_by_role("region", name="Notices to improve").locator(".govuk-tag")).to_have_text(
         "Not sufficient improvement")
+    open_case_section(page, "Chronology")
     entry = page.get_by_test_id("chronology").locator(
         "li", has_text=f"Notice to improve of {_long(today)}: not sufficient improvement by {_long(period_ends)}")
     expect(entry).to_contain_text("A holiday in week 2: 90% against the 95% asked for.")
@@ -301,6 +320,7 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
 
     sign_in(page, live_server, "dsl")
     _open_case_from_caseload(page, "Wilson, Noah")
+    open_case_section(page, "Meetings")
     meetings = page.get_by_test_id("meetings")
     meetings.get_by_role("link", name=re.compile(f"View the team around the child .* of {_long(held_at.date())}")).click()
 
@@ -344,6 +364,7 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
     expect(page.get_by_role("heading", level=1)).to_have_text("Noah Wilson")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"Action added: Referral to the school nurse for a sleep assessment (Kiran Patel, due {_long(due)})")
+    open_case_section(page, "Chronology")
     entry = page.get_by_test_id("chronology").locator("li", has_text="Action agreed at the")
     expect(entry.locator("h3")).to_have_text(f"Action agreed at the Team Around the Child (TAC) meeting on "
                                               f"{_long(held_at.date())}: Referral to the school nurse for a sleep assessment")
@@ -352,6 +373,7 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
     assert (action.owner, action.owner_user, action.due_on, action.case) == ("Kiran Patel", officer, due, case)
 
     # Back on the meeting's record, the action is listed.
+    open_case_section(page, "Meetings")
     page.get_by_test_id("meetings").get_by_role("link", name=re.compile("View the team around the child")).click()
     actions = page.get_by_role("table").filter(has_text="Referral to the school nurse")
     expect(actions.locator("tbody tr")).to_have_count(1)
@@ -360,6 +382,7 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
 
     # The planned meeting: Grace asked to rearrange. An empty reason first.
     page.get_by_role("link", name="Back to the case").click()
+    open_case_section(page, "Meetings")
     page.get_by_test_id("meetings").get_by_role(
         "link", name=re.compile(f"View the attendance meeting of {_long(planned_at.date())}")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Attendance meeting")
@@ -385,6 +408,7 @@ def test_dsl_adds_an_action_agreed_at_a_held_meeting_and_cancels_a_planned_one(
         f"Meeting on {_long(planned_at.date())} cancelled")
     card = page.get_by_test_id("meetings").locator(".govuk-summary-card", has_text="Attendance meeting")
     expect(card.locator(".govuk-tag").first).to_have_text("Cancelled")
+    open_case_section(page, "Chronology")
     entry = page.get_by_test_id("chronology").locator(
         "li", has_text=f"Attendance meeting on {_long(planned_at.date())} cancelled")
     expect(entry).to_contain_text(reason)

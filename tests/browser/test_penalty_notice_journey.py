@@ -32,7 +32,7 @@ def test_dsl_issues_a_penalty_notice_and_the_la_records_the_reduced_payment(live
     Case.objects.filter(pk=case.pk).update(state=CaseState.PENALTY_NOTICE)
 
     sign_in(page, live_server, "dsl")
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.goto(f"{live_server.url}/cases/{case.pk}/notices/")
     section = page.get_by_test_id("penalty-notices")
     expect(section).to_contain_text("No penalty notices.")
     section.scroll_into_view_if_needed()
@@ -65,6 +65,11 @@ def test_dsl_issues_a_penalty_notice_and_the_la_records_the_reduced_payment(live
     page.get_by_label("In person (handed to the parent)").check()
     shoot(page, "pn-4-issue")
     page.get_by_role("button", name="Issue the notice and make the letter").click()
+    # The confirmation: what issuing does, with the amounts; nothing issued until confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you issue the penalty notice")
+    expect(page.get_by_test_id("confirm-consequences")).to_contain_text("£80.00 if paid within 21 days")
+    assert PenaltyNotice.objects.get().state == PenaltyNoticeState.LA_CONSULTED
+    page.get_by_role("button", name="Confirm and issue the notice").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("issued to Rachel Hughes")
     expect(page.get_by_test_id("pn-state")).to_have_text("Issued")
     # Handed over today: today is day 1 of the 21, so the 21st day is today + 20.

@@ -44,14 +44,21 @@ def test_school_requests_notices_la_asks_more_the_school_answers_and_the_la_appr
     # The DSL asks the LA from the case page.
     sign_in(page, live_server, "dsl")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    section = page.get_by_test_id("pn-requests")
-    section.get_by_label(re.compile("Rachel Hughes")).check()
-    section.get_by_label(re.compile("Daniel Hughes")).check()
-    section.get_by_label("What are you asking the local authority, and why?").fill(
+    # The one "Request a penalty notice": in the ladder box, resting on the headteacher's authority.
+    step = page.get_by_test_id("step-request_penalty_notice")
+    expect(step).to_contain_text("authorised by the headteacher")
+    step.get_by_role("button", name="Request a penalty notice").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request penalty notices")
+    page.get_by_label(re.compile("Rachel Hughes")).check()
+    page.get_by_label(re.compile("Daniel Hughes")).check()
+    page.get_by_label("What are you asking the local authority, and why?").fill(
         "Please issue penalty notices to both parents: 12 unauthorised sessions."
     )
     shoot(page, "pnr-1-request", full_page=False)
-    section.get_by_role("button", name="Request penalty notices").click()
+    page.get_by_role("button", name="Request penalty notices").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you request penalty notices")
+    expect(page.get_by_test_id("confirm-consequences")).to_contain_text("Fenshire County Council")
+    page.get_by_role("button", name="Confirm and send the request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Penalty notice request")
     expect(page.get_by_test_id("pn-request-status")).to_contain_text("Waiting for the local authority")
     _sign_out(page)
@@ -76,7 +83,7 @@ def test_school_requests_notices_la_asks_more_the_school_answers_and_the_la_appr
 
     # The DSL answers.
     sign_in(page, live_server, "dsl")
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.goto(f"{live_server.url}/cases/{case.pk}/notices/")
     page.get_by_test_id("pn-requests").get_by_role("link", name=re.compile("Request of")).click()
     expect(page.get_by_test_id("pn-request-exchanges")).to_contain_text("Were the absences agreed by either parent?")
     page.get_by_label("Your answer to the local authority").fill("No: both parents were told leave was refused.")

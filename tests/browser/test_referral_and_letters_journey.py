@@ -39,7 +39,7 @@ from notices.penalty.services import (
     penalty_notices_mark_unpaid,
 )
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_case_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,13 +95,18 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     expect(page.get_by_test_id("step-refer_for_prosecution")).to_contain_text(
         f"Penalty notice {unpaid.reference} to Rachel Hughes unpaid after 28 days"
     )
-    section = page.get_by_test_id("prosecution-referrals")
-    expect(section).to_contain_text("No referrals.")
-    section.scroll_into_view_if_needed()
-    shoot(page, "ref-1-case-referral-section", full_page=False)
+    step = page.get_by_test_id("step-refer_for_prosecution")
+    step.scroll_into_view_if_needed()
+    shoot(page, "ref-1-case-referral-step", full_page=False)
+    open_case_section(page, "Notices and referrals")
+    expect(page.get_by_test_id("prosecution-referrals")).to_contain_text("No referrals.")
+    open_case_section(page, "Overview")
+    page.get_by_test_id("step-refer_for_prosecution").get_by_role(
+        "button", name="Refer the case to the local authority").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Refer for prosecution")
 
     # Sent without a reason: the referral page says what is missing, and nothing is referred.
-    section.get_by_role("button", name="Refer for prosecution").click()
+    page.get_by_role("button", name="Refer for prosecution").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Refer for prosecution")
     expect(page).to_have_title(re.compile(r"^Error: Refer for prosecution"))
     summary = _error_summary(page)
@@ -119,6 +124,13 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     expect(reason_box).to_be_focused()
     page.keyboard.type("Notice unpaid after 28 days; Rachel has not engaged with the support plan since October.")
     page.get_by_role("button", name="Refer for prosecution").click()
+
+    # The confirmation: what a referral does and what it rests on; nothing is sent yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you refer the case for prosecution")
+    expect(page.get_by_test_id("confirm-rests-on")).to_contain_text(f"Penalty notice {unpaid.reference}")
+    shoot(page, "ref-2b-confirm")
+    assert not ProsecutionReferral.objects.exists()
+    page.get_by_role("button", name="Confirm and refer the case").click()
 
     # The school's page of the referral: sent, with the evidence bundle made now, waiting for the LA.
     expect(page.get_by_role("heading", level=1)).to_have_text("Prosecution referral")
@@ -264,6 +276,7 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     sign_in(page, live_server, "dsl")
     page.get_by_test_id("case-table").get_by_role("link", name="Hughes, Amelia").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("Prosecution referral")
+    open_case_section(page, "Chronology")
     chronology = page.get_by_test_id("chronology")
     expect(chronology).to_contain_text(
         "Prosecution referral decided by the local authority: Prosecute the parents: Rachel Hughes under s444(1)"
@@ -274,8 +287,8 @@ def test_school_refers_an_unpaid_notice_and_the_la_prosecutes_under_s444_1_and_r
     text = chronology.inner_text()
     assert text.index("Case returned to the school") < text.index("Prosecution outcome") \
         < text.index("decided by the local authority") < text.index("Referred to Fenshire County Council")
-    page.get_by_role("link", name="Chronology", exact=True).click()  # "On this page"
     shoot(page, "ref-9-case-chronology", full_page=False)
+    open_case_section(page, "Notices and referrals")
     section = page.get_by_test_id("prosecution-referrals")
     expect(section).to_contain_text("(concluded: prosecute the parents)")
     section.get_by_role("link", name=re.compile("Referral of")).click()
@@ -301,6 +314,7 @@ def test_school_withdraws_a_draft_the_la_withdraws_an_issued_notice_and_enters_p
     # The DSL withdraws the draft to Daniel from its page, first without saying why.
     sign_in(page, live_server, "dsl")
     page.get_by_test_id("case-table").get_by_role("link", name="Hughes, Amelia").click()
+    open_case_section(page, "Notices and referrals")
     page.get_by_test_id("penalty-notices").get_by_role("link", name=draft.reference).click()
     expect(page.get_by_test_id("pn-state")).to_have_text("Draft")
     page.get_by_role("link", name=f"Withdraw this notice {draft.reference}").click()

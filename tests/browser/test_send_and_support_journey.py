@@ -23,7 +23,7 @@ from interventions.models import (
 )
 from interventions.services import ActionInput, reasonable_adjustment_create, support_plan_create
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_case_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,6 +102,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     case.refresh_from_db()
     assert case.state == CaseState.CONCERN
 
+    open_case_section(page, "Support")
     adjustments = page.get_by_role("region", name="Reasonable adjustments")
     expect(adjustments).to_contain_text("No reasonable adjustments recorded.")
     expect(adjustments).to_contain_text("Amelia has SEN support")
@@ -144,6 +145,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     expect(_banner(page)).to_contain_text("Reasonable adjustment recorded")
     expect(page.get_by_role("heading", level=1)).to_have_text("Amelia Hughes")
     expect(adjustments).to_contain_text("Meets a teaching assistant at the bus stop")
+    open_case_section(page, "Chronology")
     chronology = page.get_by_test_id("chronology")
     entry = chronology.locator("li[data-kind='adjustment']")
     expect(entry).to_have_count(1)
@@ -185,6 +187,7 @@ def test_senco_records_an_adjustment_and_its_review_and_sees_them_on_the_registe
     page.get_by_label("Conclusion").fill("Right and enough for now: Amelia came in on the bus every day this week")
     page.get_by_role("button", name="Record review").click()
     expect(_banner(page)).to_contain_text("Review of the adjustments recorded")
+    open_case_section(page, "Chronology")
     expect(chronology.locator("li[data-kind='adjustment']").first).to_contain_text(
         "Reasonable adjustments reviewed on"
     )
@@ -232,6 +235,7 @@ def test_dsl_adds_an_action_to_the_support_plan_and_the_la_acknowledges_the_sick
     sign_in(page, live_server, "dsl")
     page.get_by_test_id("case-table").get_by_role("link", name="Hughes, Amelia").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amelia Hughes")
+    open_case_section(page, "Support")
     page.get_by_test_id("support-plans").get_by_role("link", name=re.compile("^View the support plan of")).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Support plan")
@@ -244,7 +248,7 @@ def test_dsl_adds_an_action_to_the_support_plan_and_the_la_acknowledges_the_sick
     expect(actions.locator("tbody tr").first).to_contain_text("Meet Amelia at the gate each Monday")
     expect(actions.locator("tbody tr").first).to_contain_text("Learning mentor")
     expect(actions.get_by_role("link", name=re.compile("^Mark as done.*Meet Amelia at the gate each Monday$"))).to_be_visible()
-    expect(page.get_by_role("link", name="Back to the case")).to_have_attribute("href", f"/cases/{case.pk}/")
+    expect(page.get_by_role("link", name="Back to the case")).to_have_attribute("href", f"/cases/{case.pk}/support/")
     shoot(page, "send-7-support-plan")
     page.get_by_role("link", name="Add an action").click()
 
@@ -270,10 +274,12 @@ def test_dsl_adds_an_action_to_the_support_plan_and_the_la_acknowledges_the_sick
 
     # Back on the case: the action is on the chronology; the plan lists both, soonest due first.
     expect(_banner(page)).to_contain_text("Action added to the support plan")
+    open_case_section(page, "Chronology")
     expect(page.get_by_test_id("chronology").locator("li[data-kind='action']")).to_contain_text(
         f"Action added to the support plan: Refer Amelia to the school nurse about her anxiety "
         f"(Sarah Whitfield (DSL), due {due:%-d %B %Y})"
     )
+    open_case_section(page, "Support")
     page.get_by_test_id("support-plans").get_by_role("link", name=re.compile("^View the support plan of")).click()
     rows = actions.locator("tbody tr")
     expect(rows).to_have_count(2)
@@ -363,9 +369,11 @@ def test_dsl_adds_an_action_to_the_support_plan_and_the_la_acknowledges_the_sick
     # The school sees the acknowledgement on the case: in its notifications and on the chronology.
     sign_in(page, live_server, "dsl")
     page.get_by_test_id("case-table").get_by_role("link", name="Hughes, Amelia").click()
+    open_case_section(page, "Support")
     notifications = page.get_by_role("region", name="Notifications to the LA")
     expect(notifications.locator("tbody tr")).to_have_count(1)
     expect(notifications.locator("tbody tr td").nth(3)).to_have_text(f"{today:%-d %b %Y}")
+    open_case_section(page, "Chronology")
     entry = page.get_by_test_id("chronology").locator("li[data-kind='notification']").first
     expect(entry).to_contain_text(f"LA acknowledged the sickness return notification of {today:%-d %B %Y}")
     expect(entry).to_contain_text("Fiona Hargreaves, Senior Education Welfare Officer")

@@ -490,6 +490,35 @@ def test_a_penalty_notice_can_follow_a_failed_notice_to_improve_for_the_offence_
     assert moved.state == CaseState.PENALTY_NOTICE
 
 
+def test_the_request_to_the_la_takes_the_ladders_step_with_it(case, dsl, headteacher):
+    """One action, "Request a penalty notice": the request moves the case to the stage on the ladder's own
+    conditions, instead of a separate step followed by a second, near-identical request."""
+    from notices.review.requests import PenaltyNoticeRequest
+    from notices.review.services.requests import RequestRefused, pn_request_start
+
+    _full_evidence(case, dsl, nti_ended_not_improved=False)
+    NoticeToImprove.objects.create(
+        case=case, issued_on=dt.date(2025, 11, 10), improvement_period_ends_on=dt.date(2025, 11, 25),
+        sufficient_improvement="No unauthorised absence", offence_from=dt.date(2025, 11, 3),
+        offence_to=dt.date(2025, 11, 7), outcome=NoticeOutcome.NOT_IMPROVED, created_by=dsl, created_at=NOW,
+    )
+    case = _forge_state(case, CaseState.NOTICE_TO_IMPROVE)
+    parent = ParentalRelationshipFactory(pupil=case.pupil).parent
+    consideration = pn_consideration_record(
+        case=case, by=dsl, why_penalty_notice_is_the_best_tool="The notice to improve did not work",
+        alternatives_considered="Another notice would repeat it", equality_act_consideration="No disability",
+    )
+    with pytest.raises(RequestRefused, match="headteacher must authorise"):
+        pn_request_start(case=case, by=dsl, parents=[parent], reason="Please issue")
+    assert Case.objects.get(pk=case.pk).state == CaseState.NOTICE_TO_IMPROVE
+    pn_consideration_authorise(consideration=consideration, by=headteacher)
+    request = pn_request_start(case=case, by=dsl, parents=[parent], reason="Please issue")
+    assert Case.objects.get(pk=case.pk).state == CaseState.PENALTY_NOTICE
+    assert PenaltyNoticeRequest.objects.get() == request
+    moved = CaseEvent.objects.get(case=case, kind=EventKind.TRANSITION, to_state=CaseState.PENALTY_NOTICE)
+    assert moved.reason == "Please issue"
+
+
 def test_a_case_stays_with_the_school_that_opened_it_when_the_pupil_moves(case, dsl, other_school, other_school_dsl):
     from cases.selectors import case_for_user
     from cases.services import case_hold

@@ -309,7 +309,8 @@ def test_close_needs_an_outcome_then_closes_with_it(client, dsl, case):
     case.refresh_from_db()
     assert case.state == CaseState.CONCERN
 
-    response = _step(client, case, "close", reason="Attendance back to 97%", outcome=CaseOutcome.IMPROVED)
+    response = _step(client, case, "close", reason="Attendance back to 97%", outcome=CaseOutcome.IMPROVED,
+                     confirm="yes")
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.state, case.outcome) == (CaseState.CLOSED, CaseOutcome.IMPROVED)
@@ -331,7 +332,8 @@ def test_support_recorders_add_a_note_to_the_chronology(client, request, case, p
     assert response.status_code == 302
     event = CaseEvent.objects.get(case=case, kind=EventKind.NOTE)
     assert (event.by, event.summary, event.reason) == (user, "Phoned mum about Monday mornings", "She will walk him in")
-    html = _html(client.get(_url(case)))
+    assert response.url == _url(case, "case_chronology") + "#chronology-heading"
+    html = _html(client.get(_url(case, "case_chronology")))
     assert "Note added to the chronology" in html
     assert "Phoned mum about Monday mornings" in html and user.staff.position in html
 
@@ -379,11 +381,11 @@ def test_chronology_is_newest_first_with_who_and_filters_by_kind(client, dsl, ca
     # Within the session's idle timeout, or the second note would meet the sign-in page.
     with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False):
         client.post(_url(case, "case_note_add"), {"kind": EventKind.NON_ENGAGEMENT, "summary": "Did not reply"})
-    html = _html(client.get(_url(case)))
+    html = _html(client.get(_url(case, "case_chronology")))
     chronology = re.search(r'data-testid="chronology"(.*?)</ol>', html, re.S).group(1)
     assert chronology.index("Did not reply") < chronology.index("First note") < chronology.index("Case opened")
     assert "Deputy Headteacher (Attendance Lead)" in chronology
-    filtered = _html(client.get(_url(case) + "?kind=non_engagement"))
+    filtered = _html(client.get(_url(case, "case_chronology") + "?kind=non_engagement"))
     chronology = re.search(r'data-testid="chronology"(.*?)</ol>', filtered, re.S).group(1)
     assert "Did not reply" in chronology and "First note" not in chronology and "Case opened" not in chronology
 
@@ -409,7 +411,8 @@ def test_dsl_records_considerations_and_only_the_headteacher_authorises(client, 
     assert response.status_code == 302
     consideration = PenaltyNoticeConsideration.objects.get(case=case)
     assert consideration.threshold_first_met == dt.date(2025, 11, 7)
-    html = _html(client.get(_url(case)))
+    assert response.url == _url(case, "case_notices") + "#penalty-notice-heading"
+    html = _html(client.get(_url(case, "case_notices")))
     assert "Awaiting the headteacher" in html and "Authorise<span" not in html
 
     authorise = reverse("pn_consideration_authorise", kwargs={"pk": case.pk, "consideration_pk": consideration.pk})
@@ -417,11 +420,11 @@ def test_dsl_records_considerations_and_only_the_headteacher_authorises(client, 
         client.force_login(not_head)
         assert client.post(authorise).status_code == 403
     client.force_login(headteacher)
-    assert "Authorise<span" in _html(client.get(_url(case)))
+    assert "Authorise<span" in _html(client.get(_url(case, "case_notices")))
     assert client.post(authorise).status_code == 302
     consideration.refresh_from_db()
     assert consideration.authorised_by == headteacher
-    html = _html(client.get(_url(case)))
+    html = _html(client.get(_url(case, "case_notices")))
     assert "Penalty notice request authorised" in html and "Authorise<span" not in html
     # A second authorisation is refused with the service's words, on the page.
     html = _html(client.post(authorise))
@@ -475,29 +478,47 @@ def _rich_case(case, user, n=1):
     return case
 
 
-def test_case_page_lists_plans_contracts_meetings_adjustments_and_letters(client, dsl, case):
+def _section(client, case, name):
+    return _html(client.get(_url(case, name)))
+
+
+def test_case_sections_list_plans_contracts_meetings_adjustments_and_letters_each_in_its_own(client, dsl, case):
     _rich_case(case, dsl)
     client.force_login(dsl)
-    html = _html(client.get(_url(case)))
-    plans = re.search(r'data-testid="support-plans"(.*?)</section>', html, re.S).group(1)
+    support = _section(client, case, "case_support")
+    plans = re.search(r'data-testid="support-plans"(.*?)</section>', support, re.S).group(1)
     assert "Morning check-in 0" in plans and "Overdue" in plans and "Review overdue" in plans
-    contracts = re.search(r'data-testid="contracts"(.*?)</section>', html, re.S).group(1)
+    contracts = re.search(r'data-testid="contracts"(.*?)</section>', support, re.S).group(1)
     assert "Offered to parents" in contracts and "Declined" in contracts
-    meetings = re.search(r'data-testid="meetings"(.*?)</section>', html, re.S).group(1)
-    assert "Did not attend" in meetings and "Held" in meetings
-    assert "Trainers allowed" in html
+    assert "Trainers allowed" in support
+    meetings = _section(client, case, "case_meetings")
+    listed = re.search(r'data-testid="meetings"(.*?)</section>', meetings, re.S).group(1)
+    assert "Did not attend" in listed and "Held" in listed
     letter = Letter.objects.get()
-    assert reverse("notices:letter_pdf", kwargs={"pk": letter.pk}) in html
+    documents = _section(client, case, "case_documents")
+    assert reverse("notices:letter_pdf", kwargs={"pk": letter.pk}) in documents
+    # Each section holds its own records and not the others'.
+    assert "Morning check-in 0" not in meetings + documents
+    assert "Did not attend" not in support + documents
+    assert reverse("notices:letter_pdf", kwargs={"pk": letter.pk}) not in support + meetings
+    overview = _section(client, case, "case_detail")
+    assert 'data-testid="support-plans"' not in overview and "Trainers allowed" not in overview
+    assert 'data-testid="chronology"' not in overview and "Note 0" in _section(client, case, "case_chronology")
 
 
-def test_case_page_query_count_does_not_grow_with_the_records(client, dsl, case, django_assert_max_num_queries):
+SECTION_NAMES = ["case_detail", "case_chronology", "case_meetings", "case_support", "case_notices", "case_documents"]
+
+
+@pytest.mark.parametrize("name", SECTION_NAMES)
+def test_case_section_query_count_does_not_grow_with_the_records(client, dsl, case, django_assert_max_num_queries,
+                                                                name):
     client.force_login(dsl)
     _rich_case(case, dsl, n=1)
     with django_assert_max_num_queries(60) as small:
-        client.get(_url(case))
+        client.get(_url(case, name))
     _rich_case(case, dsl, n=6)
     with django_assert_max_num_queries(len(small.captured_queries) + 2):
-        assert client.get(_url(case)).status_code == 200
+        assert client.get(_url(case, name)).status_code == 200
 
 
 # --- the caseload ------------------------------------------------------------------------------------------

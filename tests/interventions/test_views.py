@@ -100,7 +100,7 @@ def test_support_plan_form_saves_the_filled_action_rows_and_returns_to_the_case(
 
     response = client.post(_url("support_plan_create", case.pk), _plan_post())
 
-    assert response.status_code == 302 and response.url == reverse("case_detail", args=[case.pk])
+    assert response.status_code == 302 and response.url == reverse("case_support", args=[case.pk])
     plan = SupportPlan.objects.get(case=case)
     assert sorted(plan.actions.values_list("owner", flat=True)) == ["DSL", "Mrs Patel"]
     assert CaseEvent.objects.filter(case=case, kind=EventKind.SUPPORT_PLAN).count() == 1
@@ -271,7 +271,7 @@ def test_pupil_level_record_returns_to_the_pupil_when_there_is_no_open_case(clie
 def test_pupil_level_record_returns_to_the_open_case(client, case, senco):
     _login(client, senco)
     response = client.post(_url("adjustment_create", case.pupil.upn), _adjustment_post())
-    assert response.url == reverse("case_detail", args=[case.pk])
+    assert response.url == reverse("case_support", args=[case.pk])
     assert CaseEvent.objects.filter(case=case, kind=EventKind.ADJUSTMENT).exists()
 
 

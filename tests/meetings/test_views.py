@@ -56,7 +56,7 @@ def test_planning_saves_the_meeting_and_the_invitations_then_returns_to_the_case
     client.force_login(dsl)
     response = client.post(_plan_url(case), _plan_data(parents=[str(mother.pk), str(father.pk)]))
     assert response.status_code == 302
-    assert response.url == reverse("case_detail", args=[case.pk])
+    assert response.url == reverse("case_meetings", args=[case.pk])
 
     meeting = Meeting.objects.get()
     assert (meeting.kind, meeting.starts_at, meeting.location) == (MeetingKind.ATTENDANCE, MEETING_AT, "Family room")
@@ -201,7 +201,7 @@ def test_recording_saves_attendance_and_writes_non_attendance_to_the_chronology(
         client.force_login(dsl)
         response = client.post(reverse("meetings:record", args=[meeting.pk]), _record_data(meeting, **{"Jane Hughes": "no"}))
     assert response.status_code == 302
-    assert response.url == reverse("case_detail", args=[meeting.case.pk])
+    assert response.url == reverse("case_meetings", args=[meeting.case.pk])
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     assert meeting.barriers_discussed == "Worries about friendships"
@@ -281,7 +281,7 @@ def test_adding_an_agreed_action(client, dsl, attendance_officer, meeting):
             "due_day": "22", "due_month": "10", "due_year": "2026",
         })
     assert response.status_code == 302
-    assert response.url == reverse("case_detail", args=[meeting.case.pk])
+    assert response.url == reverse("case_meetings", args=[meeting.case.pk])
     action = Action.objects.get()
     assert (action.meeting, action.case, action.owner_user, str(action.due_on)) == (
         meeting, meeting.case, attendance_officer, "2026-10-22",
@@ -332,7 +332,7 @@ def test_cancelling_a_meeting(client, dsl, meeting):
 def test_meeting_times_read_as_gov_uk_writes_them(client, dsl, meeting):
     client.force_login(dsl)
     detail = client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content.decode()
-    case_page = client.get(reverse("case_detail", kwargs={"pk": meeting.case_id})).content.decode()
+    case_page = client.get(reverse("case_meetings", kwargs={"pk": meeting.case_id})).content.decode()
     for html in (detail, case_page):
         assert "9:30am" in html
         assert "9:30 AM" not in html and "09:30" not in html

@@ -206,9 +206,10 @@ def test_the_senco_cannot_make_a_bundle(rich_case, senco):
 def test_the_dsl_makes_it_from_the_case_page_and_the_page_links_the_latest(client, rich_case, dsl):
     client.force_login(dsl)
     response = client.post(reverse("bundles:generate", args=[rich_case.pk]))
-    assert response.status_code == 302 and response["Location"].endswith("#evidence-bundle-heading")
+    documents = reverse("case_documents", args=[rich_case.pk])
+    assert response.status_code == 302 and response["Location"] == documents + "#evidence-bundle-heading"
     bundle = Letter.objects.get(template=BUNDLE_TEMPLATE)
-    page = client.get(reverse("case_detail", args=[rich_case.pk])).content.decode()
+    page = client.get(documents).content.decode()
     assert reverse("bundles:pdf", args=[rich_case.pk]) in page and bundle.sha256[:12] in page
 
 

@@ -186,7 +186,7 @@ def test_school_staff_sending_the_same_request_at_once_send_one(postgresql, pn_c
     url = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
 
     responses = _posts([dsl, dsl, attendance_officer, attendance_officer], url,
-                       {"parents": [str(mother.pk)], "reason": "Please issue"})
+                       {"parents": [str(mother.pk)], "reason": "Please issue", "confirm": "yes"})
 
     won, told = _outcomes(responses, "Penalty notice request sent", "already with the local authority")
     assert (won, told) == (1, 3)

@@ -442,7 +442,7 @@ def _form(case, mother, **changes):
         "ends_day": ends.day, "ends_month": ends.month, "ends_year": ends.year,
         "support_so_far": SUPPORT_SO_FAR, "further_support": FURTHER_SUPPORT,
         "sufficient_improvement": SUFFICIENT, "early_penalty_grounds": EARLY_GROUNDS,
-        "reason": "Threshold met and support not taken up",
+        "reason": "Threshold met and support not taken up", "confirm": "yes",
     }
     data.update(changes)
     return data
@@ -467,7 +467,7 @@ def test_the_issue_page_lists_the_offences_and_issues_the_notice(client, case, d
     assert "Fri 7 Nov 2025" in page.content.decode()
     response = client.post(_issue_url(case), _form(case, mother))
     assert response.status_code == 302
-    assert response.url == reverse("case_detail", args=[case.pk]) + "#notices-heading"
+    assert response.url == reverse("case_notices", args=[case.pk]) + "#notices-heading"
     assert NoticeToImprove.objects.get().parents.get() == mother
     assert Case.objects.get(pk=case.pk).state == CaseState.NOTICE_TO_IMPROVE
 
@@ -521,7 +521,7 @@ def test_the_outcome_page_refuses_before_the_end_and_records_after(client, notic
     assert NoticeToImprove.objects.get().outcome == NoticeOutcome.PENDING
     with time_machine.travel(dt.datetime(2025, 12, 18, 12, tzinfo=dt.UTC), tick=False):
         client.force_login(dsl)  # the session of three weeks ago has expired
-        case_page = client.get(reverse("case_detail", args=[notice.case_id])).content.decode()
+        case_page = client.get(reverse("case_notices", args=[notice.case_id])).content.decode()
         assert f'href="{url}"' in case_page
         assert "Record the outcome" in case_page
         assert "Select whether attendance improved sufficiently" in client.post(url, {"note": "x"}).content.decode()
@@ -552,7 +552,7 @@ def test_the_early_ground_page_records_the_ground_with_the_sessions_ticked(clien
     notice.refresh_from_db()
     assert notice.early_ground_invoked == "Holiday 27-28 November"
     assert [s["date"] for s in notice.early_ground_sessions] == ["2025-11-27", "2025-11-28"]
-    case_page = client.get(reverse("case_detail", args=[notice.case_id])).content.decode()
+    case_page = client.get(reverse("case_notices", args=[notice.case_id])).content.decode()
     assert "Register sessions it rests on: Thursday 27 November 2025 AM (G); Friday 28 November 2025 AM (O)" in case_page
 
 
@@ -640,3 +640,76 @@ def test_a_notice_to_improve_is_not_posted_to_a_parent_without_an_address(case, 
     notice = _issue(case, dsl, [mother, father], service_method="hand")
     assert set(Letter.objects.filter(subject_key=f"nti:{notice.pk}").values_list("service_method", flat=True)) == {
         "hand"}
+
+
+# --- the confirmation, and the support so far drawn from the case's records -------------------------------
+
+
+def test_the_issue_page_asks_for_confirmation_and_changes_nothing_until_confirmed(client, case, dsl, mother):
+    client.force_login(dsl)
+    page = client.post(_issue_url(case), _form(case, mother, confirm="")).content.decode()
+    assert "Check before you issue the notice to improve" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert "The case moves from “Formal support (attendance contract)” to the notice to improve stage." in consequences
+    assert "with a letter to each of Jane Hughes" in consequences and "until 17 December 2025" in consequences
+    assert 'data-testid="confirm-rests-on"' in page  # the ladder's evidence
+    assert not NoticeToImprove.objects.exists() and not Letter.objects.exists()
+    assert Case.objects.get(pk=case.pk).state == CaseState.FORMAL_SUPPORT
+
+    changed = client.post(_issue_url(case), _form(case, mother, confirm="", change="yes")).content.decode()
+    assert "<h1 class=\"govuk-heading-l\">Issue a notice to improve</h1>" in changed and SUFFICIENT in changed
+    assert not NoticeToImprove.objects.exists()
+
+    assert client.post(_issue_url(case), _form(case, mother)).status_code == 302  # confirm=yes
+    assert NoticeToImprove.objects.count() == 1
+
+
+def test_the_support_so_far_is_ticked_from_the_records_and_fixed_in_the_letter_at_issue(client, case, dsl, mother):
+    plan = SupportPlan.objects.get(case=case)
+    client.force_login(dsl)
+    page = client.get(_issue_url(case)).content.decode()
+    record = f"support_plan:{plan.pk}"
+    assert f'value="{record}"' in page and "Support plan agreed on 7 October 2025: Mornings" in page
+
+    refused = client.post(_issue_url(case), _form(case, mother, support_so_far="")).content.decode()
+    assert "Select the support provided so far, or describe it below" in refused
+    assert not NoticeToImprove.objects.exists()
+
+    stranger = client.post(_issue_url(case), _form(case, mother, support_so_far="", support_records=["meeting:999"]))
+    assert "Select only support recorded on this case" in stranger.content.decode()
+
+    confirm = client.post(_issue_url(case), _form(case, mother, support_so_far="", support_records=[record],
+                                                  confirm="")).content.decode()
+    assert "- Support plan agreed on 7 October 2025: Mornings" in confirm
+
+    response = client.post(_issue_url(case), _form(case, mother, support_so_far="Lifts offered by the school",
+                                                   support_records=[record]))
+    assert response.status_code == 302
+    letter = Letter.objects.get(case=case)
+    assert letter.context["support_so_far"] == "- Support plan agreed on 7 October 2025: Mornings\nLifts offered by the school"
+    # Fixed at issue: a later change to the plan does not change what the letter says.
+    SupportPlan.objects.filter(pk=plan.pk).update(barriers="Something else")
+    letter.refresh_from_db()
+    assert "Mornings" in letter.context["support_so_far"]
+    issued = CaseEvent.objects.get(case=case, summary__startswith="Notice to improve issued")
+    assert record in issued.evidence  # cited, so the chronology links the plan
+    chronology = client.get(reverse("case_chronology", args=[case.pk])).content.decode()
+    assert reverse("interventions:support_plan_detail", args=[case.pk, plan.pk]) in chronology
+
+
+def test_the_ladder_box_is_the_one_place_that_offers_the_notice(client, case, dsl):
+    client.force_login(dsl)
+    overview = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    notices = client.get(reverse("case_notices", args=[case.pk])).content.decode()
+    assert overview.count(f'href="{_issue_url(case)}"') == 1
+    assert f'href="{_issue_url(case)}"' not in notices
+
+
+def test_a_period_outside_the_limits_is_refused_beside_its_field_before_any_confirmation(client, case, dsl, mother):
+    ends = TODAY + dt.timedelta(weeks=7)
+    client.force_login(dsl)
+    page = client.post(_issue_url(case), _form(case, mother, confirm="", ends_day=ends.day, ends_month=ends.month,
+                                               ends_year=ends.year)).content.decode()
+    assert "Check before you issue" not in page
+    assert "The improvement period must be between 3 and 6 weeks" in page and 'href="#id_ends_day"' in page
+    assert not NoticeToImprove.objects.exists()

@@ -193,7 +193,7 @@ def walk(code, la, pn_case, mother, father, grandmother, la_officer, dsl, headte
 
     data = {
         "parent": str(grandmother.pk), **_date("from", OFFENCE["offence_from"]), **_date("to", OFFENCE["offence_to"]),
-        "consult-confirmed": "on", **_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(),
+        "consult-confirmed": "on", **_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes",
         "parents": [str(grandmother.pk)], "reason": "Threshold met and support declined", "decision": "approve",
         "reasons": "Approved", "ground": "other", "details": "Drafted in error",
     }
@@ -257,11 +257,13 @@ def test_the_case_page_offers_drafting_only_when_the_school_issues(
     code, client, dsl, pn_case, mother, issuer, drafts, pointer
 ):
     client.force_login(dsl)
-    page = client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content.decode()
+    page = client.get(reverse("case_notices", kwargs={"pk": pn_case.pk})).content.decode()
     draft_url = reverse("penalty_notices:draft", kwargs={"case_pk": pn_case.pk})
     assert (draft_url in page) is drafts
     assert ('data-testid="pn-la-issues"' in page) is pointer
-    assert "Request penalty notices" in page  # the request stays open to the school either way
+    # The request stays open to the school either way, from the ladder box of the overview (its one entry).
+    overview = client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content.decode()
+    assert 'data-testid="step-request_penalty_notice"' in overview
 
 
 @pytest.mark.parametrize(("issuer", "school_acts"), [

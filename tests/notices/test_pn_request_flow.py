@@ -88,7 +88,7 @@ def _as(client, user):
 
 def _start(client, dsl, case, parents, reason="Please issue to both parents"):
     return _as(client, dsl).post(reverse("pn_requests:new", kwargs={"case_pk": case.pk}),
-                                 {"parents": [str(p.pk) for p in parents], "reason": reason})
+                                 {"parents": [str(p.pk) for p in parents], "reason": reason, "confirm": "yes"})
 
 
 def _la_url(name, request, code="873"):
@@ -267,7 +267,7 @@ def test_when_the_la_issues_the_school_has_nothing_left_to_issue(client, dsl, la
     page = _as(client, dsl).get(reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}))
     assert page.context["to_issue"] == []
     assert b'data-testid="pn-request-to-issue"' not in page.content
-    assert b'data-testid="pn-issue-link"' not in client.get(reverse("case_detail", args=[pn_case.pk])).content
+    assert b'data-testid="pn-issue-link"' not in client.get(reverse("case_notices", args=[pn_case.pk])).content
 
 
 def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issues_each_notice(
@@ -291,13 +291,13 @@ def test_when_the_school_issues_approval_drafts_and_consults_and_the_school_issu
     issue_urls = [reverse("penalty_notices:issue", kwargs={"case_pk": pn_case.pk, "pk": n.pk}) for n in notices]
     for url in issue_urls:
         assert url.encode() in page.content
-    case_page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    case_page = client.get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert "the school issues each notice" in case_page
     assert all(url in case_page for url in issue_urls)
 
     today = timezone.localdate()
     form = {"issued_day": today.day, "issued_month": today.month, "issued_year": today.year, "posted": "yes",
-            "terms_on": today.isoformat()}
+            "terms_on": today.isoformat(), "confirm": "yes"}
     for url in issue_urls:
         assert client.post(url, form).status_code == 302
     assert {n.state for n in PenaltyNotice.objects.filter(case=pn_case)} == {PenaltyNoticeState.ISSUED}
@@ -393,7 +393,7 @@ def test_both_sides_are_told_who_issues_the_notices_on_approval(
     client, dsl, la_officer, la, pn_case, authorised, mother, issued_by, school_says, la_says
 ):
     factories.CodeOfConductFactory(local_authority=la, pn_issued_by=issued_by)
-    case_page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    case_page = _as(client, dsl).get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert school_says in case_page
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
@@ -408,9 +408,10 @@ def test_while_a_request_is_open_the_case_page_links_to_it_instead_of_offering_a
     assert new_request.encode() in _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content
     _start(client, dsl, pn_case, [mother])
     request = PenaltyNoticeRequest.objects.get(case=pn_case)
-    page = client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
+    page = client.get(reverse("case_notices", args=[pn_case.pk])).content.decode()
     assert 'data-testid="pn-request-open"' in page and new_request not in page
     assert reverse("pn_requests:school_detail", kwargs={"case_pk": pn_case.pk, "pk": request.pk}) in page
+    assert new_request not in client.get(reverse("case_detail", args=[pn_case.pk])).content.decode()
     _as(client, la_officer).post(_la_url("la_assign", request))
     _decide(client, la_officer, request, "reject", "Attendance has improved since")
     page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
@@ -509,3 +510,38 @@ def test_the_la_manager_is_offered_to_give_work_but_not_to_take_it(
         assert "Assign to me" not in page
     assert "Assign to me" in _as(client, la_officer).get(_la_url("la_detail", request)).content.decode()
     assert "Assign to me" in client.get("/la/873/requests/").content.decode()
+
+
+# --- one entry per action, and the confirmation before the request goes ------------------------------------
+
+
+def test_request_a_penalty_notice_is_offered_once_in_the_ladder_box_and_nowhere_else(client, dsl, pn_case, authorised):
+    new_request = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+    _as(client, dsl)
+    pages = {name: client.get(reverse(name, args=[pn_case.pk])).content.decode()
+             for name in ("case_detail", "case_chronology", "case_meetings", "case_support", "case_notices",
+                          "case_documents")}
+    assert pages["case_detail"].count(f'href="{new_request}"') == 1
+    assert pages["case_detail"].count("Request a penalty notice") == 2  # the entry's heading and its button
+    assert all(new_request not in html for name, html in pages.items() if name != "case_detail")
+    assert all(f'action="{new_request}"' not in html for html in pages.values())  # no second form anywhere
+
+
+def test_the_request_asks_for_confirmation_and_sends_nothing_until_confirmed(client, dsl, pn_case, authorised,
+                                                                            mother, father):
+    url = reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk})
+    form = {"parents": [str(mother.pk), str(father.pk)], "reason": "Please issue to both parents"}
+    page = _as(client, dsl).post(url, form).content.decode()
+    assert "Check before you request penalty notices" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert f"naming {father}, {mother}" in consequences or f"naming {mother}, {father}" in consequences
+    assert "issues and posts a notice to each parent named" in consequences
+    assert f'name="parents" value="{mother.pk}"' in page and f'name="parents" value="{father.pk}"' in page
+    assert not PenaltyNoticeRequest.objects.exists()
+
+    changed = client.post(url, {**form, "change": "yes"}).content.decode()
+    assert "Please issue to both parents</textarea>" in changed and not PenaltyNoticeRequest.objects.exists()
+
+    response = client.post(url, {**form, "confirm": "yes"})
+    assert response.status_code == 302
+    assert set(PenaltyNoticeRequest.objects.get().parents.all()) == {mother, father}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -115,7 +116,7 @@ def test_a_third_notice_is_refused_on_the_pages_with_the_reason(client, pn_case,
     assert "Issue the notice and make the letter" not in issue_page
 
     response = client.post(_notice_url(third, "issue"),
-                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()})
+                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 200
     assert "A third penalty notice cannot be issued" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=third.pk).state == PenaltyNoticeState.LA_CONSULTED
@@ -150,7 +151,7 @@ def test_dsl_drafts_consults_and_issues_through_the_pages(client, pn_case, mothe
     assert "Terms if issued on 26 November 2026" in issue_page
     assert "£80.00 if paid within 21 days" in issue_page
     response = client.post(_notice_url(notice, "issue"),
-                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()})
+                           {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.state == PenaltyNoticeState.ISSUED
@@ -160,7 +161,7 @@ def test_dsl_drafts_consults_and_issues_through_the_pages(client, pn_case, mothe
     letter = Letter.objects.get(subject_key=f"penalty_notice:{notice.pk}")
     assert (letter.parent, letter.recipient, letter.case) == (mother, f"parent:{mother.pk}", pn_case)
 
-    case_page = client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content.decode()
+    case_page = client.get(reverse("case_notices", kwargs={"pk": pn_case.pk})).content.decode()
     assert notice.reference in case_page and "Issued" in case_page
     notice_page = client.get(_notice_url(notice)).content.decode()
     assert reverse("notices:letter_pdf", args=[letter.pk]) in notice_page
@@ -170,7 +171,7 @@ def test_a_different_date_of_issue_shows_its_terms_before_issuing(client, pn_cas
     notice = _consulted(pn_case, mother, dsl)
     client.force_login(dsl)
     earlier = dt.date(2026, 11, 20)
-    form = {**_date("issued", earlier), "posted": "no", "terms_on": TODAY.isoformat()}
+    form = {**_date("issued", earlier), "posted": "no", "terms_on": TODAY.isoformat(), "confirm": "yes"}
     page = client.post(_notice_url(notice, "issue"), form)
     assert page.status_code == 200
     assert "Terms if issued on 20 November 2026" in page.content.decode()
@@ -551,7 +552,7 @@ def test_the_issue_form_survives_an_absurd_year_and_issues_nothing(client, pn_ca
     notice = _consulted(pn_case, mother, dsl)
     client.force_login(dsl)
     response = client.post(_notice_url(notice, "issue"), {**_date("issued", TODAY), "issued_year": ABSURD_YEAR,
-                                                          "posted": "yes", "terms_on": TODAY.isoformat()})
+                                                          "posted": "yes", "terms_on": TODAY.isoformat(), "confirm": "yes"})
     assert response.status_code == 200 and "Year must include 4 numbers" in response.content.decode()
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
 
@@ -571,3 +572,19 @@ def test_withdrawal_grounds_have_the_free_text_limit(client, pn_case, mother, ds
     assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED
     withdrawn = penalty_notice_withdraw(notice=notice, by=la_officer, reason="x" * LONG_TEXT_MAX)
     assert (withdrawn.state, withdrawn.withdrawn_on) == (PenaltyNoticeState.WITHDRAWN, TODAY)
+
+
+def test_issuing_asks_for_confirmation_with_the_terms_and_issues_nothing_until_confirmed(client, pn_case, mother, dsl):
+    notice = _consulted(pn_case, mother, dsl)
+    client.force_login(dsl)
+    form = {**_date("issued", TODAY), "posted": "yes", "terms_on": TODAY.isoformat()}
+    page = client.post(_notice_url(notice, "issue"), form).content.decode()
+    assert "Check before you issue the penalty notice" in page
+    consequences = re.search(r'data-testid="confirm-consequences"(.*?)</ul>', page, re.S).group(1)
+    assert f"{notice.reference} is issued to {mother} on 26 November 2026, by post" in consequences
+    assert "£80.00 if paid within 21 days" in consequences
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.LA_CONSULTED
+    assert not Letter.objects.filter(subject_key=f"penalty_notice:{notice.pk}").exists()
+
+    assert client.post(_notice_url(notice, "issue"), {**form, "confirm": "yes"}).status_code == 302
+    assert PenaltyNotice.objects.get(pk=notice.pk).state == PenaltyNoticeState.ISSUED

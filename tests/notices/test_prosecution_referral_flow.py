@@ -6,6 +6,7 @@ returns it to the school with advice. A paid penalty notice is never referred; a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -83,7 +84,8 @@ def _as(client, user):
 
 
 def _refer(client, dsl, case, reason="Notice unpaid; no engagement with support"):
-    return _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": case.pk}), {"reason": reason})
+    return _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": case.pk}),
+                                 {"reason": reason, "confirm": "yes"})
 
 
 def _la_url(name, referral, code="873"):
@@ -119,7 +121,7 @@ def test_prosecution_under_s444_1_refers_the_unpaid_notice_records_the_hearing_a
     client, dsl, la_officer, pn_case, unpaid, paid
 ):
     case_page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
-    assert b'data-testid="referral-form"' in case_page.content  # the ladder allows it: an unpaid notice
+    assert b'data-testid="step-link-refer_for_prosecution"' in case_page.content  # the ladder allows it: unpaid
 
     assert _refer(client, dsl, pn_case).status_code == 302
     referral = ProsecutionReferral.objects.get(case=pn_case)
@@ -203,7 +205,8 @@ def test_a_case_returned_to_the_school_keeps_its_stage_and_the_advice_is_on_the_
     page = _as(client, dsl).get(reverse("referrals:school_detail", kwargs={"case_pk": pn_case.pk, "pk": referral.pk}))
     assert advice.encode() in page.content and b"education supervision order" in page.content
     # Returned, the school may refer again later.
-    assert b'data-testid="referral-form"' in client.get(reverse("case_detail", kwargs={"pk": pn_case.pk})).content
+    assert b'data-testid="step-link-refer_for_prosecution"' in client.get(
+        reverse("case_detail", kwargs={"pk": pn_case.pk})).content
 
 
 def test_no_further_action_closes_the_case_with_the_decision_as_reason(client, dsl, la_officer, pn_case, unpaid):
@@ -253,7 +256,7 @@ def test_another_las_officer_can_neither_see_nor_act_on_the_referral_nor_downloa
 
 def test_no_referral_when_the_ladder_does_not_allow_it(client, dsl, pn_case):
     page = _as(client, dsl).get(reverse("case_detail", kwargs={"pk": pn_case.pk}))
-    assert b'data-testid="referral-form"' not in page.content
+    assert b'data-testid="step-link-refer_for_prosecution"' not in page.content
     response = _refer(client, dsl, pn_case)
     assert response.status_code == 400
     assert "Refer for prosecution is not possible yet" in response.content.decode()
@@ -314,7 +317,7 @@ def test_inbox_school_filter_applies_to_referrals(client, dsl, la_officer, la, p
 
 def test_the_ladder_step_points_to_the_referral_and_never_moves_the_case_without_one(client, dsl, pn_case, unpaid):
     page = _as(client, dsl).get(reverse("case_detail", args=[pn_case.pk])).content.decode()
-    assert 'data-testid="refer-with-bundle"' in page
+    assert 'data-testid="step-link-refer_for_prosecution"' in page
     response = client.post(reverse("case_step", args=[pn_case.pk]), {
         "transition": "refer_for_prosecution", "reason": "Unpaid", "expected_state": pn_case.state,
     })
@@ -438,3 +441,19 @@ def test_an_acquittal_carries_no_fine(client, dsl, la_officer, pn_case, unpaid):
     with pytest.raises(ImpossibleFact, match="Only a parent convicted at the hearing can be fined"):
         referral_record_outcome(referral=referral, by=la_officer, conclusion="close", hearing_date=dt.date(2026, 11, 26),
                                 hearing_result="acquitted", fine_amount=Decimal("100"), parenting_order=False)
+
+
+def test_the_referral_asks_for_confirmation_and_refers_nothing_until_confirmed(client, dsl, pn_case, unpaid):
+    url = reverse("referrals:new", kwargs={"case_pk": pn_case.pk})
+    page = _as(client, dsl).post(url, {"reason": "Notice unpaid"}).content.decode()
+    assert "Check before you refer the case for prosecution" in page
+    assert "The case moves from “Penalty notice” to the prosecution referral stage." in page
+    assert "with a new evidence bundle, made now" in page
+    rests_on = re.search(r'data-testid="confirm-rests-on"(.*?)</ul>', page, re.S).group(1)
+    assert unpaid.reference in rests_on  # the ground: the notice unpaid after 28 days
+    assert not ProsecutionReferral.objects.exists() and pn_case.letters.count() == 0
+    pn_case.refresh_from_db()
+    assert pn_case.state == CaseState.PENALTY_NOTICE
+
+    assert _refer(client, dsl, pn_case, reason="Notice unpaid").status_code == 302
+    assert ProsecutionReferral.objects.count() == 1

@@ -92,7 +92,7 @@ def test_the_chronology_and_the_case_page_show_how_and_when_a_letter_was_served(
     event = CaseEvent.objects.get(case=case, kind=EventKind.LETTER)
     assert event.summary.endswith("served by email (the parent agreed) on 28 September 2026")
     client.force_login(dsl)
-    page = client.get(reverse("case_detail", kwargs={"pk": case.pk})).content.decode()
+    page = client.get(reverse("case_documents", kwargs={"pk": case.pk})).content.decode()
     assert letter.service_sentence == "By email (the parent agreed) on 28 September 2026"
     assert f'data-testid="letter-service">{letter.service_sentence}</td>' in page
 

@@ -38,7 +38,8 @@ def improvement_period_limits(issued_on: date) -> tuple[date, date]:
     )
 
 
-def _check_improvement_period(issued_on: date, ends_on: date) -> None:
+def improvement_period_check(issued_on: date, ends_on: date) -> None:
+    """Refuses a period outside 3 to 6 weeks from the date of issue (also asked before the confirmation)."""
     earliest, latest = improvement_period_limits(issued_on)
     if not earliest <= ends_on <= latest:
         raise ImprovementPeriodRefused(
@@ -166,16 +167,19 @@ def notice_to_improve_issue(
     further_support: str,
     reason: str,
     service_method: str = ServiceMethod.POST,
+    support_references: Iterable[str] = (),
 ) -> NoticeToImprove:
     """Issues a notice to improve: moves the case to that stage if it is not there yet, records the notice
     with the offence period it covers, and makes one letter per chosen parent, dated and served (by
-    ``service_method``, post unless handed over) on the date of issue, from which the improvement period runs."""
+    ``service_method``, post unless handed over) on the date of issue, from which the improvement period runs.
+    ``support_references`` cite the records the support so far was drawn from ("meeting:12"): the chronology
+    links them, and the letters keep the text as it was at issue."""
     pupil = case.pupil
     require(can_move_case(by, pupil), "issue a notice to improve")
     today = timezone.localdate()
     # A notice is recorded once it is issued: never dated after today.
     facts.happened(issued_on, what="The date of issue", today=today, field="issued_on")
-    _check_improvement_period(issued_on, improvement_period_ends_on)
+    improvement_period_check(issued_on, improvement_period_ends_on)
     texts = {
         "support_so_far": support_so_far, "further_support": further_support,
         "sufficient_improvement": sufficient_improvement, "early_penalty_grounds": early_penalty_grounds,
@@ -257,6 +261,7 @@ def notice_to_improve_issue(
             f"Grounds for an earlier penalty notice: {notice.early_penalty_grounds}",
             f"Support provided so far: {support_so_far.strip()}",
             f"Further support offered: {further_support.strip()}",
+            *support_references,
             *[f"letter:{letter.pk}" for letter in letters],
         ],
     )

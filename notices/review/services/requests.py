@@ -2,7 +2,7 @@
 
 notices.flows orchestrates the steps; these services decide whether each may happen, write it, and
 put it on the case's chronology and the audit trail. The case's state machine keeps the case's stage:
-a request is only possible once the ladder's request_penalty_notice transition has happened.
+a request made before the penalty notice stage takes the ladder's request_penalty_notice step with it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from cases.errors import DomainError
 from cases.models import Case, CaseState, EventKind, Parent
 from cases.my_work import announce
 from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of, require
+from cases.services import case_transition
+from cases.services.case import transition_sources
 from cases.services.chronology import case_event_record
 from notices.models import PenaltyNotice, PenaltyNoticeState
 from notices.penalty import services as penalty
@@ -102,9 +104,9 @@ def pn_request_start(*, case: Case, by, parents: list[Parent], reason: str) -> P
     case = Case.objects.select_for_update(of=("self",)).select_related("pupil__school__local_authority").get(
         pk=case.pk
     )
-    if case.state != CaseState.PENALTY_NOTICE:
+    if case.state != CaseState.PENALTY_NOTICE and case.state not in transition_sources("request_penalty_notice"):
         raise RequestRefused(
-            "The case must be at the penalty notice stage first: request a penalty notice on the case page."
+            f"A case at “{case.get_state_display()}” cannot request a penalty notice."
         )
     consideration = case.pn_considerations.order_by("-recorded_at").first()
     if consideration is not None and consideration.declined_at is not None:
@@ -130,6 +132,9 @@ def pn_request_start(*, case: Case, by, parents: list[Parent], reason: str) -> P
     facts.text(reason, what="What you are asking the local authority", field="reason")
     if PenaltyNoticeRequest.objects.filter(case=case, finished__isnull=True).exists():
         raise RequestRefused("A penalty notice request for this case is already with the local authority.")
+    if case.state != CaseState.PENALTY_NOTICE:
+        # One action: the request to the LA takes the ladder's step with it, on the ladder's own conditions.
+        case = case_transition(case=case, transition="request_penalty_notice", by=by, reason=reason.strip())
     request = _flow().start.run(case=case, consideration=consideration, by=by, reason=reason.strip())
     request.parents.set(parents)
     case_event_record(

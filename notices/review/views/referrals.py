@@ -11,13 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import ladder
 from cases.audit import audit
+from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
+from cases.models import CaseState
 from cases.permissions import can_move_case, can_reassign_la_work
 from cases.selectors import case_for_user, local_authority_for_user
 from cases.services.offence import offence_lines, offence_sentence
@@ -80,12 +83,34 @@ def _la_referral(user, code: str, pk: int) -> ProsecutionReferral:
 # --- the school's side ----------------------------------------------------------------------------------
 
 
+def _referral_confirmation(case, form: ReferralForm) -> Confirmation:
+    local_authority = case.school.local_authority
+    consequences = [f"The case goes to {local_authority.name} with a new evidence bundle, made now."]
+    if case.state != CaseState.PROSECUTION_REFERRAL:
+        consequences.append(f"The case moves from “{case.get_state_display()}” to the prosecution referral stage.")
+    consequences.append(f"{local_authority.name} decides whether to prosecute, apply for an education supervision "
+                        "order, take other action, or take no further action.")
+    rests_on = ([] if case.state == CaseState.PROSECUTION_REFERRAL
+                else list(ladder.check(case, "refer_for_prosecution").evidence))
+    return Confirmation(
+        heading="Check before you refer the case for prosecution",
+        button="Confirm and refer the case",
+        consequences=consequences,
+        rests_on=rests_on,
+        answers=[("Why you are referring the case", form.cleaned_data["reason"])],
+        cancel_url=reverse("case_detail", args=[case.pk]) + "#actions-heading",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = case_for_user(user=request.user, pk=case_pk)
     form = ReferralForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not changing(request):
+        if not confirmed(request):
+            return confirmation_page(request, case=case, confirmation=_referral_confirmation(case, form),
+                                     action_url=reverse("referrals:new", args=[case.pk]))
         try:
             referral = services.referral_start(case=case, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:

@@ -10,15 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import ladder
 from cases.audit import audit, audit_list
+from cases.confirmation import Confirmation, changing, confirmation_page, confirmed
 from cases.errors import DomainError
 from cases.models import CaseState
 from cases.permissions import can_move_case, can_reassign_la_work, is_la_officer_of
 from cases.selectors import case_for_user, local_authority_for_user
+from cases.services.case import transition_sources
 from notices import selectors
 from notices.bundle import latest_bundle
 from notices.form_parts import ReassignForm, show_refusal
@@ -50,13 +53,38 @@ def _la_request(user, code: str, pk: int) -> PenaltyNoticeRequest:
 # --- the school's side ----------------------------------------------------------------------------------
 
 
+def _request_confirmation(case, form: PenaltyNoticeRequestForm) -> Confirmation:
+    local_authority = case.school.local_authority
+    parents = ", ".join(str(parent) for parent in form.selected_parents())
+    consequences = [f"The request goes to {local_authority.name}, naming {parents}."]
+    if case.state != CaseState.PENALTY_NOTICE:
+        consequences.append(f"The case moves from “{case.get_state_display()}” to the penalty notice stage.")
+    consequences.append(
+        "If the local authority approves, the school issues each notice from its page under Penalty notices."
+        if local_authority.pn_issued_by == "school"
+        else "If the local authority approves, it issues and posts a notice to each parent named."
+    )
+    return Confirmation(
+        heading="Check before you request penalty notices",
+        button="Confirm and send the request",
+        consequences=consequences,
+        rests_on=list(ladder.check(case, "request_penalty_notice").evidence),
+        answers=[("Parents or carers", parents), ("What you are asking, and why", form.cleaned_data["reason"])],
+        cancel_url=reverse("case_detail", args=[case.pk]) + "#actions-heading",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pn_request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """The request to the LA: the ladder box's one "Request a penalty notice", confirmed before it is sent."""
     case = case_for_user(user=request.user, pk=case_pk)
     links = selectors.liable_parent_links(pupil=case.pupil)
     form = PenaltyNoticeRequestForm(request.POST if request.method == "POST" else None, parent_links=links)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not changing(request):
+        if not confirmed(request):
+            return confirmation_page(request, case=case, confirmation=_request_confirmation(case, form),
+                                     action_url=reverse("pn_requests:new", args=[case.pk]))
         try:
             pn_request = services.pn_request_start(
                 case=case, by=request.user, parents=form.selected_parents(), reason=form.cleaned_data["reason"]
@@ -66,9 +94,11 @@ def pn_request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Penalty notice request sent to {case.school.local_authority.name}")
             return redirect("pn_requests:school_detail", case_pk=case.pk, pk=pn_request.pk)
+    at_stage = case.state == CaseState.PENALTY_NOTICE
     return render(request, "notices/requests/new.html", {
         "case": case, "pupil": case.pupil, "form": form, "can_move": can_move_case(request.user, case.pupil),
-        "at_stage": case.state == CaseState.PENALTY_NOTICE,
+        "at_stage": at_stage, "check": None if at_stage else ladder.check(case, "request_penalty_notice"),
+        "may_request": at_stage or case.state in transition_sources("request_penalty_notice"),
     })
 
 
