@@ -350,7 +350,7 @@ def test_the_note_form_no_longer_offers_a_contact_but_old_contact_notes_stay_on_
     CaseEvent.objects.create(case=case, at=case.opened_at, by=dsl, kind=EventKind.CONTACT,
                              summary="Phoned mum about Monday mornings")
     client.force_login(dsl)
-    html = _html(client.get(_url(case)))
+    html = _html(client.get(_url(case, "case_chronology")))
     assert 'name="kind" type="radio" value="contact"' not in html
     assert "Phoned mum about Monday mornings" in html and "Contact with family" in html
     assert f'href="/cases/{case.pk}/contacts/new/"' in html

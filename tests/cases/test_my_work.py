@@ -161,7 +161,7 @@ def test_authorising_asks_are_you_sure_first_and_says_what_it_allows(client, cas
 def test_the_case_page_links_the_head_to_the_confirmation_and_the_decline(client, case, dsl, headteacher):
     consideration = _consideration(case, dsl)
     client.force_login(headteacher)
-    html = _html(client.get(reverse("case_detail", kwargs={"pk": case.pk})))
+    html = _html(client.get(reverse("case_notices", kwargs={"pk": case.pk})))
     kwargs = {"pk": case.pk, "consideration_pk": consideration.pk}
     assert f'href="{reverse("pn_consideration_authorise", kwargs=kwargs)}"' in html
     assert f'href="{reverse("pn_consideration_decline", kwargs=kwargs)}"' in html
@@ -180,7 +180,7 @@ def test_the_decline_page_shows_the_missing_reason_on_the_field_and_changes_noth
     assert response.status_code == 302 and response.url == reverse("my_work")
     consideration.refresh_from_db()
     assert consideration.decline_reason == "A notice to improve first"
-    html = _html(client.get(reverse("case_detail", kwargs={"pk": case.pk})))
+    html = _html(client.get(reverse("case_notices", kwargs={"pk": case.pk})))
     assert "Declined by the headteacher" in html and "A notice to improve first" in html
 
 

@@ -184,7 +184,7 @@ def test_a_recorded_contact_is_on_the_case_page_and_its_chronology(client, case,
     assert response.status_code == 302 and response.url.endswith("#contacts-heading")
     contact = Contact.objects.get()
     assert (contact.made_at, contact.made_by, contact.follow_up_on) == (CALLED_AT, dsl, dt.date(2026, 10, 6))
-    html = client.get(reverse("case_detail", kwargs={"pk": case.pk})).content.decode()
+    html = client.get(reverse("case_chronology", kwargs={"pk": case.pk})).content.decode()
     table = html.split('data-testid="contacts-table"')[1].split("</table>")[0]
     for cell in ("5 October 2026, 9:15am", "Phone call", "Jane Hughes (mother)", "No answer",
                  "Ring again at lunchtime (by 6 October 2026)"):
@@ -206,7 +206,7 @@ def test_the_form_is_for_the_schools_support_recorders_only(client, request, cas
 def test_the_senco_sees_the_contacts_without_the_link_to_record_one(client, case, dsl, senco, mother, contact_day):
     _record(case, dsl, parent=mother)
     client.force_login(senco)
-    html = client.get(reverse("case_detail", kwargs={"pk": case.pk})).content.decode()
+    html = client.get(reverse("case_chronology", kwargs={"pk": case.pk})).content.decode()
     assert "Jane Hughes (mother)" in html.split('data-testid="contacts-table"')[1]
     assert _url(case) not in html
 
@@ -217,7 +217,7 @@ def test_the_case_pages_contacts_cost_the_same_queries_whatever_their_number(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(dsl)
-    page = reverse("case_detail", kwargs={"pk": case.pk})
+    page = reverse("case_chronology", kwargs={"pk": case.pk})
     counts = []
     for extra in (1, 6):
         for _ in range(extra):

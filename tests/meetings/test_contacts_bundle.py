@@ -61,7 +61,7 @@ def test_the_bundle_lists_every_contact_oldest_first_as_the_case_page_words_it(c
     bundle_html = html_lib.unescape(render_to_string(BUNDLE_TEMPLATE, context))
     section = bundle_html.split(f'{SECTION_NUMBER["contacts"]}. Contacts with the family</h1>')[1].split("</section>")[0]
     client.force_login(dsl)
-    page = html_lib.unescape(client.get(reverse("case_detail", kwargs={"pk": case.pk})).content.decode())
+    page = html_lib.unescape(client.get(reverse("case_chronology", kwargs={"pk": case.pk})).content.decode())
     table = page.split('data-testid="contacts-table"')[1].split("</table>")[0]
     for row in context["contacts"]:
         for key in ("when", "method", "with_whom", "outcome", "summary", "follow_up", "made_by"):
