@@ -221,7 +221,7 @@ def contact_record(request: HttpRequest, case_pk: int) -> HttpResponse:
             add_refusal(form, error)
         else:
             messages.success(request, f"Contact recorded: {contact_summary(contact)}")
-            return redirect(reverse("case_detail", kwargs={"pk": case.pk}) + "#contacts-heading")
+            return redirect(reverse("case_chronology", kwargs={"pk": case.pk}) + "#contacts-heading")
     else:
         audit(request=request, action="contact.form", pupil=case.pupil, detail=f"case {case.pk}")
     return render(request, "meetings/contact_form.html",

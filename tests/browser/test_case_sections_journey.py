@@ -29,7 +29,7 @@ SCREEN = 900  # the journey's viewport height, in CSS pixels
 def test_dsl_walks_the_case_sections_and_confirms_closing_the_case(live_server, page, shoot, demo_school):
     pupil, dsl = demo_school["featured"], demo_school["dsl"]
     case = case_open(pupil=pupil, by=dsl, reason="Persistent absence since September")
-    case_note_add(case=case, by=dsl, kind=EventKind.CONTACT, summary="Phoned mum about Monday mornings")
+    case_note_add(case=case, by=dsl, kind=EventKind.NOTE, summary="Phoned mum about Monday mornings")
     page.set_viewport_size({"width": 1280, "height": SCREEN})
 
     sign_in(page, live_server, "dsl")

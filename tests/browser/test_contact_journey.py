@@ -50,7 +50,7 @@ def test_dsl_records_a_phone_call_to_the_mother_after_a_date_in_the_future_is_re
     Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=14))
 
     sign_in(page, live_server, "dsl")
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.goto(f"{live_server.url}/cases/{case.pk}/chronology/")
     contacts = page.get_by_test_id("contacts")
     expect(contacts).to_contain_text("No contact with the family is recorded on this case yet.")
     contacts.get_by_role("link", name="Record a contact").click()
