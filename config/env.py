@@ -96,3 +96,20 @@ def admin_path(name: str, *, embedded: bool) -> str | None:
             f"{name} may hold only letters, digits, '-', '_' and single '/', not {raw!r}"
         )
     return value + "/"
+
+
+def filesystem_broker_folders(root: Path) -> dict:
+    """kombu's filesystem transport options for a queue kept under ``root``, its folders created now.
+
+    Created when settings load, so the web server and the worker (which may start first) find them; one
+    folder is both "in" and "out", since the server and the worker share the one queue.
+    """
+    folders = {"data_folder_in": root / "queue", "processed_folder": root / "processed", "control_folder": root / "control"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folders["data_folder_in"]),
+        "data_folder_out": str(folders["data_folder_in"]),
+        "processed_folder": str(folders["processed_folder"]),
+        "control_folder": str(folders["control_folder"]),
+    }

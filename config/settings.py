@@ -8,7 +8,16 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import admin_path, database_from_url, env_bool, env_int, env_list, env_positive_int, env_str
+from config.env import (
+    admin_path,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_positive_int,
+    env_str,
+    filesystem_broker_folders,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -212,9 +221,13 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# Celery: eager in-process unless a broker is named, so the demo and tests need no service.
+# Celery: eager in-process unless a broker is named, so tests and management commands need no service.
+# CELERY_BROKER_URL=filesystem:// (what `bash .ci/setup demo` sets for its server and the worker it starts) is
+# the embedded worker: kombu's filesystem transport, messages as files under var/celery/, no service either,
+# and a letter batch or a bundle no longer holds the page that starts it.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
+CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery")))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
@@ -230,9 +243,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # out a second time, so long work is split into steps shorter than this (letter batches: LETTER_BATCH_STEP).
 BROKER_VISIBILITY_TIMEOUT_SECONDS = env_positive_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # One folder in and out: the web server and the worker both write and read the one queue there. Processed
+    # messages are deleted (processed/ is where they would go if kept). control/ holds the exchanges, which
+    # kombu would otherwise create in whatever folder the process started in.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_folders(CELERY_BROKER_FOLDER)
 # A letter batch with no new letter for this long shows as stuck, with buttons to resume or cancel it. Longer
 # than the visibility timeout, so a killed worker's batch has been handed back once before anyone is asked.
 LETTER_BATCH_STUCK_MINUTES = env_positive_int("LETTER_BATCH_STUCK_MINUTES", 15)
+# An evidence bundle asked for and neither made nor failed after this long shows as stuck (no worker took it),
+# with a button to try again. Longer than the visibility timeout, for the same reason.
+BUNDLE_STUCK_MINUTES = env_positive_int("BUNDLE_STUCK_MINUTES", 10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "nightly-attendance-scan": {
