@@ -98,11 +98,15 @@ def admin_path(name: str, *, embedded: bool) -> str | None:
     return value + "/"
 
 
-def filesystem_broker_folders(root: Path) -> dict:
+FILESYSTEM_BROKER_POLLING_SECONDS = 0.2
+
+
+def filesystem_broker_options(root: Path) -> dict:
     """kombu's filesystem transport options for a queue kept under ``root``, its folders created now.
 
     Created when settings load, so the web server and the worker (which may start first) find them; one
-    folder is both "in" and "out", since the server and the worker share the one queue.
+    folder is both "in" and "out", since the server and the worker share the one queue. The worker looks for
+    messages every 0.2 s rather than kombu's 1 s: a letter batch is some 25 steps, each queued by the one before.
     """
     folders = {"data_folder_in": root / "queue", "processed_folder": root / "processed", "control_folder": root / "control"}
     for folder in folders.values():
@@ -112,4 +116,5 @@ def filesystem_broker_folders(root: Path) -> dict:
         "data_folder_out": str(folders["data_folder_in"]),
         "processed_folder": str(folders["processed_folder"]),
         "control_folder": str(folders["control_folder"]),
+        "polling_interval": FILESYSTEM_BROKER_POLLING_SECONDS,
     }

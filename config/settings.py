@@ -16,7 +16,7 @@ from config.env import (
     env_list,
     env_positive_int,
     env_str,
-    filesystem_broker_folders,
+    filesystem_broker_options,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,7 +247,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # One folder in and out: the web server and the worker both write and read the one queue there. Processed
     # messages are deleted (processed/ is where they would go if kept). control/ holds the exchanges, which
     # kombu would otherwise create in whatever folder the process started in.
-    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_folders(CELERY_BROKER_FOLDER)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_options(CELERY_BROKER_FOLDER)
 # A letter batch with no new letter for this long shows as stuck, with buttons to resume or cancel it. Longer
 # than the visibility timeout, so a killed worker's batch has been handed back once before anyone is asked.
 LETTER_BATCH_STUCK_MINUTES = env_positive_int("LETTER_BATCH_STUCK_MINUTES", 15)
