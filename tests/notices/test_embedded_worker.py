@@ -70,9 +70,11 @@ def shared_database(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def filesystem_worker(shared_database, tmp_path):
+def filesystem_worker(shared_database, tmp_path, monkeypatch):
     folder = tmp_path / "broker"
     before = {key: app.conf.get(key) for key in APP_KEYS}
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI's run sets Redis there).
+    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
     app.conf.update(broker_url="filesystem://", broker_transport_options=filesystem_broker_options(folder),
                     task_always_eager=False)
     _reset_celery_connections()
