@@ -34,15 +34,14 @@ from notices.bundle.runs import (
     evidence_bundle_retry,
 )
 
-DATE_HELP = "For example, 2026-09-07"
 
 
 class EvidenceBundleForm(forms.Form):
     """The offence period, when the person making the bundle chooses it (both dates, or neither)."""
 
-    offence_from = forms.DateField(required=False, label="First day of the offence period", help_text=DATE_HELP,
+    offence_from = forms.DateField(required=False, label="First day of the offence period",
                                    error_messages={"invalid": "Enter the first day as a real date, e.g. 2026-09-07"})
-    offence_to = forms.DateField(required=False, label="Last day of the offence period", help_text=DATE_HELP,
+    offence_to = forms.DateField(required=False, label="Last day of the offence period",
                                  error_messages={"invalid": "Enter the last day as a real date, e.g. 2026-09-07"})
 
     def clean(self):
