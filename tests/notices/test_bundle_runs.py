@@ -192,8 +192,9 @@ def test_another_cases_run_is_not_found_through_this_case(client, case, dsl, sch
 
 
 @pytest.fixture
-def broker_without_worker():
+def broker_without_worker(monkeypatch):
     """A real broker (kombu's in-memory transport) and no worker: a message sent waits on the queue."""
+    monkeypatch.setenv("CELERY_BROKER_URL", "memory://")  # Celery reads it before its configuration
     keys = ("broker_url", "task_always_eager")
     before = {key: app.conf.get(key) for key in keys}
     app.conf.update(broker_url="memory://", task_always_eager=False)
