@@ -35,7 +35,6 @@ from notices.bundle.runs import (
 )
 
 
-
 class EvidenceBundleForm(forms.Form):
     """The offence period, when the person making the bundle chooses it (both dates, or neither)."""
 
