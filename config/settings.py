@@ -227,7 +227,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 # and a letter batch or a bundle no longer holds the page that starts it.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
-CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery")))
+# Not CELERY_-prefixed: Celery reads every CELERY_ setting as one of its own.
+FILESYSTEM_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery")))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
@@ -247,7 +248,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # One folder in and out: the web server and the worker both write and read the one queue there. Processed
     # messages are deleted (processed/ is where they would go if kept). control/ holds the exchanges, which
     # kombu would otherwise create in whatever folder the process started in.
-    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_options(CELERY_BROKER_FOLDER)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_options(FILESYSTEM_BROKER_FOLDER)
 # A letter batch with no new letter for this long shows as stuck, with buttons to resume or cancel it. Longer
 # than the visibility timeout, so a killed worker's batch has been handed back once before anyone is asked.
 LETTER_BATCH_STUCK_MINUTES = env_positive_int("LETTER_BATCH_STUCK_MINUTES", 15)
