@@ -9,8 +9,10 @@ locked" would fail it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -86,6 +88,7 @@ def filesystem_worker(shared_database, tmp_path, monkeypatch):
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2", "-l", "info",
              "--without-gossip", "--without-mingle", "-n", f"embedded-{os.getpid()}@%h"],
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+            start_new_session=True,  # its own process group: the pool's processes are stopped with it
         )
     try:
         deadline = time.monotonic() + 60
@@ -95,10 +98,19 @@ def filesystem_worker(shared_database, tmp_path, monkeypatch):
             time.sleep(0.2)
         yield log
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        _stop(proc)
         app.conf.update(before)
         _reset_celery_connections()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """A warm shutdown (TERM), and if the worker has not stopped within 30 seconds, KILL for the whole group."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
 
 
 def _follow(client, url: str, done, *, log: Path, seconds: float = 180) -> str:
