@@ -18,6 +18,7 @@ from config.env import (
     env_positive_int,
     env_site_url,
     env_str,
+    filesystem_broker_options,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -239,9 +240,14 @@ EMAIL_BACKEND = email_backend(explicit=env_str("EMAIL_BACKEND"), notify_api_key=
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance-casework@localhost")
 SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
 
-# Celery: eager in-process unless a broker is named, so the demo and tests need no service.
+# Celery: eager in-process unless a broker is named, so tests and management commands need no service.
+# CELERY_BROKER_URL=filesystem:// (what `bash .ci/setup demo` sets for its server and the worker it starts) is
+# the embedded worker: kombu's filesystem transport, messages as files under var/celery/, no service either,
+# and a letter batch or a bundle no longer holds the page that starts it.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
+# Not CELERY_-prefixed: Celery reads every CELERY_ setting as one of its own.
+FILESYSTEM_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery")))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
@@ -257,9 +263,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # out a second time, so long work is split into steps shorter than this (letter batches: LETTER_BATCH_STEP).
 BROKER_VISIBILITY_TIMEOUT_SECONDS = env_positive_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # One folder in and out: the web server and the worker both write and read the one queue there. Processed
+    # messages are deleted (processed/ is where they would go if kept). control/ holds the exchanges, which
+    # kombu would otherwise create in whatever folder the process started in.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker_options(FILESYSTEM_BROKER_FOLDER)
 # A letter batch with no new letter for this long shows as stuck, with buttons to resume or cancel it. Longer
 # than the visibility timeout, so a killed worker's batch has been handed back once before anyone is asked.
 LETTER_BATCH_STUCK_MINUTES = env_positive_int("LETTER_BATCH_STUCK_MINUTES", 15)
+# An evidence bundle asked for and neither made nor failed after this long shows as stuck (no worker took it),
+# with a button to try again. Longer than the visibility timeout, for the same reason.
+BUNDLE_STUCK_MINUTES = env_positive_int("BUNDLE_STUCK_MINUTES", 10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "nightly-attendance-scan": {

@@ -34,3 +34,7 @@ from notices.review.referrals import (
     ReferralDecision,
 )
 from notices.review.requests import PenaltyNoticeRequest, RequestDecision
+
+# isort: split
+# Last: importing notices.bundle runs its package, which reads the models above.
+from notices.bundle.models import BundleStatus, EvidenceBundleRun  # noqa: E402

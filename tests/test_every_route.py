@@ -77,7 +77,14 @@ def _demo_records():
         SupportPlan,
     )
     from meetings.models import Contact, Meeting
-    from notices.models import Letter, LetterBatch, NoticeToImprove, OfficerTask, PenaltyNotice
+    from notices.models import (
+        EvidenceBundleRun,
+        Letter,
+        LetterBatch,
+        NoticeToImprove,
+        OfficerTask,
+        PenaltyNotice,
+    )
     from notices.review.referrals import ProsecutionReferral
     from notices.review.requests import PenaltyNoticeRequest
 
@@ -90,7 +97,7 @@ def _demo_records():
         Meeting: "case__school__urn", Contact: "case__school__urn", Letter: "pupil__school__urn", LetterBatch: "school__urn",
         NoticeToImprove: "case__school__urn", PenaltyNotice: "pupil__school__urn",
         OfficerTask: "notice__pupil__school__urn", PenaltyNoticeRequest: "case__school__urn",
-        ProsecutionReferral: "case__school__urn",
+        ProsecutionReferral: "case__school__urn", EvidenceBundleRun: "case__school__urn",
     }
     records = {model: model.objects.filter(**{lookup: OWN_SCHOOL_URN}).order_by("-pk").first()
                for model, lookup in at_school.items()}
@@ -111,6 +118,7 @@ def _kwargs_for(name: str, params: list[str], records: dict) -> dict:
         "interventions:la_notification": "LANotification", "meetings:contact": "Contact", "meetings:": "Meeting", "notices:letter": "Letter",
         "notices:nti": "NoticeToImprove", "penalty_notices:la_task": "OfficerTask", "penalty_notices:": "PenaltyNotice",
         "pn_requests:": "PenaltyNoticeRequest", "referrals:": "ProsecutionReferral", "letters:": "LetterBatch",
+        "bundles:": "EvidenceBundleRun",
     }
     record = next((by_name.get(model) for prefix, model in subject.items() if name.startswith(prefix)), None)
     case = getattr(record, "case", None) or by_name["Case"]
@@ -157,7 +165,7 @@ def _top_up() -> None:
 
     from cases.models import Case, PenaltyNoticeConsideration, StaffProfile
     from notices.flows import PenaltyNoticeRequestFlow, ProsecutionReferralFlow
-    from notices.models import Letter, LetterBatch, OfficerTask, PenaltyNotice
+    from notices.models import EvidenceBundleRun, Letter, LetterBatch, OfficerTask, PenaltyNotice
     from notices.review.referrals import ProsecutionReferral
     from notices.review.requests import PenaltyNoticeRequest
 
@@ -169,6 +177,7 @@ def _top_up() -> None:
                                    sha256="0" * 64, context={}, generated_by=dsl, generated_at=now)
     LetterBatch.objects.create(school=case.school, kind="concern", title="Concern letters", created_by=dsl,
                                created_at=now)
+    EvidenceBundleRun.objects.create(case=case, requested_by=dsl, requested_at=now, status="failed", error="-")
     notice = PenaltyNotice.objects.create(local_authority=case.school.local_authority, reference="PN-873-2026-999",
                                           pupil=case.pupil, parent=parent, case=case, created_at=now)
     OfficerTask.objects.create(local_authority=case.school.local_authority, notice=notice, kind="decide_unpaid",

@@ -30,6 +30,7 @@ from notices.bundle.case_record import (
     _notices,
     _support,
 )
+from notices.bundle.models import BundleStatus, EvidenceBundleRun
 from notices.bundle.served import ServedCopy, number_copies, served_copies
 from notices.letters.store import VERSION_RETRIES, json_faithful
 from notices.models import Letter
@@ -55,19 +56,25 @@ def latest_bundle(*, case: Case) -> Letter | None:
     )
 
 
+def offence_period_check(*, offence_from: date | None, offence_to: date | None, today: date) -> None:
+    """Refuses an offence period the bundle cannot be made for: checked when the bundle is asked for, so the
+    page says so at once, and again when it is made."""
+    if (offence_from is None) != (offence_to is None):
+        raise BundleRefused("Give both the first and the last date of the offence period, or neither.")
+    if offence_from is not None and offence_to is not None and offence_from > offence_to:
+        raise BundleRefused("The offence period must end on or after the day it starts.")
+    if offence_from is not None and offence_from > today:
+        raise BundleRefused("The offence period cannot start after today.")
+
+
 def bundle_context(*, case: Case, by, offence_from: date | None = None, offence_to: date | None = None,
                    now: datetime | None = None, offence: Offence | None = None,
                    copies: list[ServedCopy] | None = None) -> dict:
     """Everything the bundle shows, as plain values (dates stay dates): what the template renders and,
     in its JSON form, what the stored record keeps. ``copies``: the letters served, when already read."""
-    if (offence_from is None) != (offence_to is None):
-        raise BundleRefused("Give both the first and the last date of the offence period, or neither.")
-    if offence_from is not None and offence_to is not None and offence_from > offence_to:
-        raise BundleRefused("The offence period must end on or after the day it starts.")
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if offence_from is not None and offence_from > today:
-        raise BundleRefused("The offence period cannot start after today.")
+    offence_period_check(offence_from=offence_from, offence_to=offence_to, today=today)
     pupil = case.pupil
     conduct = pupil.school.local_authority.conduct()
     # The pupil's whole register: the rolling windows may reach back over any gap (domain.md 2).
@@ -164,12 +171,15 @@ def la_may_make_bundle(user, case: Case) -> bool:
 
 
 def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None,
-                             offence_to: date | None = None, offence: Offence | None = None) -> Letter:
+                             offence_to: date | None = None, offence: Offence | None = None,
+                             run_id: int | None = None) -> Letter:
     """Renders the case's evidence bundle and stores it as the next version, addressed to the LA.
 
     The school's DSL or attendance officer make it, and an officer of the LA the school sent the case to
     (la_may_make_bundle). Nothing stored is ever changed: a new bundle is a new version beside the old.
-    Writes a chronology entry and an audit event.
+    Writes a chronology entry and an audit event. With ``run_id`` (the worker making an EvidenceBundleRun) the
+    bundle is stored and the run marked done in one transaction, under a lock on the run: a second delivery of
+    the same run finds the bundle stored and returns it, not a new version.
     """
     require(can_move_case(by, case.pupil) or la_may_make_bundle(by, case), "make an evidence bundle")
     now = timezone.now()
@@ -186,6 +196,11 @@ def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None
     for attempt in range(VERSION_RETRIES):
         try:
             with transaction.atomic():
+                run = None
+                if run_id is not None:
+                    run = EvidenceBundleRun.objects.select_for_update().get(pk=run_id)
+                    if run.bundle_id is not None:
+                        return run.bundle
                 previous = Letter.objects.filter(subject_key=subject_key, recipient=recipient).aggregate(
                     v=Max("version"))["v"]
                 letter = Letter.objects.create(
@@ -202,6 +217,9 @@ def evidence_bundle_generate(*, case: Case, by, offence_from: date | None = None
                 )
                 audit(user=by, action="bundle.generate", pupil=case.pupil,
                       detail=f"letter {letter.pk}: {subject_key} v{letter.version} sha256 {digest[:12]}")
+                if run is not None:
+                    run.bundle, run.status, run.finished_at, run.error = letter, BundleStatus.DONE, timezone.now(), ""
+                    run.save(update_fields=["bundle", "status", "finished_at", "error"])
                 return letter
         except IntegrityError:
             if attempt == VERSION_RETRIES - 1:

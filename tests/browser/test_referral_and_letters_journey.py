@@ -601,3 +601,62 @@ def test_a_running_batch_shows_its_progress_in_place_and_the_pdf_when_it_finishe
                                                    finished_at=timezone.now())
     expect(page.get_by_role("button", name="Download all 3 letters (PDF)")).to_be_visible(timeout=8_000)
     assert page.evaluate("window.stillTheSamePage === undefined")
+
+
+def test_dsl_asks_for_the_evidence_bundle_and_its_page_follows_it_to_the_download(
+    live_server, page, shoot, demo_school
+):
+    """The bundle is made in the background: the case page asks (one mistake first: half an offence period),
+    the bundle's own page shows where it has got to and then the download."""
+    from notices.bundle.models import BundleStatus, EvidenceBundleRun
+
+    case = case_open(pupil=demo_school["featured"], by=demo_school["dsl"], reason="Threshold met")
+    today = demo_school["today"]
+    sign_in(page, live_server, "dsl")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    section = page.get_by_test_id("evidence-bundle")
+    section.get_by_text("Choose the offence period (optional)").click()
+    section.get_by_label("First day of the offence period").fill((today - timedelta(days=28)).isoformat())
+    section.get_by_role("button", name="Make the evidence bundle").click()
+
+    # Half a period: the bundle's page says which date is missing, and nothing is queued.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make the evidence bundle")
+    expect(page).to_have_title(re.compile(r"^Error: Make the evidence bundle"))
+    summary = _error_summary(page)
+    expect(summary.get_by_role("link")).to_have_text(
+        "Give both the first and the last date of the offence period, or neither.")
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#id_offence_to")
+    expect(page.locator("#id_offence_to-error")).to_contain_text("Give both the first and the last date")
+    shoot(page, "ref-20-bundle-error")
+    assert not EvidenceBundleRun.objects.exists()
+
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Last day of the offence period")).to_be_focused()
+    page.get_by_label("Last day of the offence period").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Make the evidence bundle").click()
+
+    # The worker (in-process here) has made it by the time the page shows: ready, with the download.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence bundle")
+    expect(page.get_by_test_id("bundle-status")).to_have_text("Ready to download")
+    shoot(page, "ref-21-bundle-done")
+    run = EvidenceBundleRun.objects.get()
+    with page.expect_download() as download:
+        page.get_by_test_id("bundle-download").click()
+    assert Path(download.value.path()).read_bytes() == bytes(run.bundle.pdf)
+
+    # With a real worker the page first waits: it updates in place, then reloads itself with the download.
+    waiting = EvidenceBundleRun.objects.create(case=case, requested_by=demo_school["dsl"],
+                                               requested_at=timezone.now())
+    page.goto(f"{live_server.url}/cases/{case.pk}/evidence-bundle/{waiting.pk}/")
+    expect(page.get_by_test_id("bundle-status")).to_have_text("Waiting to start")
+    shoot(page, "ref-22-bundle-waiting")
+    page.evaluate("window.stillTheSamePage = true")
+    EvidenceBundleRun.objects.filter(pk=waiting.pk).update(status=BundleStatus.RUNNING, started_at=timezone.now())
+    expect(page.get_by_test_id("bundle-status")).to_have_text("Being made", timeout=8_000)
+    assert page.evaluate("window.stillTheSamePage === true")
+    # Made: a stored bundle is one run's (the first run's stands in for it).
+    EvidenceBundleRun.objects.filter(pk=run.pk).update(bundle=None)
+    EvidenceBundleRun.objects.filter(pk=waiting.pk).update(status=BundleStatus.DONE, bundle=run.bundle,
+                                                          finished_at=timezone.now())
+    expect(page.get_by_test_id("bundle-download")).to_be_visible(timeout=8_000)
+    assert page.evaluate("window.stillTheSamePage === undefined")

@@ -165,6 +165,24 @@ def test_reset_rebuilds_the_same_data_from_the_same_seed(seeded):
     assert Mark.objects.count() == marks
 
 
+def test_reset_after_a_letter_batch_and_a_bundle_were_made_on_the_demo(seeded):
+    """What a demo user makes (a batch, a bundle asked for) points at the demo's users: the reset removes it."""
+    from django.utils import timezone
+
+    from cases.services import case_open
+    from notices.models import EvidenceBundleRun, LetterBatch
+
+    dsl = StaffProfile.objects.get(user__username="dsl")
+    LetterBatch.objects.create(school=dsl.school, kind="concern", title="Concern letters", created_by=dsl.user,
+                               created_at=timezone.now())
+    case = case_open(pupil=Pupil.objects.filter(school=dsl.school).order_by("pk").first(), by=dsl.user,
+                     reason="Attendance falling")
+    EvidenceBundleRun.objects.create(case=case, requested_by=dsl.user, requested_at=timezone.now())
+    _seed("--reset")
+    assert not LetterBatch.objects.exists() and not EvidenceBundleRun.objects.exists()
+    assert StaffProfile.objects.filter(user__username="dsl").exists()
+
+
 def test_school_days_skip_bank_holidays_and_holidays():
     calendar = demo.school_calendar(date(2025, 9, 1), date(2026, 8, 31))
     assert date(2026, 4, 6) not in calendar.days  # Easter Monday

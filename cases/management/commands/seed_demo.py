@@ -37,6 +37,7 @@ from cases.permissions import needs_second_factor
 from interventions.models import LeaveOfAbsenceRequest
 from notices.models import (
     Letter,
+    LetterBatch,
     NoticeToImprove,
     OfficerTask,
     PenaltyNotice,
@@ -150,6 +151,8 @@ class Command(BaseCommand):
             # notices and letters the cases and parents.
             ProsecutionReferral.objects.filter(case__pupil__in=pupils).delete()
             PenaltyNoticeRequest.objects.filter(case__pupil__in=pupils).delete()
+            # A batch protects the demo user who started it (made on the demo, then the demo reset).
+            LetterBatch.objects.filter(school__in=schools).delete()
             Letter.objects.filter(pupil__in=pupils).delete()
             OfficerTask.objects.filter(notice__pupil__in=pupils).delete()
             PenaltyNotice.objects.filter(pupil__in=pupils).delete()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0012_audit_rows_permanent'),
-        ('notices', '0011_letter_batch_plan_and_cancel'),
+        ('notices', '0012_evidence_bundle_run'),
     ]
 
     operations = [
