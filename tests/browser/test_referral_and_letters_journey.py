@@ -613,7 +613,7 @@ def test_dsl_asks_for_the_evidence_bundle_and_its_page_follows_it_to_the_downloa
     case = case_open(pupil=demo_school["featured"], by=demo_school["dsl"], reason="Threshold met")
     today = demo_school["today"]
     sign_in(page, live_server, "dsl")
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.goto(f"{live_server.url}/cases/{case.pk}/documents/")
     section = page.get_by_test_id("evidence-bundle")
     section.get_by_text("Choose the offence period (optional)").click()
     section.get_by_label("First day of the offence period").fill((today - timedelta(days=28)).isoformat())

@@ -238,9 +238,9 @@ def test_with_a_broker_the_bundle_post_queues_the_bundle_and_makes_none(
 def test_the_case_page_points_to_a_bundle_not_made_yet_until_it_is_made(client, case, dsl):
     run = evidence_bundle_request(case=case, by=dsl)
     client.force_login(dsl)
-    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    page = client.get(reverse("case_documents", args=[case.pk])).content.decode()
     assert 'data-testid="evidence-bundle-run"' in page and reverse("bundles:run", args=[case.pk, run.pk]) in page
     assert "waiting to start" in page
     evidence_bundle_run(run_id=run.pk)
-    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    page = client.get(reverse("case_documents", args=[case.pk])).content.decode()
     assert 'data-testid="evidence-bundle-run"' not in page

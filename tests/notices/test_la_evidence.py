@@ -88,7 +88,7 @@ def pn_request(client, dsl, headteacher, pn_case, mother):
     )
     assert consideration.authorised_by == headteacher
     _as(client, dsl).post(reverse("pn_requests:new", kwargs={"case_pk": pn_case.pk}),
-                          {"parents": [str(mother.pk)], "reason": "Please issue"})
+                          {"parents": [str(mother.pk)], "reason": "Please issue", "confirm": "yes"})
     return PenaltyNoticeRequest.objects.get(case=pn_case)
 
 
@@ -106,7 +106,7 @@ def referral(client, dsl, la_officer, pn_case, mother, father):
     _notice(pn_case, mother, "PN-MOTHER", PenaltyNoticeState.UNPAID)
     _notice(pn_case, father, "PN-FATHER", PenaltyNoticeState.UNPAID)
     assert _as(client, dsl).post(reverse("referrals:new", kwargs={"case_pk": pn_case.pk}),
-                                 {"reason": "Both notices unpaid"}).status_code == 302
+                                 {"reason": "Both notices unpaid", "confirm": "yes"}).status_code == 302
     referral = ProsecutionReferral.objects.get(case=pn_case)
     referral_services.referral_assign(referral=referral, by=la_officer)
     return referral
