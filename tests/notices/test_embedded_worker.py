@@ -23,6 +23,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from cases.services import case_open
 from config.celery import app
@@ -41,9 +42,12 @@ APP_KEYS = ("broker_url", "broker_transport_options", "task_always_eager")
 
 
 def _reset_celery_connections() -> None:
-    """Celery keeps its broker connections once made: dropped, the next message uses the broker set now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Celery keeps its broker connections once made: dropped, the next message uses the broker set now.
+
+    The pools live in kombu's global registry (one per broker URL), so they are closed *and forgotten* there:
+    a pool only closed would stay registered, and the next test sending to that broker (even an eager task
+    acquires a producer) would meet "Acquire on closed pool"."""
+    kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
