@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
@@ -57,8 +57,7 @@ def academic_years(schools) -> list[int]:
 def year_bounds(year: int, today: date) -> tuple[date, date]:
     """1 September of ``year`` and the report's as-of day: today in the year running, else 31 August."""
     start = date(year, rules.ACADEMIC_YEAR_START_MONTH, rules.ACADEMIC_YEAR_START_DAY)
-    end = date(year + 1, rules.ACADEMIC_YEAR_START_MONTH, rules.ACADEMIC_YEAR_START_DAY) - timedelta(days=1)
-    return start, min(end, today)
+    return start, min(rules.academic_year_end(start), today)
 
 
 def year_label(year: int) -> str:

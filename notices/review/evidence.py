@@ -72,8 +72,7 @@ def register_evidence(*, pupil, offence, today: date) -> dict:
     counted = {(d, s) for d, s, _ in counted_marks}
     anchor = offence.offence_to if offence is not None else today
     year_start = rules.academic_year_start(anchor)
-    next_year = date(year_start.year + 1, year_start.month, year_start.day)
-    year_end = min(next_year - timedelta(days=1), today)
+    year_end = min(rules.academic_year_end(anchor), today)
     # The offence's window may begin in the summer term before this academic year (domain.md 2: the rolling
     # windows look back over the holiday): the period is read from its own first day.
     since = min(year_start, offence.offence_from) if offence is not None else year_start
